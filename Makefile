@@ -1,0 +1,53 @@
+# One command for each everyday task. `make serve` and `make test` are the README's two commands:
+# each sets everything up first (a local .venv; Debian packages when run as root on Debian).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8866
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-deps serve test test-fast lint format bench screenshots template clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Debian's chromium (browser tests, screenshots) and CJK fonts; skipped when already present.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	fi
+
+serve: setup
+	$(BIN)/oqtk serve --port $(PORT)
+
+test: setup system-deps
+	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+lint: setup
+	$(BIN)/ruff check toolkit tests bench notebooks
+	$(BIN)/ruff format --check toolkit tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format toolkit tests bench
+	$(BIN)/ruff check --fix toolkit tests bench
+
+bench: setup system-deps
+	$(BIN)/python -m bench
+
+template: setup
+	$(BIN)/oqtk template --out templates/intake_template.xlsx
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

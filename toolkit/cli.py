@@ -1,0 +1,68 @@
+"""``oqtk``: the command line. Each feature module adds its subcommands through ``add_cli``.
+
+Errors the toolkit raises (:class:`~toolkit.exceptions.ToolkitError`) are printed as a clear
+message with exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .exceptions import ToolkitError
+
+# Modules that contribute subcommands: each defines ``add_cli(subparsers)`` and sets
+# ``func`` on its parsers. Listed here so ``oqtk --help`` shows them all.
+CLI_MODULES: tuple[str, ...] = (
+    "toolkit.cli_rules",  # assess, list search, list import, list show
+    "toolkit.cli_calendar",  # calendar status, publicity
+    "toolkit.cli_intake",  # template, review
+    "toolkit.cli_batch",  # batch
+    "toolkit.cli_runs",  # runs list/show/verify/approve/return
+    "toolkit.cli_serve",  # serve
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oqtk",
+        description="境外职业资格证书认可工具 / Overseas qualification toolkit (Shanghai List 3.0)",
+    )
+    parser.add_argument("--version", action="version", version=f"oq-toolkit {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in CLI_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # module not written yet
+                continue
+            raise
+        module.add_cli(sub)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ToolkitError as exc:
+        print(f"错误 / Error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

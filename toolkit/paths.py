@@ -1,0 +1,35 @@
+"""Where the toolkit finds its policy data and keeps its own files.
+
+- Policy data: ``data/`` at the repository root, or ``$OQTK_DATA_DIR`` (tests point it at a copy).
+- Toolkit home (runs, register, uploads): ``$OQTK_HOME``, default ``~/.oqtk``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["REPO_ROOT", "data_dir", "examples_dir", "oqtk_home", "templates_dir"]
+
+
+def data_dir() -> Path:
+    """The policy-data folder in force (``$OQTK_DATA_DIR`` or ``<repo>/data``)."""
+    env = os.environ.get("OQTK_DATA_DIR")
+    return Path(env).resolve() if env else REPO_ROOT / "data"
+
+
+def examples_dir() -> Path:
+    """Synthetic example intake sheets shipped with the toolkit."""
+    return REPO_ROOT / "data" / "examples"
+
+
+def templates_dir() -> Path:
+    return REPO_ROOT / "templates"
+
+
+def oqtk_home() -> Path:
+    """The toolkit's own folder (runs, register, uploads): ``$OQTK_HOME`` or ``~/.oqtk``."""
+    env = os.environ.get("OQTK_HOME")
+    return Path(env).expanduser().resolve() if env else Path.home() / ".oqtk"

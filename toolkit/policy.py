@@ -1,0 +1,262 @@
+"""Policy as data: a strict, loud loader for ``data/policy/*.yaml`` (after openfisca-core).
+
+Two kinds of file live in ``data/policy/``:
+
+``sources.yaml``
+    The documents decisions rest on (id → titles, number, date, url).
+
+``<parameter>.yaml``
+    One dated parameter per file::
+
+        description_zh: 单位公示期最短工作日数
+        description_en: Minimum length of the employer's publicity period
+        unit: working_days
+        values:
+          - from: 2023-10-01          # the date the value takes effect
+            value: 5
+            ref:                      # the clause; `basis` is S, I or NF (see FACTS.md)
+              doc: notice_3_0
+              clause_zh: ...
+              clause_en: ...
+              basis: S
+
+Unknown keys, duplicate keys or dates, bad dates and a missing reference each raise
+:class:`~toolkit.exceptions.PolicyDataError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .exceptions import PolicyDataError
+from .findings import Basis, Source
+from .paths import data_dir
+
+__all__ = [
+    "Parameter",
+    "load_yaml",
+    "parameter",
+    "reload",
+    "source",
+    "sources",
+]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in mapping:
+            raise PolicyDataError(
+                loader.name, str(key), f"duplicate key (line {key_node.start_mark.line + 1})"
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file strictly (duplicate keys refused); errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyDataError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from exc
+    try:
+        loader = _UniqueKeyLoader(text)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()  # type: ignore[no-untyped-call]
+    except yaml.YAMLError as exc:
+        raise PolicyDataError(path, "(syntax)", str(exc).replace("\n", " ")) from exc
+
+
+def validation_error(path: Path, exc: ValidationError) -> PolicyDataError:
+    """Turn the first pydantic error into a PolicyDataError naming the file and the key path."""
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return PolicyDataError(path, key, f"{msg} (value: {err.get('input')!r})" if err["type"] != "missing" else msg)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceDoc(_Strict):
+    title_zh: str
+    title_en: str
+    number: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class RefModel(_Strict):
+    doc: str
+    clause_zh: str
+    clause_en: str
+    basis: Basis = Basis.STATED
+
+
+class ValueModel(_Strict):
+    from_: dt.date
+    value: Any
+    ref: RefModel
+    note: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def __init__(self, **data: Any) -> None:
+        if "from" in data:
+            data["from_"] = data.pop("from")
+        super().__init__(**data)
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _strict_date(cls, v: Any) -> Any:
+        if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return v
+
+
+class ParameterModel(_Strict):
+    description_zh: str
+    description_en: str
+    unit: str
+    values: list[ValueModel]
+
+
+@cache
+def _sources(root: Path) -> dict[str, SourceDoc]:
+    path = root / "policy" / "sources.yaml"
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise PolicyDataError(path, "(top level)", "must be a mapping of document id → document")
+    out: dict[str, SourceDoc] = {}
+    for doc_id, body in raw.items():
+        try:
+            out[str(doc_id)] = SourceDoc.model_validate(body)
+        except ValidationError as exc:
+            e = validation_error(path, exc)
+            raise PolicyDataError(path, f"{doc_id}.{e.key}", e.problem) from exc
+    return out
+
+
+def sources() -> dict[str, SourceDoc]:
+    """All documents in ``data/policy/sources.yaml``."""
+    return _sources(data_dir())
+
+
+def source(doc: str, clause_zh: str, clause_en: str, basis: Basis | str = Basis.STATED, *, path: Path | None = None) -> Source:
+    """Build a :class:`Source` for a clause of a registered document (unknown doc ids fail loudly)."""
+    docs = sources()
+    if doc not in docs:
+        raise PolicyDataError(path or data_dir() / "policy" / "sources.yaml", doc, "unknown source document id")
+    d = docs[doc]
+    return Source(
+        doc_id=doc,
+        title_zh=d.title_zh,
+        title_en=d.title_en,
+        clause_zh=clause_zh,
+        clause_en=clause_en,
+        basis=Basis(basis),
+        url=d.url,
+        number=d.number,
+    )
+
+
+def ref_to_source(ref: RefModel, path: Path) -> Source:
+    return source(ref.doc, ref.clause_zh, ref.clause_en, ref.basis, path=path)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A dated policy parameter: ``.at(date)`` is the value in force on that date."""
+
+    name: str
+    path: Path
+    description_zh: str
+    description_en: str
+    unit: str
+    values: tuple[tuple[dt.date, Any, Source], ...]  # sorted by date
+
+    def entry(self, on: dt.date | None = None) -> tuple[dt.date, Any, Source]:
+        on = on or dt.date.today()
+        chosen = None
+        for item in self.values:
+            if item[0] <= on:
+                chosen = item
+        if chosen is None:
+            first = self.values[0][0]
+            raise PolicyDataError(self.path, "values", f"no value in force on {on.isoformat()} (first takes effect {first})")
+        return chosen
+
+    def at(self, on: dt.date | None = None) -> Any:
+        return self.entry(on)[1]
+
+    def source_at(self, on: dt.date | None = None) -> Source:
+        return self.entry(on)[2]
+
+
+@cache
+def _parameter(root: Path, name: str) -> Parameter:
+    path = root / "policy" / f"{name}.yaml"
+    if not path.exists():
+        raise PolicyDataError(path, name, "parameter file not found")
+    raw = load_yaml(path)
+    try:
+        model = ParameterModel.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(path, exc) from exc
+    if not model.values:
+        raise PolicyDataError(path, "values", "at least one dated value is required")
+    seen: set[dt.date] = set()
+    items = []
+    for i, v in enumerate(model.values):
+        if v.from_ in seen:
+            raise PolicyDataError(path, f"values.{i}.from", f"duplicate date {v.from_.isoformat()}")
+        seen.add(v.from_)
+        items.append((v.from_, v.value, ref_to_source(v.ref, path)))
+    items.sort(key=lambda t: t[0])
+    return Parameter(name, path, model.description_zh, model.description_en, model.unit, tuple(items))
+
+
+def parameter(name: str) -> Parameter:
+    """Load ``data/policy/<name>.yaml`` (cached per data folder)."""
+    return _parameter(data_dir(), name)
+
+
+def reload() -> None:
+    """Forget cached policy data (after an import, or when tests switch ``OQTK_DATA_DIR``)."""
+    _sources.cache_clear()
+    _parameter.cache_clear()
+    for hook in _RELOAD_HOOKS:
+        hook()
+
+
+_RELOAD_HOOKS: list[Any] = []
+
+
+def on_reload(fn: Any) -> Any:
+    """Register a cache-clearing function to run on :func:`reload` (decorator)."""
+    _RELOAD_HOOKS.append(fn)
+    return fn

@@ -16,11 +16,45 @@ from .exceptions import (
     ToolkitError,
 )
 from .findings import Basis, Finding, Outcome, Source
+from .rules import (
+    CaseInput,
+    CaseResult,
+    ListEntry,
+    ListVersion,
+    QualificationMatch,
+    Service,
+    TitleAssessment,
+    assess_case,
+    assess_title,
+    find_qualifications,
+    get_version,
+    list_versions,
+    rounds,
+    services_for,
+    title_series,
+    version_in_force,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Basis",
+    "CaseInput",
+    "CaseResult",
+    "ListEntry",
+    "ListVersion",
+    "QualificationMatch",
+    "Service",
+    "TitleAssessment",
+    "assess_case",
+    "assess_title",
+    "find_qualifications",
+    "get_version",
+    "list_versions",
+    "rounds",
+    "services_for",
+    "title_series",
+    "version_in_force",
     "CalendarNotCovered",
     "Finding",
     "IntakeError",

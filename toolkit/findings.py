@@ -24,6 +24,7 @@ class Basis(StrEnum):
 class Outcome(StrEnum):
     PASS = "pass"  # the rule is met
     FAIL = "fail"  # the rule is not met
+    MISSING = "missing"  # information is missing or a step is still to be taken (→ incomplete)
     CHECK = "check"  # the officer must check something the toolkit cannot know
     INFO = "info"  # context for the record (e.g. which round's rules were applied)
 

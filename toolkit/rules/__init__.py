@@ -1,0 +1,38 @@
+"""The rules: the List, services by category, Category C title eligibility, and one case end to end."""
+
+from .case import CaseInput, CaseResult, assess_case
+from .experience import completion_date, full_years, years_between
+from .listdata import (
+    ListEntry,
+    ListVersion,
+    QualificationMatch,
+    find_qualifications,
+    get_version,
+    list_versions,
+    version_in_force,
+)
+from .services import Service, services_for
+from .titles import Round, TitleAssessment, assess_title, rounds, title_series
+
+__all__ = [
+    "CaseInput",
+    "CaseResult",
+    "ListEntry",
+    "ListVersion",
+    "QualificationMatch",
+    "Round",
+    "Service",
+    "TitleAssessment",
+    "assess_case",
+    "assess_title",
+    "completion_date",
+    "find_qualifications",
+    "full_years",
+    "get_version",
+    "list_versions",
+    "rounds",
+    "services_for",
+    "title_series",
+    "version_in_force",
+    "years_between",
+]

@@ -1,0 +1,467 @@
+"""The List as versioned data: loading, search, and importing an annex.
+
+Files (``data/list/``):
+
+``versions.yaml``
+    Each version: titles, issue and in-force dates, the source document, its categories and
+    the sizes a public source states (``expected_entries``).
+``v<version>.yaml``
+    The entries known for that version, with ``complete: false`` while only part of the annex
+    is known (the shipped 1.0 entries are those public reports confirm; 2.0 and 3.0 annexes are
+    not public and are imported by the bureau with ``oqtk list import``).
+
+An entry is identified by ``id`` across versions, so a search can say that a certificate was on
+an earlier version but is not (or is not known to be) on the version asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ..exceptions import PolicyDataError, ToolkitError
+from ..findings import Source
+from ..paths import data_dir
+from ..policy import RefModel, load_yaml, on_reload, ref_to_source, validation_error
+from ..vocab import CATEGORIES, LEVELS, normalize_text
+
+__all__ = [
+    "ListEntry",
+    "ListVersion",
+    "QualificationMatch",
+    "entries",
+    "find_qualifications",
+    "list_versions",
+    "version_in_force",
+]
+
+Category = Literal["A", "B", "C", "D"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VersionModel(_Strict):
+    title_zh: str
+    title_en: str
+    issued: dt.date
+    in_force_from: dt.date
+    doc: str
+    categories: list[Category]
+    expected_entries: dict[Category, int] | None = None
+
+
+class EntryModel(_Strict):
+    id: str
+    name_zh: str
+    name_en: str
+    abbreviations: list[str] = []
+    aliases: list[str] = []
+    issuer: str
+    country: str | None = None
+    field: str | None = None
+    categories: list[Category]
+    c_series: list[str] = []
+    c_level: str | None = None
+    inferred: list[str] = []
+    source: RefModel
+
+    @field_validator("id")
+    @classmethod
+    def _id_slug(cls, v: str) -> str:
+        if not v or not all(ch.isascii() and (ch.isalnum() or ch in "_-.") for ch in v):
+            raise ValueError("id must be ASCII letters, digits, '_', '-' or '.'")
+        return v
+
+    @field_validator("categories")
+    @classmethod
+    def _non_empty(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("at least one category is required")
+        if len(set(v)) != len(v):
+            raise ValueError("a category is listed twice")
+        return v
+
+    @field_validator("c_level")
+    @classmethod
+    def _level(cls, v: str | None) -> str | None:
+        if v is not None and v not in LEVELS:
+            raise ValueError(f"c_level must be one of {', '.join(LEVELS)}")
+        return v
+
+
+class VersionFileModel(_Strict):
+    version: str
+    complete: bool
+    provenance_zh: str
+    provenance_en: str
+    imported: dict[str, Any] | None = None  # file, sha256, at — set by `oqtk list import`
+    entries: list[EntryModel]
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One certificate as listed on one version of the List."""
+
+    id: str
+    version: str
+    name_zh: str
+    name_en: str
+    abbreviations: tuple[str, ...]
+    aliases: tuple[str, ...]
+    issuer: str
+    country: str | None
+    field: str | None
+    categories: tuple[str, ...]
+    c_series: tuple[str, ...]
+    c_level: str | None
+    inferred: tuple[str, ...]
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "abbreviations": list(self.abbreviations),
+            "aliases": list(self.aliases),
+            "issuer": self.issuer,
+            "country": self.country,
+            "field": self.field,
+            "categories": list(self.categories),
+            "c_series": list(self.c_series),
+            "c_level": self.c_level,
+            "inferred": list(self.inferred),
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ListVersion:
+    version: str
+    title_zh: str
+    title_en: str
+    issued: dt.date
+    in_force_from: dt.date
+    categories: tuple[str, ...]
+    expected_entries: dict[str, int] | None
+    complete: bool
+    provenance_zh: str
+    provenance_en: str
+    imported: dict[str, Any] | None
+    entries: tuple[ListEntry, ...]
+    source: Source
+    path: Path
+
+    @property
+    def known_count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def expected_total(self) -> int | None:
+        return sum(self.expected_entries.values()) if self.expected_entries else None
+
+    def partial_notice(self, lang: str = "zh") -> str | None:
+        """A sentence saying the shipped list is partial, or None when the annex is complete."""
+        if self.complete:
+            return None
+        total = self.expected_total
+        if lang == "zh":
+            size = f"（共{total}条，已载入{self.known_count}条）" if total else f"（已载入{self.known_count}条，总数公开资料未载）"
+            return f"{self.title_zh}不完整{size}：{self.provenance_zh}"
+        size = (
+            f" ({self.known_count} of {total} entries loaded)"
+            if total
+            else f" ({self.known_count} entries loaded; total not in the public record)"
+        )
+        return f"{self.title_en} is partial{size}: {self.provenance_en}"
+
+    def get(self, entry_id: str) -> ListEntry | None:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        return None
+
+
+def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path) -> ListVersion:
+    from ..policy import source as make_source
+
+    if not path.exists():
+        raise PolicyDataError(path, version, "entries file for this version is missing")
+    raw = load_yaml(path)
+    try:
+        model = VersionFileModel.model_validate(raw)
+    except ValidationError as exc:
+        err = validation_error(path, exc)
+        # name the entry by its id where we can
+        loc = exc.errors()[0]["loc"]
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            try:
+                entry_id = raw["entries"][loc[1]].get("id", f"#{loc[1]}")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                entry_id = f"#{loc[1]}"
+            raise PolicyDataError(path, f"entries[{entry_id}].{'.'.join(map(str, loc[2:]))}", err.problem) from exc
+        raise err from exc
+    if model.version != version:
+        raise PolicyDataError(path, "version", f"says {model.version!r} but the file is for version {version!r}")
+    seen: set[str] = set()
+    out = []
+    for e in model.entries:
+        if e.id in seen:
+            raise PolicyDataError(path, f"entries[{e.id}]", "duplicate entry id")
+        seen.add(e.id)
+        bad = set(e.categories) - set(meta.categories)
+        if bad:
+            raise PolicyDataError(path, f"entries[{e.id}].categories", f"category {sorted(bad)} is not on version {version}")
+        if "C" in e.categories and e.c_level is None:
+            raise PolicyDataError(path, f"entries[{e.id}].c_level", "a Category C entry needs the title level it maps to")
+        if "C" not in e.categories and (e.c_level or e.c_series):
+            raise PolicyDataError(path, f"entries[{e.id}].c_level", "only Category C entries map to a title level")
+        out.append(
+            ListEntry(
+                id=e.id,
+                version=version,
+                name_zh=e.name_zh,
+                name_en=e.name_en,
+                abbreviations=tuple(e.abbreviations),
+                aliases=tuple(e.aliases),
+                issuer=e.issuer,
+                country=e.country,
+                field=e.field,
+                categories=tuple(sorted(e.categories)),
+                c_series=tuple(e.c_series),
+                c_level=e.c_level,
+                inferred=tuple(e.inferred),
+                source=ref_to_source(e.source, path),
+            )
+        )
+    return ListVersion(
+        version=version,
+        title_zh=meta.title_zh,
+        title_en=meta.title_en,
+        issued=meta.issued,
+        in_force_from=meta.in_force_from,
+        categories=tuple(meta.categories),
+        expected_entries=dict(meta.expected_entries) if meta.expected_entries else None,
+        complete=model.complete,
+        provenance_zh=model.provenance_zh,
+        provenance_en=model.provenance_en,
+        imported=model.imported,
+        entries=tuple(out),
+        source=make_source(meta.doc, meta.title_zh, meta.title_en, path=root / "list" / "versions.yaml"),
+        path=path,
+    )
+
+
+@cache
+def _versions(root: Path) -> dict[str, ListVersion]:
+    path = root / "list" / "versions.yaml"
+    raw = load_yaml(path)
+    if not isinstance(raw, dict) or not raw:
+        raise PolicyDataError(path, "(top level)", "must map each version to its description")
+    out: dict[str, ListVersion] = {}
+    for version, body in raw.items():
+        version = str(version)
+        try:
+            meta = VersionModel.model_validate(body)
+        except ValidationError as exc:
+            e = validation_error(path, exc)
+            raise PolicyDataError(path, f"{version}.{e.key}", e.problem) from exc
+        out[version] = _load_version_file(root / "list" / f"v{version}.yaml", meta, version, root)
+    return dict(sorted(out.items(), key=lambda kv: kv[1].in_force_from))
+
+
+on_reload(_versions.cache_clear)
+
+
+def list_versions() -> dict[str, ListVersion]:
+    """All versions of the List, oldest first."""
+    return _versions(data_dir())
+
+
+def version_in_force(on: dt.date | None = None) -> ListVersion:
+    """The version in force on a date (default today)."""
+    on = on or dt.date.today()
+    chosen = None
+    for v in list_versions().values():
+        if v.in_force_from <= on:
+            chosen = v
+    if chosen is None:
+        raise ToolkitError(f"{on.isoformat()}：当时尚无认可清单 / No version of the List was in force on {on.isoformat()}")
+    return chosen
+
+
+def get_version(version: str | None, on: dt.date | None = None) -> ListVersion:
+    """A version by name, or the one in force on ``on`` when ``version`` is None."""
+    if version is None:
+        return version_in_force(on)
+    versions = list_versions()
+    if str(version) not in versions:
+        raise ToolkitError(
+            f"未知的清单版本 {version} / Unknown List version {version!r}; known: {', '.join(versions)}"
+        )
+    return versions[str(version)]
+
+
+def entries(version: str | None = None) -> tuple[ListEntry, ...]:
+    return get_version(version).entries
+
+
+# --- search -------------------------------------------------------------------------------
+
+MatchStatus = Literal["on_list", "removed", "not_known_on_version", "not_yet_listed"]
+
+
+@dataclass(frozen=True)
+class QualificationMatch:
+    """A search hit: the certificate, how well it matched, and its standing on the version asked."""
+
+    entry_id: str
+    name_zh: str
+    name_en: str
+    score: float  # 1.0 exact; lower for near matches
+    matched_on: str  # the name, abbreviation or alias that matched
+    version: str  # the version asked for
+    status: MatchStatus
+    entry: ListEntry  # the entry on the version asked for, else on the latest version listing it
+    categories_by_version: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    note_zh: str = ""
+    note_en: str = ""
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Categories on the version asked for (empty unless ``status == "on_list"``)."""
+        return self.entry.categories if self.status == "on_list" else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry_id": self.entry_id,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "score": round(self.score, 3),
+            "matched_on": self.matched_on,
+            "version": self.version,
+            "status": self.status,
+            "categories": list(self.categories),
+            "categories_by_version": {k: list(v) for k, v in self.categories_by_version.items()},
+            "c_level": self.entry.c_level if self.status == "on_list" else None,
+            "c_series": list(self.entry.c_series) if self.status == "on_list" else [],
+            "note_zh": self.note_zh,
+            "note_en": self.note_en,
+            "entry": self.entry.to_dict(),
+        }
+
+
+def _keys(e: ListEntry) -> list[str]:
+    return [e.name_zh, e.name_en, *e.abbreviations, *e.aliases]
+
+
+@cache
+def _index(root: Path) -> tuple[tuple[str, str, str, int], ...]:
+    """(normalised key, original key, entry id, kind) for every name of every version."""
+    rows: dict[tuple[str, str], tuple[str, str, str, int]] = {}
+    for v in _versions(root).values():
+        for e in v.entries:
+            for kind, k in enumerate(_keys(e)):
+                nk = normalize_text(k)
+                if nk:
+                    rows.setdefault((nk, e.id), (nk, k, e.id, min(kind, 2)))
+    return tuple(rows.values())
+
+
+on_reload(_index.cache_clear)
+
+NEAR_MATCH_CUTOFF = 0.6  # search tuning, not policy
+
+
+def _score(query: str, key: str) -> float:
+    if query == key:
+        return 1.0
+    if len(query) >= 2 and (query in key or key in query):
+        shorter, longer = sorted((len(query), len(key)))
+        return 0.6 + 0.35 * shorter / longer
+    return difflib.SequenceMatcher(None, query, key).ratio() * 0.9
+
+
+def find_qualifications(text: str, version: str | None = None, *, limit: int = 10, on: dt.date | None = None) -> list[QualificationMatch]:
+    """Search the List by Chinese or English name, abbreviation or alias.
+
+    Ignores case, spaces and full-/half-width forms; exact matches first, then near matches
+    ranked by similarity. ``version`` defaults to the version in force ``on`` (default today).
+    Each hit says whether the certificate is on that version, was on an earlier version and is
+    not on this (complete) one, or is not known to be on it because the version is partial.
+    """
+    root = data_dir()
+    target = get_version(version, on)
+    query = normalize_text(text)
+    if not query:
+        return []
+    best: dict[str, tuple[float, str]] = {}
+    for nk, original, entry_id, _kind in _index(root):
+        s = _score(query, nk)
+        if s >= NEAR_MATCH_CUTOFF and s > best.get(entry_id, (0.0, ""))[0]:
+            best[entry_id] = (s, original)
+    versions = _versions(root)
+    out = []
+    for entry_id, (s, original) in best.items():
+        by_version = {v.version: e.categories for v in versions.values() if (e := v.get(entry_id))}
+        on_target = target.get(entry_id)
+        if on_target is not None:
+            status: MatchStatus = "on_list"
+            entry = on_target
+            cats = "、".join(entry.categories)
+            note_zh = f"在{target.version}版清单{cats}类"
+            note_en = f"On List {target.version} in Category {', '.join(entry.categories)}"
+        else:
+            listed = [v for v in versions.values() if v.get(entry_id)]
+            latest = listed[-1]
+            entry = latest.get(entry_id)  # type: ignore[assignment]
+            earlier = [v.version for v in listed if v.in_force_from < target.in_force_from]
+            if not earlier:
+                status = "not_yet_listed"
+                note_zh = f"{latest.version}版清单才列入，不在{target.version}版"
+                note_en = f"Listed only from version {latest.version}, not on {target.version}"
+            elif target.complete:
+                status = "removed"
+                note_zh = f"曾在{'、'.join(earlier)}版清单，{target.version}版已不再列入"
+                note_en = f"Was on version {', '.join(earlier)}; not on version {target.version}"
+            else:
+                status = "not_known_on_version"
+                note_zh = (
+                    f"曾在{'、'.join(earlier)}版清单；{target.version}版清单附件未完整载入，"
+                    f"无法确认是否仍在清单上，请核对{target.version}版附件或导入"
+                )
+                note_en = (
+                    f"Was on version {', '.join(earlier)}; the version {target.version} annex is not fully loaded, "
+                    f"so whether it is still listed is not known — check the annex or import it"
+                )
+        out.append(
+            QualificationMatch(
+                entry_id=entry_id,
+                name_zh=entry.name_zh,
+                name_en=entry.name_en,
+                score=s,
+                matched_on=original,
+                version=target.version,
+                status=status,
+                entry=entry,
+                categories_by_version=by_version,
+                note_zh=note_zh,
+                note_en=note_en,
+            )
+        )
+    out.sort(key=lambda m: (-m.score, m.status != "on_list", m.entry_id))
+    return out[:limit]
+
+
+def category_label(code: str, lang: str = "zh") -> str:
+    zh, en = CATEGORIES[code]
+    return zh if lang == "zh" else en

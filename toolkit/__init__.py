@@ -34,6 +34,19 @@ from .rules import (
     title_series,
     version_in_force,
 )
+from .workdays import (
+    CalendarStatus,
+    PublicityCheck,
+    PublicityWindow,
+    add_working_days,
+    calendar_status,
+    check_publicity,
+    count_working_days,
+    is_working_day,
+    latest_publicity_start,
+    publicity_end_date,
+    publicity_window,
+)
 
 __version__ = "0.1.0"
 
@@ -66,4 +79,15 @@ __all__ = [
     "Source",
     "ToolkitError",
     "__version__",
+    "CalendarStatus",
+    "PublicityCheck",
+    "PublicityWindow",
+    "add_working_days",
+    "calendar_status",
+    "check_publicity",
+    "count_working_days",
+    "is_working_day",
+    "latest_publicity_start",
+    "publicity_end_date",
+    "publicity_window",
 ]

@@ -1,0 +1,917 @@
+"""Chinese working days and the employer's publicity period (公示期).
+
+The rule (Chinese first; the Chinese notice prevails)::
+
+    用人单位审核申报材料、考察业绩，并公示不少于5个工作日。
+    Employers review all documents, assess performance and publicise the materials
+    for at least five working days.
+    — 3.0 notice (in force 2025-11-14) and the round-3 announcement (2025-08-25);
+      the number 5 is data: ``data/policy/publicity_working_days.yaml``.
+
+A Chinese working day is Monday–Friday minus statutory holidays and days off in lieu, plus the
+weekend days the State Council declares working days (调休上班). Every interval here is a
+**closed interval**: both ends are included.
+
+Where the schedule comes from
+    A year is covered when *both* maintained libraries hold its official schedule (``holidays``:
+    the China substitution data; ``chinesecalendar``: its supported range) and they agree on every
+    day of it, or when ``data/calendar/<year>.yaml`` transcribes the State Council General
+    Office notice (format: ``data/calendar/README.md``). A data file must agree with every library
+    that holds its year. Any other year raises :class:`~toolkit.exceptions.CalendarNotCovered`:
+    never a weekend-only or estimated answer (``holidays`` silently estimates years it has no
+    notice for, with no make-up working days).
+
+Speed
+    Each covered year is compiled once (per data folder, cleared by
+    :func:`toolkit.policy.reload`) into a flag per day, a running count and the list of its
+    working days, so :func:`publicity_end_date` and :func:`count_working_days` are a few index
+    operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from .exceptions import CalendarNotCovered, PolicyDataError
+from .findings import Finding, Outcome, Source
+from .paths import data_dir
+from .policy import Parameter, load_yaml, on_reload, parameter, validation_error
+
+__all__ = [
+    "CalendarSource",
+    "CalendarStatus",
+    "Day",
+    "DayKind",
+    "PublicityCheck",
+    "PublicityWindow",
+    "add_working_days",
+    "calendar_status",
+    "check_publicity",
+    "count_working_days",
+    "covered_years",
+    "day_info",
+    "is_working_day",
+    "latest_publicity_start",
+    "publicity_end_date",
+    "publicity_window",
+]
+
+PUBLICITY_PARAMETER = "publicity_working_days"
+_WEEKDAY_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_IN_LIEU_RE = re.compile(r"由\s*(\d{4}-\d{2}-\d{2})\s*调休")
+_US_DATE_RE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+_DOC_REF_RE = re.compile(r"\*\s*\[(\d{4})\]\((\S+?)\)")
+
+
+class DayKind(StrEnum):
+    """What a day is in the official schedule."""
+
+    WORKING = "working"  # an ordinary Monday–Friday working day
+    MAKEUP_WORKING = "makeup_working"  # a Saturday/Sunday declared a working day (调休上班)
+    WEEKEND = "weekend"  # an ordinary Saturday/Sunday
+    HOLIDAY = "holiday"  # a statutory holiday (incl. 补假 when it falls on a weekend)
+    IN_LIEU = "in_lieu"  # a day off in lieu of a make-up working day (调休休息日)
+
+
+_WORKING_KINDS = frozenset({DayKind.WORKING, DayKind.MAKEUP_WORKING})
+
+
+@dataclass(frozen=True)
+class Day:
+    """One calendar day with its kind and a bilingual label."""
+
+    date: dt.date
+    kind: DayKind
+    label_zh: str
+    label_en: str
+
+    @property
+    def working(self) -> bool:
+        return self.kind in _WORKING_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "weekday_zh": _WEEKDAY_ZH[self.date.weekday()],
+            "weekday_en": _WEEKDAY_EN[self.date.weekday()],
+            "kind": self.kind.value,
+            "working": self.working,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+        }
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """Where a year's schedule comes from: a library (cross-checked) or a data file (a notice)."""
+
+    kind: str  # "library" or "data_file"
+    name: str  # "holidays 0.109", "chinesecalendar 1.11.0", or the data file's path
+    title_zh: str | None = None  # the notice, when known
+    title_en: str | None = None
+    number: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+
+    def cite(self, lang: str = "zh") -> str:
+        parts = [self.name]
+        title = self.title_zh if lang == "zh" else self.title_en
+        if title:
+            parts.append(title)
+        if self.number:
+            parts.append(self.number)
+        if self.published:
+            parts.append(("发布 " if lang == "zh" else "published ") + self.published.isoformat())
+        if self.url:
+            parts.append(self.url)
+        return " · ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "number": self.number,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# A year's schedule, and its compiled form
+
+
+@dataclass
+class _Schedule:
+    """A year's days off (beyond ordinary weekends) and make-up working days, with labels."""
+
+    year: int
+    off: dict[dt.date, tuple[DayKind, str, str]]  # holiday / in-lieu days (any weekday)
+    makeup: dict[dt.date, tuple[str, str]]  # weekend days declared working days
+    sources: tuple[CalendarSource, ...] = ()
+
+    def working_flags(self) -> bytes:
+        first = dt.date(self.year, 1, 1)
+        n = (dt.date(self.year + 1, 1, 1) - first).days
+        flags = bytearray(n)
+        for i in range(n):
+            d = first + dt.timedelta(days=i)
+            flags[i] = 1 if d in self.makeup or (d.weekday() < 5 and d not in self.off) else 0
+        return bytes(flags)
+
+
+@dataclass(frozen=True, eq=False)
+class _Year:
+    year: int
+    start_ord: int  # ordinal of 1 January
+    flags: bytes  # 1 = working day, per day of the year
+    cum: tuple[int, ...]  # cum[i] = working days before day i of the year (len = days + 1)
+    wd: tuple[int, ...]  # ordinals of the working days, in order
+    off: dict[dt.date, tuple[DayKind, str, str]]
+    makeup: dict[dt.date, tuple[str, str]]
+    sources: tuple[CalendarSource, ...]
+
+    @classmethod
+    def compile(cls, s: _Schedule) -> _Year:
+        start_ord = dt.date(s.year, 1, 1).toordinal()
+        flags = s.working_flags()
+        cum = [0]
+        wd = []
+        for i, f in enumerate(flags):
+            cum.append(cum[-1] + f)
+            if f:
+                wd.append(start_ord + i)
+        return cls(s.year, start_ord, flags, tuple(cum), tuple(wd), dict(s.off), dict(s.makeup), s.sources)
+
+
+# --------------------------------------------------------------------------------------------
+# The libraries
+
+
+@dataclass(frozen=True)
+class _Libraries:
+    holidays_years: frozenset[int]  # years with official substitution data in `holidays`
+    cc_years: frozenset[int]  # years chinesecalendar supports
+    holidays_flags: dict[int, bytes]
+    cc_flags: dict[int, bytes]
+    schedules: dict[int, _Schedule]  # from `holidays` (names zh/en), for years it holds
+    holidays_source: dict[int, CalendarSource]
+    cc_source: CalendarSource
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:  # pragma: no cover - installed as a dependency
+        return "?"
+
+
+@cache
+def _libraries() -> _Libraries:
+    import chinese_calendar
+    import holidays
+    from chinese_calendar.constants import holidays as cc_days
+
+    # chinesecalendar: the range it checks in _validate_date (it refuses every other year).
+    cc_years = frozenset(range(min(cc_days).year, max(cc_days).year + 1))
+    # holidays: only the years whose official substitutions (调休) it holds are the notice;
+    # other years are computed from the lunar calendar with no make-up working days.
+    # (If a future release moves this table, no year is covered and every call says so.)
+    try:
+        from holidays.countries import china as china_module
+    except ImportError:  # pragma: no cover
+        china_module = None
+    static_cls = getattr(china_module, "ChinaStaticHolidays", None)
+    holidays_years = frozenset(getattr(static_cls, "special_public_holidays", {}) or {})
+
+    years = sorted(cc_years | holidays_years)
+    h_version = _version("holidays")
+    cc_version = _version("chinesecalendar")
+    # The notice each year comes from, as the library's docstring lists them ("* [2026](url)").
+    doc_urls = dict(_DOC_REF_RE.findall(getattr(getattr(china_module, "China", None), "__doc__", None) or ""))
+    holidays_flags: dict[int, bytes] = {}
+    schedules: dict[int, _Schedule] = {}
+    holidays_source: dict[int, CalendarSource] = {}
+    if holidays_years:
+        span = range(min(holidays_years) - 1, max(holidays_years) + 2)
+        zh = holidays.China(years=span, language="zh_CN")
+        en = holidays.China(years=span, language="en_US")
+        makeup_all = set(zh.weekend_workdays)
+        # Which day off each make-up working day pays for ("休息日（由 2026-01-04 调休）").
+        makeup_for: dict[dt.date, dt.date] = {}
+        for d, name in zh.items():
+            m = _IN_LIEU_RE.search(name)
+            if m:
+                makeup_for[dt.date.fromisoformat(m.group(1))] = d
+        for y in sorted(holidays_years):
+            off: dict[dt.date, tuple[DayKind, str, str]] = {}
+            for d, name in zh.items():
+                if d.year == y:
+                    kind = DayKind.IN_LIEU if "调休" in name else DayKind.HOLIDAY
+                    # en_US writes the substituted date as 01/04/2026: show it as 2026-01-04.
+                    off[d] = (kind, name, _US_DATE_RE.sub(r"\3-\1-\2", en.get(d, name)))
+            makeup: dict[dt.date, tuple[str, str]] = {}
+            for d in makeup_all:
+                if d.year == y:
+                    paid = makeup_for.get(d)
+                    makeup[d] = (
+                        (
+                            f"调休上班（{paid.isoformat()} 休息）",
+                            f"Make-up working day (for {paid.isoformat()} off)",
+                        )
+                        if paid
+                        else ("调休上班", "Make-up working day")
+                    )
+            src = CalendarSource(
+                kind="library",
+                name=f"holidays {h_version}",
+                title_zh=f"国务院办公厅关于{y}年部分节假日安排的通知",
+                title_en=f"State Council General Office notice on the {y} holiday arrangements",
+                url=doc_urls.get(str(y)),
+            )
+            s = _Schedule(y, off, makeup, (src,))
+            schedules[y] = s
+            holidays_source[y] = src
+            holidays_flags[y] = s.working_flags()
+    cc_flags: dict[int, bytes] = {}
+    for y in years:
+        if y in cc_years:
+            first = dt.date(y, 1, 1)
+            n = (dt.date(y + 1, 1, 1) - first).days
+            cc_flags[y] = bytes(
+                1 if chinese_calendar.is_workday(first + dt.timedelta(days=i)) else 0 for i in range(n)
+            )
+    cc_source = CalendarSource(kind="library", name=f"chinesecalendar {cc_version}")
+    return _Libraries(
+        holidays_years, cc_years, holidays_flags, cc_flags, schedules, holidays_source, cc_source
+    )
+
+
+def _disagreements(year: int, a: bytes, b: bytes) -> list[dt.date]:
+    first = dt.date(year, 1, 1)
+    return [first + dt.timedelta(days=i) for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+
+
+def _says(flag: int) -> str:
+    return "working day" if flag else "day off"
+
+
+# --------------------------------------------------------------------------------------------
+# Data files: data/calendar/<year>.yaml
+
+
+def _strict_date(v: Any) -> Any:
+    if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return v
+
+
+StrictDate = Annotated[dt.date, BeforeValidator(_strict_date)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _NoticeModel(_Model):
+    title_zh: str
+    title_en: str
+    number: str
+    published: StrictDate
+    url: str | None = None
+
+
+class _HolidayModel(_Model):
+    date: StrictDate
+    until: StrictDate | None = None
+    name_zh: str
+    name_en: str
+    in_lieu: bool = False
+
+
+class _YearFileModel(_Model):
+    year: int
+    notice: _NoticeModel
+    holidays: list[_HolidayModel]
+    makeup_working_days: list[StrictDate] = []  # pydantic copies mutable defaults
+
+
+def load_year_file(path: Path) -> _Schedule:
+    """Read one ``data/calendar/<year>.yaml`` strictly; every problem names the file and key."""
+    raw = load_yaml(path)
+    try:
+        m = _YearFileModel.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(path, exc) from exc
+    if path.stem != str(m.year):
+        raise PolicyDataError(path, "year", f"{m.year} does not match the file name (expected {path.stem})")
+    y = m.year
+    if not m.holidays:
+        raise PolicyDataError(path, "holidays", "at least one holiday is required")
+    off: dict[dt.date, tuple[DayKind, str, str]] = {}
+    for i, h in enumerate(m.holidays):
+        if h.date.year != y:
+            raise PolicyDataError(path, f"holidays.{i}.date", f"{h.date.isoformat()} is outside {y}")
+        until = h.until or h.date
+        if until.year != y:
+            raise PolicyDataError(path, f"holidays.{i}.until", f"{until.isoformat()} is outside {y}")
+        if until < h.date:
+            raise PolicyDataError(
+                path, f"holidays.{i}.until", f"{until.isoformat()} is before {h.date.isoformat()}"
+            )
+        d = h.date
+        while d <= until:
+            if d in off:
+                raise PolicyDataError(path, f"holidays.{i}", f"{d.isoformat()} is listed twice")
+            off[d] = (DayKind.IN_LIEU if h.in_lieu else DayKind.HOLIDAY, h.name_zh, h.name_en)
+            d += dt.timedelta(days=1)
+    makeup: dict[dt.date, tuple[str, str]] = {}
+    for i, d in enumerate(m.makeup_working_days):
+        key = f"makeup_working_days.{i}"
+        if d.year != y:
+            raise PolicyDataError(path, key, f"{d.isoformat()} is outside {y}")
+        if d.weekday() < 5:
+            raise PolicyDataError(
+                path,
+                key,
+                f"{d.isoformat()} is a {_WEEKDAY_EN[d.weekday()]}: a make-up working day must be a Saturday or Sunday",
+            )
+        if d in off:
+            raise PolicyDataError(path, key, f"{d.isoformat()} is both a holiday and a make-up working day")
+        if d in makeup:
+            raise PolicyDataError(path, key, f"{d.isoformat()} is listed twice")
+        makeup[d] = ("调休上班", "Make-up working day")
+    src = CalendarSource(
+        kind="data_file",
+        name=str(path),
+        title_zh=m.notice.title_zh,
+        title_en=m.notice.title_en,
+        number=m.notice.number,
+        published=m.notice.published,
+        url=m.notice.url,
+    )
+    return _Schedule(y, off, makeup, (src,))
+
+
+def _check_file_against_libraries(path: Path, s: _Schedule, libs: _Libraries) -> list[CalendarSource]:
+    """A data file must agree, day by day, with every library that holds its year."""
+    flags = s.working_flags()
+    checked: list[CalendarSource] = []
+    for name, lib_flags, src in (
+        ("holidays", libs.holidays_flags.get(s.year), libs.holidays_source.get(s.year)),
+        ("chinesecalendar", libs.cc_flags.get(s.year), libs.cc_source),
+    ):
+        if lib_flags is None:
+            continue
+        diff = _disagreements(s.year, flags, lib_flags)
+        if diff:
+            first = dt.date(s.year, 1, 1)
+            detail = "; ".join(
+                f"{d.isoformat()}: file says {_says(flags[(d - first).days])}, "
+                f"{name} says {_says(lib_flags[(d - first).days])}"
+                for d in diff[:5]
+            )
+            more = f" (and {len(diff) - 5} more)" if len(diff) > 5 else ""
+            key = "makeup_working_days" if any(lib_flags[(d - first).days] for d in diff) else "holidays"
+            raise PolicyDataError(path, key, f"disagrees with the {name} library on {detail}{more}")
+        assert src is not None
+        checked.append(src)
+    return checked
+
+
+# --------------------------------------------------------------------------------------------
+# The calendar in force (per data folder)
+
+
+@dataclass(frozen=True, eq=False)
+class _Calendar:
+    years: dict[int, _Year]
+    not_covered: dict[int, str]  # years a library holds but that are not usable, with why
+    library_range: tuple[int, int] | None
+
+    def year(self, y: int) -> _Year:
+        t = self.years.get(y)
+        if t is None:
+            raise CalendarNotCovered(y, self._message(y))
+        return t
+
+    def _message(self, y: int) -> str:
+        why = self.not_covered.get(y)
+        have = _ranges(sorted(self.years)) or "none"
+        reason = f" ({why})" if why else ""
+        head = (
+            f"{y}年的法定节假日安排尚未载入，无法计算工作日 / "
+            f"The official holiday schedule for {y} is not loaded, so working days cannot be counted{reason}. "
+            f"Years loaded: {have}. "
+        )
+        if why and why.startswith("the libraries disagree"):
+            return (
+                head
+                + "A data file must agree with both libraries, so report the error to the library that is wrong."
+            )
+        return head + (
+            f"Add data/calendar/{y}.yaml from the State Council General Office notice "
+            "(format: data/calendar/README.md), or upgrade both `holidays` and `chinesecalendar`."
+        )
+
+
+def _build(root: Path) -> _Calendar:
+    libs = _libraries()
+    years: dict[int, _Year] = {}
+    not_covered: dict[int, str] = {}
+    for y in sorted(libs.holidays_years | libs.cc_years):
+        if y not in libs.holidays_years:
+            not_covered[y] = (
+                "only chinesecalendar holds it; holidays has no official substitution data to cross-check"
+            )
+            continue
+        if y not in libs.cc_years:
+            not_covered[y] = "only holidays holds it; chinesecalendar has no data to cross-check"
+            continue
+        diff = _disagreements(y, libs.holidays_flags[y], libs.cc_flags[y])
+        if diff:
+            first = dt.date(y, 1, 1)
+            not_covered[y] = "the libraries disagree on " + ", ".join(
+                f"{d.isoformat()} (holidays: {_says(libs.holidays_flags[y][(d - first).days])}, "
+                f"chinesecalendar: {_says(libs.cc_flags[y][(d - first).days])})"
+                for d in diff[:3]
+            )
+            continue
+        s = libs.schedules[y]
+        years[y] = _Year.compile(_Schedule(y, s.off, s.makeup, (libs.holidays_source[y], libs.cc_source)))
+    folder = root / "calendar"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.y*ml")):
+            if not re.fullmatch(r"\d{4}", path.stem) or path.suffix not in (".yaml", ".yml"):
+                raise PolicyDataError(path, "(file name)", "calendar data files are named <year>.yaml")
+            s = load_year_file(path)
+            checked = _check_file_against_libraries(path, s, libs)
+            years[s.year] = _Year.compile(_Schedule(s.year, s.off, s.makeup, (*s.sources, *checked)))
+            not_covered.pop(s.year, None)
+    both = sorted(libs.holidays_years & libs.cc_years)
+    return _Calendar(years, not_covered, (both[0], both[-1]) if both else None)
+
+
+class _State:
+    """The calendar and the publicity rule for one data folder (the rule is read on first use)."""
+
+    __slots__ = ("cal", "rule")
+
+    def __init__(self, cal: _Calendar) -> None:
+        self.cal = cal
+        self.rule: Parameter | None = None
+
+
+_STATE: dict[str | None, _State] = {}  # keyed by $OQTK_DATA_DIR
+
+
+@on_reload
+def _clear() -> None:
+    _STATE.clear()
+
+
+def _state() -> _State:
+    st = _STATE.get(os.environ.get("OQTK_DATA_DIR"))
+    if st is None:
+        st = _STATE[os.environ.get("OQTK_DATA_DIR")] = _State(_build(data_dir()))
+    return st
+
+
+def _cal() -> _Calendar:
+    return _state().cal
+
+
+def _rule() -> Parameter:
+    st = _state()
+    if st.rule is None:
+        st.rule = parameter(PUBLICITY_PARAMETER)
+    return st.rule
+
+
+# --------------------------------------------------------------------------------------------
+# Working days
+
+
+def _as_date(d: Any, what: str = "date") -> dt.date:
+    if type(d) is dt.date:
+        return d
+    if isinstance(d, dt.datetime):  # also pandas.Timestamp
+        return d.date()
+    if isinstance(d, dt.date):
+        return dt.date(d.year, d.month, d.day)
+    raise TypeError(f"{what} must be a datetime.date, not {type(d).__name__}")
+
+
+def _first_index(d: dt.date) -> tuple[_Year, int]:
+    """The year table and index (into its working days) of the first working day on or after ``d``.
+
+    The index may equal ``len(year.wd)``: the day lies in a later year.
+    """
+    y = _cal().year(d.year)
+    return y, y.cum[d.toordinal() - y.start_ord]
+
+
+def _forward(y: _Year, idx: int) -> dt.date:
+    cal = _cal()
+    while idx >= len(y.wd):
+        idx -= len(y.wd)
+        y = cal.year(y.year + 1)
+    return dt.date.fromordinal(y.wd[idx])
+
+
+def _backward(y: _Year, idx: int) -> dt.date:
+    cal = _cal()
+    while idx < 0:
+        y = cal.year(y.year - 1)
+        idx += len(y.wd)
+    return dt.date.fromordinal(y.wd[idx])
+
+
+def is_working_day(d: dt.date) -> bool:
+    """Whether ``d`` is a working day in China (make-up Saturdays/Sundays included).
+
+    Raises :class:`~toolkit.exceptions.CalendarNotCovered` when ``d``'s year is not loaded.
+    """
+    d = _as_date(d)
+    y = _cal().year(d.year)
+    return y.flags[d.toordinal() - y.start_ord] == 1
+
+
+def count_working_days(start: dt.date, end: dt.date) -> int:
+    """Working days from ``start`` to ``end``, both included (0 when ``end`` is before ``start``).
+
+    Every year from ``start`` to ``end`` must be covered.
+    """
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    cal = _cal()
+    ys, ye = cal.year(start.year), cal.year(end.year)
+    if end < start:
+        return 0
+    i = ys.cum[start.toordinal() - ys.start_ord]
+    j = ye.cum[end.toordinal() - ye.start_ord + 1]
+    if ys is ye:
+        return j - i
+    between = sum(len(cal.year(y).wd) for y in range(start.year + 1, end.year))
+    return (len(ys.wd) - i) + between + j
+
+
+def add_working_days(d: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``d`` (``n`` < 0: before ``d``), not counting ``d`` itself.
+
+    Like Excel's ``WORKDAY``: from a day off, ``n = 1`` is the next working day.
+    ``n == 0`` gives ``d`` if it is a working day, else the next working day.
+    """
+    d = _as_date(d)
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError("n must be an int")
+    y, k = _first_index(d)
+    if n == 0:
+        return _forward(y, k)
+    if n > 0:
+        working = y.flags[d.toordinal() - y.start_ord]
+        return _forward(y, k + working + n - 1)
+    return _backward(y, k + n)
+
+
+def day_info(d: dt.date) -> Day:
+    """``d`` with its kind (working, make-up working, weekend, holiday, in lieu) and bilingual label."""
+    d = _as_date(d)
+    y = _cal().year(d.year)
+    special = y.off.get(d)
+    if special is not None:
+        return Day(d, special[0], special[1], special[2])
+    mk = y.makeup.get(d)
+    if mk is not None:
+        return Day(d, DayKind.MAKEUP_WORKING, mk[0], mk[1])
+    wd = d.weekday()
+    if wd >= 5:
+        return Day(d, DayKind.WEEKEND, f"周末（{_WEEKDAY_ZH[wd]}）", f"Weekend ({_WEEKDAY_EN[wd]})")
+    return Day(d, DayKind.WORKING, "工作日", "Working day")
+
+
+def covered_years() -> list[int]:
+    """The years whose official schedule is loaded (libraries cross-checked, or data files)."""
+    return sorted(_cal().years)
+
+
+# --------------------------------------------------------------------------------------------
+# The publicity period
+
+
+def _required(start: dt.date, working_days: int | None) -> int:
+    if working_days is None:
+        rule = _rule()
+        n = rule.at(start)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise PolicyDataError(
+                rule.path, "values", f"{n!r} is not a positive whole number of working days"
+            )
+        return n
+    if isinstance(working_days, bool) or not isinstance(working_days, int):
+        raise TypeError("working_days must be an int or None")
+    if working_days < 1:
+        raise ValueError("working_days must be at least 1")
+    return working_days
+
+
+def _rule_source(start: dt.date) -> Source | None:
+    try:
+        return _rule().source_at(start)
+    except PolicyDataError:
+        return None
+
+
+def publicity_end_date(start: dt.date, working_days: int | None = None) -> dt.date:
+    """The last day of a publicity period that starts on ``start``.
+
+    The period begins on ``start`` if it is a working day, otherwise on the next working day,
+    and ends on the N-th working day counted inclusively. N is ``working_days``, or (None) the
+    policy number in force on ``start`` (``data/policy/publicity_working_days.yaml``: 5).
+    E.g. 2025-09-29 → 2025-10-11 (a make-up Saturday); 2026-02-14 (make-up Saturday) → 2026-02-27.
+    """
+    if type(start) is not dt.date:
+        start = _as_date(start, "start")
+    # Hot path (batch review): one dict lookup for the year, two index operations.
+    n = working_days if type(working_days) is int and working_days >= 1 else _required(start, working_days)
+    y = _cal().year(start.year)
+    idx = y.cum[start.toordinal() - y.start_ord] + n - 1
+    if idx < len(y.wd):
+        return dt.date.fromordinal(y.wd[idx])
+    return _forward(y, idx)
+
+
+def latest_publicity_start(deadline: dt.date, working_days: int | None = None) -> dt.date:
+    """The latest start date whose publicity period ends on or before ``deadline``.
+
+    It is a working day: the first day of the N working days that end on the last working day on
+    or before ``deadline``. With ``working_days=None`` N is the policy number in force on that
+    start date, as in :func:`publicity_end_date`.
+    """
+    deadline = _as_date(deadline, "deadline")
+    y = _cal().year(deadline.year)
+    last = y.cum[deadline.toordinal() - y.start_ord + 1]  # working days up to the deadline, this year
+    n = _required(deadline, working_days)
+    start = _backward(y, last - n)
+    if working_days is None:  # the rule in force on the start date decides
+        for _ in range(3):
+            n2 = _required(start, None)
+            if n2 == n:
+                break
+            n = n2
+            start = _backward(y, last - n)
+    return start
+
+
+@dataclass(frozen=True)
+class PublicityWindow:
+    """A publicity period: its days, the working days counted and the days skipped, with reasons."""
+
+    start: dt.date
+    first_day: dt.date
+    end: dt.date
+    required: int
+    working_days: list[dt.date]
+    skipped: list[tuple[dt.date, str, str]]  # (date, reason_zh, reason_en)
+    days: list[Day]
+    source: Source | None  # the rule ("at least 5 working days"); None if no rule is in force then
+    calendar_sources: list[CalendarSource] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "first_day": self.first_day.isoformat(),
+            "end": self.end.isoformat(),
+            "required": self.required,
+            "working_days": [d.isoformat() for d in self.working_days],
+            "skipped": [
+                {"date": d.isoformat(), "reason_zh": zh, "reason_en": en} for d, zh, en in self.skipped
+            ],
+            "days": [d.to_dict() for d in self.days],
+            "source": self.source.to_dict() if self.source else None,
+            "calendar_sources": [s.to_dict() for s in self.calendar_sources],
+        }
+
+
+def publicity_window(start: dt.date, working_days: int | None = None) -> PublicityWindow:
+    """Start, first day, end, every working day counted and every day skipped with its reason."""
+    start = _as_date(start, "start")
+    n = _required(start, working_days)
+    end = publicity_end_date(start, n)
+    days: list[Day] = []
+    d = start
+    while d <= end:
+        days.append(day_info(d))
+        d += dt.timedelta(days=1)
+    counted = [x.date for x in days if x.working]
+    skipped = [(x.date, x.label_zh, x.label_en) for x in days if not x.working]
+    cal = _cal()
+    srcs: list[CalendarSource] = []
+    for y in range(start.year, end.year + 1):
+        for s in cal.year(y).sources:
+            if s not in srcs:
+                srcs.append(s)
+    return PublicityWindow(start, counted[0], end, n, counted, skipped, days, _rule_source(start), srcs)
+
+
+@dataclass(frozen=True)
+class PublicityCheck:
+    """Whether a publicity period an employer already ran is long enough."""
+
+    start: dt.date
+    end: dt.date
+    ok: bool
+    counted: int
+    required: int
+    shortfall: int
+    earliest_valid_end: dt.date
+    finding: Finding
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "ok": self.ok,
+            "counted": self.counted,
+            "required": self.required,
+            "shortfall": self.shortfall,
+            "earliest_valid_end": self.earliest_valid_end.isoformat(),
+            "finding": self.finding.to_dict(),
+        }
+
+
+def check_publicity(start: dt.date, end: dt.date, working_days: int | None = None) -> PublicityCheck:
+    """Check a publicity period that ran from ``start`` to ``end`` (both included).
+
+    《3.0版通知》：用人单位……公示不少于5个工作日 — the employer publicises the materials for at
+    least five working days. Finding codes: ``publicity_long_enough``, ``publicity_too_short``,
+    ``publicity_end_before_start``.
+    """
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    n = _required(start, working_days)
+    earliest = publicity_end_date(start, n)
+    counted = count_working_days(start, end)
+    src = _rule_source(start)
+    s, e, ee = start.isoformat(), end.isoformat(), earliest.isoformat()
+    data: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "counted": counted,
+        "required": n,
+        "earliest_valid_end": earliest,
+    }
+    if end < start:
+        shortfall = n
+        finding = Finding(
+            "publicity_end_before_start",
+            Outcome.FAIL,
+            f"公示结束日 {e} 早于开始日 {s}，请核对日期；自 {s} 起公示 {n} 个工作日，最早于 {ee} 结束。",
+            f"The publicity end date {e} is before its start date {s}: check the dates. "
+            f"A period of {n} working days from {s} ends on {ee} at the earliest.",
+            src,
+            {**data, "shortfall": shortfall},
+        )
+    elif counted >= n:
+        shortfall = 0
+        finding = Finding(
+            "publicity_long_enough",
+            Outcome.PASS,
+            f"公示期 {s} 至 {e} 含 {counted} 个工作日，满足不少于 {n} 个工作日的要求。",
+            f"The publicity period {s} to {e} has {counted} working days: at least {n} are required. Met.",
+            src,
+            {**data, "shortfall": 0},
+        )
+    else:
+        shortfall = n - counted
+        finding = Finding(
+            "publicity_too_short",
+            Outcome.FAIL,
+            f"公示期 {s} 至 {e} 仅含 {counted} 个工作日，少于规定的 {n} 个工作日，差 {shortfall} 个；"
+            f"自 {s} 起公示，最早应于 {ee} 结束。",
+            f"The publicity period {s} to {e} has only {counted} working days, {shortfall} short of the "
+            f"{n} required; a period from {s} ends on {ee} at the earliest.",
+            src,
+            {**data, "shortfall": shortfall},
+        )
+    return PublicityCheck(start, end, finding.passed, counted, n, shortfall, earliest, finding)
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage status (for `oqtk calendar status` and the dashboards' home page)
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    """Which years are loaded, from where, and a bilingual warning when next year is missing."""
+
+    today: dt.date
+    years: list[int]
+    sources: dict[int, list[CalendarSource]]
+    not_covered: dict[int, str]  # years a library holds but that are not usable, and why
+    warning: dict[str, str] | None  # {"zh": ..., "en": ...}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "years": self.years,
+            "sources": {str(y): [s.to_dict() for s in v] for y, v in self.sources.items()},
+            "not_covered": {str(y): why for y, why in self.not_covered.items()},
+            "warning": self.warning,
+        }
+
+
+def calendar_status(today: dt.date | None = None) -> CalendarStatus:
+    """Covered years and their sources; warns when this year, or from 1 November next year, is missing.
+
+    The State Council usually publishes next year's schedule between late October and mid
+    December, so a missing next year is a warning, not an error.
+    """
+    today = _as_date(today, "today") if today is not None else dt.date.today()
+    cal = _cal()
+    years = sorted(cal.years)
+    warning = None
+    y = today.year
+    if y not in cal.years:
+        warning = {
+            "zh": f"{y}年的法定节假日安排尚未载入：本年度的公示期无法计算。请按国务院办公厅通知添加 data/calendar/{y}.yaml，或升级日历库。",
+            "en": f"The {y} holiday schedule is not loaded: publicity periods this year cannot be computed. "
+            f"Add data/calendar/{y}.yaml from the State Council General Office notice, or upgrade the calendar libraries.",
+        }
+    elif today >= dt.date(y, 11, 1) and y + 1 not in cal.years:
+        warning = {
+            "zh": f"{y + 1}年的法定节假日安排尚未载入：跨入{y + 1}年的公示期无法计算。国务院办公厅通知发布后，请添加 data/calendar/{y + 1}.yaml 或升级日历库。",
+            "en": f"The {y + 1} holiday schedule is not loaded: publicity periods that reach {y + 1} cannot be computed. "
+            f"Once the State Council General Office publishes it, add data/calendar/{y + 1}.yaml or upgrade the calendar libraries.",
+        }
+    return CalendarStatus(
+        today,
+        years,
+        {y: list(cal.years[y].sources) for y in years},
+        dict(sorted(cal.not_covered.items())),
+        warning,
+    )
+
+
+def _ranges(years: list[int]) -> str:
+    """2004, 2006, 2007, 2008 → "2004, 2006–2008"."""
+    out: list[str] = []
+    i = 0
+    while i < len(years):
+        j = i
+        while j + 1 < len(years) and years[j + 1] == years[j] + 1:
+            j += 1
+        out.append(str(years[i]) if i == j else f"{years[i]}–{years[j]}")
+        i = j + 1
+    return ", ".join(out)

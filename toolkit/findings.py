@@ -22,7 +22,7 @@ class Basis(StrEnum):
 
 
 class Outcome(StrEnum):
-    PASS = "pass"  # the rule is met
+    PASS = "pass"  # noqa: S105 — the rule is met
     FAIL = "fail"  # the rule is not met
     MISSING = "missing"  # information is missing or a step is still to be taken (→ incomplete)
     CHECK = "check"  # the officer must check something the toolkit cannot know

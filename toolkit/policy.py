@@ -50,7 +50,18 @@ __all__ = [
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one).
+
+    Dates stay text (no implicit timestamp resolution), so that the schema validates them and
+    an impossible date such as 2025-02-30 is reported with its file and key, not as a bare
+    ``ValueError`` from the YAML parser.
+    """
+
+
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -94,7 +105,9 @@ def validation_error(path: Path, exc: ValidationError) -> PolicyDataError:
         msg = "unknown key"
     elif err["type"] == "missing":
         msg = "required key is missing"
-    return PolicyDataError(path, key, f"{msg} (value: {err.get('input')!r})" if err["type"] != "missing" else msg)
+    return PolicyDataError(
+        path, key, f"{msg} (value: {err.get('input')!r})" if err["type"] != "missing" else msg
+    )
 
 
 class _Strict(BaseModel):
@@ -133,9 +146,16 @@ class ValueModel(_Strict):
     @field_validator("from_", mode="before")
     @classmethod
     def _strict_date(cls, v: Any) -> Any:
-        if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
-            raise ValueError("must be a date written YYYY-MM-DD")
-        return v
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v)) if len(str(v)) == 10 else _no_date()
+        except ValueError:
+            raise ValueError("must be a real date written YYYY-MM-DD") from None
+
+
+def _no_date() -> dt.date:
+    raise ValueError("not a date")
 
 
 class ParameterModel(_Strict):
@@ -166,11 +186,15 @@ def sources() -> dict[str, SourceDoc]:
     return _sources(data_dir())
 
 
-def source(doc: str, clause_zh: str, clause_en: str, basis: Basis | str = Basis.STATED, *, path: Path | None = None) -> Source:
+def source(
+    doc: str, clause_zh: str, clause_en: str, basis: Basis | str = Basis.STATED, *, path: Path | None = None
+) -> Source:
     """Build a :class:`Source` for a clause of a registered document (unknown doc ids fail loudly)."""
     docs = sources()
     if doc not in docs:
-        raise PolicyDataError(path or data_dir() / "policy" / "sources.yaml", doc, "unknown source document id")
+        raise PolicyDataError(
+            path or data_dir() / "policy" / "sources.yaml", doc, "unknown source document id"
+        )
     d = docs[doc]
     return Source(
         doc_id=doc,
@@ -207,7 +231,9 @@ class Parameter:
                 chosen = item
         if chosen is None:
             first = self.values[0][0]
-            raise PolicyDataError(self.path, "values", f"no value in force on {on.isoformat()} (first takes effect {first})")
+            raise PolicyDataError(
+                self.path, "values", f"no value in force on {on.isoformat()} (first takes effect {first})"
+            )
         return chosen
 
     def at(self, on: dt.date | None = None) -> Any:

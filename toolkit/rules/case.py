@@ -107,32 +107,57 @@ def _match_certificate(text: str, version: str, as_of: dt.date) -> tuple[Qualifi
     if len(exact) > 1:
         on_list = [m for m in exact if m.status == "on_list"]
         names = "；".join(f"{m.name_zh}（{m.name_en}）" for m in exact)
-        return None, Finding("qualification_ambiguous", Outcome.MISSING,
-                             f"“{text}”可指多个证书：{names}。请填写证书全称",
-                             f"“{text}” matches several certificates: {'; '.join(m.name_en for m in exact)}. Give the full name",
-                             notice, {"text": text, "candidates": [m.entry_id for m in exact], "on_list": len(on_list)})
+        return None, Finding(
+            "qualification_ambiguous",
+            Outcome.MISSING,
+            f"“{text}”可指多个证书：{names}。请填写证书全称",
+            f"“{text}” matches several certificates: {'; '.join(m.name_en for m in exact)}. Give the full name",
+            notice,
+            {"text": text, "candidates": [m.entry_id for m in exact], "on_list": len(on_list)},
+        )
     if not exact:
         near = "、".join(m.name_zh for m in hits[:3])
         hint_zh = f"相近的有：{near}" if near else "清单中无相近名称"
-        hint_en = f"near matches: {', '.join(m.name_en for m in hits[:3])}" if hits else "no near match on the List"
+        hint_en = (
+            f"near matches: {', '.join(m.name_en for m in hits[:3])}" if hits else "no near match on the List"
+        )
         v = get_version(version)
         if v.complete:
-            return None, Finding("qualification_not_on_list", Outcome.FAIL,
-                                 f"“{text}”不在{version}版清单上（{hint_zh}）",
-                                 f"“{text}” is not on List {version} ({hint_en})", v.source, {"text": text})
-        return None, Finding("qualification_not_found_partial_list", Outcome.MISSING,
-                             f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，请对照附件核对或导入附件（{hint_zh}）",
-                             f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded — check it against the annex or import it ({hint_en})",
-                             v.source, {"text": text})
+            return None, Finding(
+                "qualification_not_on_list",
+                Outcome.FAIL,
+                f"“{text}”不在{version}版清单上（{hint_zh}）",
+                f"“{text}” is not on List {version} ({hint_en})",
+                v.source,
+                {"text": text},
+            )
+        return None, Finding(
+            "qualification_not_found_partial_list",
+            Outcome.MISSING,
+            f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，请对照附件核对或导入附件（{hint_zh}）",
+            f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded — check it against the annex or import it ({hint_en})",
+            v.source,
+            {"text": text},
+        )
     m = exact[0]
     if m.status == "on_list":
-        return m, Finding("qualification_on_list", Outcome.PASS,
-                          f"{m.name_zh}：{version}版清单{'、'.join(m.categories)}类",
-                          f"{m.name_en}: List {version}, Category {', '.join(m.categories)}", m.entry.source,
-                          {"entry_id": m.entry_id, "categories": list(m.categories)})
+        return m, Finding(
+            "qualification_on_list",
+            Outcome.PASS,
+            f"{m.name_zh}：{version}版清单{'、'.join(m.categories)}类",
+            f"{m.name_en}: List {version}, Category {', '.join(m.categories)}",
+            m.entry.source,
+            {"entry_id": m.entry_id, "categories": list(m.categories)},
+        )
     outcome = Outcome.FAIL if m.status in ("removed", "not_yet_listed") else Outcome.MISSING
-    return m, Finding(f"qualification_{m.status}", outcome, f"{m.name_zh}：{m.note_zh}", f"{m.name_en}: {m.note_en}",
-                      m.entry.source, {"entry_id": m.entry_id})
+    return m, Finding(
+        f"qualification_{m.status}",
+        outcome,
+        f"{m.name_zh}：{m.note_zh}",
+        f"{m.name_en}: {m.note_en}",
+        m.entry.source,
+        {"entry_id": m.entry_id},
+    )
 
 
 def _age(dob: dt.date | None, on: dt.date) -> int | None:
@@ -149,16 +174,31 @@ def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
     try:
         if case.publicity_end is None:
             window = workdays.publicity_window(case.publicity_start)
-            info = {"start": case.publicity_start.isoformat(), "end": window.end.isoformat(),
-                    "required": len(window.working_days), "given_end": None}
-            return info, [Finding("publicity_end_computed", Outcome.INFO,
-                                  f"公示期{case.publicity_start.isoformat()}起，至{window.end.isoformat()}止（{len(window.working_days)}个工作日）",
-                                  f"Publicity from {case.publicity_start.isoformat()} ends on {window.end.isoformat()} ({len(window.working_days)} working days)",
-                                  window.source, {"end": window.end})]
+            info = {
+                "start": case.publicity_start.isoformat(),
+                "end": window.end.isoformat(),
+                "required": len(window.working_days),
+                "given_end": None,
+            }
+            return info, [
+                Finding(
+                    "publicity_end_computed",
+                    Outcome.INFO,
+                    f"公示期{case.publicity_start.isoformat()}起，至{window.end.isoformat()}止（{len(window.working_days)}个工作日）",
+                    f"Publicity from {case.publicity_start.isoformat()} ends on {window.end.isoformat()} ({len(window.working_days)} working days)",
+                    window.source,
+                    {"end": window.end},
+                )
+            ]
         chk = workdays.check_publicity(case.publicity_start, case.publicity_end)
-        info = {"start": case.publicity_start.isoformat(), "end": case.publicity_end.isoformat(),
-                "required": chk.required, "counted": chk.counted, "shortfall": chk.shortfall,
-                "earliest_valid_end": chk.earliest_valid_end.isoformat() if chk.earliest_valid_end else None}
+        info = {
+            "start": case.publicity_start.isoformat(),
+            "end": case.publicity_end.isoformat(),
+            "required": chk.required,
+            "counted": chk.counted,
+            "shortfall": chk.shortfall,
+            "earliest_valid_end": chk.earliest_valid_end.isoformat() if chk.earliest_valid_end else None,
+        }
         f = chk.finding
         if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
             f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
@@ -168,8 +208,14 @@ def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
 
         if not isinstance(exc, ToolkitError):
             raise
-        return None, [Finding("publicity_calendar_not_covered", Outcome.MISSING, f"无法计算公示期：{exc}",
-                              f"The publicity period cannot be computed: {exc}")]
+        return None, [
+            Finding(
+                "publicity_calendar_not_covered",
+                Outcome.MISSING,
+                f"无法计算公示期：{exc}",
+                f"The publicity period cannot be computed: {exc}",
+            )
+        ]
 
 
 def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str | None = None) -> CaseResult:
@@ -178,10 +224,27 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
     version = get_version(list_version, as_of)
     findings: list[Finding] = []
     if not case.qualifications:
-        findings.append(Finding("qualification_missing", Outcome.MISSING, "未填写境外职业资格证书",
-                                "No overseas qualification given"))
-        return CaseResult("invalid", version.version, as_of, (), (), (), None, None, tuple(findings),
-                          version.partial_notice("zh"), version.partial_notice("en"))
+        findings.append(
+            Finding(
+                "qualification_missing",
+                Outcome.MISSING,
+                "未填写境外职业资格证书",
+                "No overseas qualification given",
+            )
+        )
+        return CaseResult(
+            "invalid",
+            version.version,
+            as_of,
+            (),
+            (),
+            (),
+            None,
+            None,
+            tuple(findings),
+            version.partial_notice("zh"),
+            version.partial_notice("en"),
+        )
 
     matches: list[QualificationMatch] = []
     for text in case.qualifications:
@@ -193,52 +256,99 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
 
     if matches:
         if case.verified is True:
-            findings.append(Finding("certificate_verified", Outcome.PASS, "证书已通过市境外职业资格证书核验平台核验",
-                                    "Certificate verified on the city's verification platform"))
+            findings.append(
+                Finding(
+                    "certificate_verified",
+                    Outcome.PASS,
+                    "证书已通过市境外职业资格证书核验平台核验",
+                    "Certificate verified on the city's verification platform",
+                )
+            )
         else:
-            findings.append(Finding("certificate_not_verified", Outcome.MISSING,
-                                    "证书尚未在本市境外职业资格证书核验平台完成核验：请先完成平台核验",
-                                    "The certificate is not yet verified on the city's verification platform: complete the verification first",
-                                    source("notice_3_0", "建立统一证书核验平台；支持持证人员职称评审·评审程序：通过本市境外职业资格证书核验平台完成核验",
-                                           "Unified verification platform; Professional titles, 3. Assessment process: complete verification on the city's platform")))
+            findings.append(
+                Finding(
+                    "certificate_not_verified",
+                    Outcome.MISSING,
+                    "证书尚未在本市境外职业资格证书核验平台完成核验：请先完成平台核验",
+                    "The certificate is not yet verified on the city's verification platform: complete the verification first",
+                    source(
+                        "notice_3_0",
+                        "建立统一证书核验平台；支持持证人员职称评审·评审程序：通过本市境外职业资格证书核验平台完成核验",
+                        "Unified verification platform; Professional titles, 3. Assessment process: complete verification on the city's platform",
+                    ),
+                )
+            )
 
     services: tuple[Service, ...] = ()
     if categories:
         if case.holder_type in HOLDER_TYPES:
-            services = tuple(services_for(categories, case.holder_type, case.shanghai_hukou, on=as_of,
-                                          age=_age(case.date_of_birth, as_of)))
+            services = tuple(
+                services_for(
+                    categories,
+                    case.holder_type,
+                    case.shanghai_hukou,
+                    on=as_of,
+                    age=_age(case.date_of_birth, as_of),
+                )
+            )
         else:
-            findings.append(Finding("holder_type_missing", Outcome.MISSING, "未填写人员类别，无法确定可享受的服务",
-                                    "Holder type missing: the services cannot be determined"))
+            findings.append(
+                Finding(
+                    "holder_type_missing",
+                    Outcome.MISSING,
+                    "未填写人员类别，无法确定可享受的服务",
+                    "Holder type missing: the services cannot be determined",
+                )
+            )
 
     title: TitleAssessment | None = None
     wants_title = case.title_series is not None or "C" in categories
     if wants_title:
         c_match = next((m for m in matches if "C" in m.categories), None)
         if case.title_series is None:
-            findings.append(Finding("title_series_missing", Outcome.MISSING, "C类证书：请填写申报职称系列",
-                                    "Category C certificate: give the title series to apply in"))
+            findings.append(
+                Finding(
+                    "title_series_missing",
+                    Outcome.MISSING,
+                    "C类证书：请填写申报职称系列",
+                    "Category C certificate: give the title series to apply in",
+                )
+            )
         elif matches and c_match is None:
-            findings.append(Finding("qualification_not_category_c", Outcome.FAIL,
-                                    f"所持证书在{version.version}版清单中均不属C类，不能据此申报职称",
-                                    f"None of the certificates is in Category C on List {version.version}; no title application follows",
-                                    matches[0].entry.source))
+            findings.append(
+                Finding(
+                    "qualification_not_category_c",
+                    Outcome.FAIL,
+                    f"所持证书在{version.version}版清单中均不属C类，不能据此申报职称",
+                    f"None of the certificates is in Category C on List {version.version}; no title application follows",
+                    matches[0].entry.source,
+                )
+            )
         elif matches:
             title = assess_title(
-                degree=case.degree, series=case.title_series, relevant_years=case.relevant_years,
-                shanghai_years=case.shanghai_years, relevant_since=case.relevant_since,
-                shanghai_since=case.shanghai_since, as_of=as_of,
+                degree=case.degree,
+                series=case.title_series,
+                relevant_years=case.relevant_years,
+                shanghai_years=case.shanghai_years,
+                relevant_since=case.relevant_since,
+                shanghai_since=case.shanghai_since,
+                as_of=as_of,
                 science_or_engineering_degree=case.science_or_engineering_degree,
-                qualification=c_match.entry if c_match else None, employer_type=case.employer_type,
-                recommended_by_authority=case.recommended_by_authority, previous_round=case.previous_round,
-                round_id=case.round_id, requested_level=case.title_level,
+                qualification=c_match.entry if c_match else None,
+                employer_type=case.employer_type,
+                recommended_by_authority=case.recommended_by_authority,
+                previous_round=case.previous_round,
+                round_id=case.round_id,
+                requested_level=case.title_level,
             )
 
     publicity, pub_findings = _publicity(case)
     findings += pub_findings
 
     every = [*findings, *(title.findings if title else ())]
-    if any(f.outcome is Outcome.FAIL for f in every) or (not categories and not any(f.outcome is Outcome.MISSING for f in every)):
+    if any(f.outcome is Outcome.FAIL for f in every) or (
+        not categories and not any(f.outcome is Outcome.MISSING for f in every)
+    ):
         status = "not_eligible"
     elif any(f.outcome is Outcome.MISSING for f in every):
         status = "incomplete"
@@ -246,5 +356,16 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
         status = "not_eligible"
     else:
         status = "eligible"
-    return CaseResult(status, version.version, as_of, tuple(matches), categories, services, title, publicity,
-                      tuple(findings), version.partial_notice("zh"), version.partial_notice("en"))
+    return CaseResult(
+        status,
+        version.version,
+        as_of,
+        tuple(matches),
+        categories,
+        services,
+        title,
+        publicity,
+        tuple(findings),
+        version.partial_notice("zh"),
+        version.partial_notice("en"),
+    )

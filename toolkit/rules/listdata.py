@@ -175,7 +175,11 @@ class ListVersion:
             return None
         total = self.expected_total
         if lang == "zh":
-            size = f"（共{total}条，已载入{self.known_count}条）" if total else f"（已载入{self.known_count}条，总数公开资料未载）"
+            size = (
+                f"（共{total}条，已载入{self.known_count}条）"
+                if total
+                else f"（已载入{self.known_count}条，总数公开资料未载）"
+            )
             return f"{self.title_zh}不完整{size}：{self.provenance_zh}"
         size = (
             f" ({self.known_count} of {total} entries loaded)"
@@ -208,10 +212,14 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
                 entry_id = raw["entries"][loc[1]].get("id", f"#{loc[1]}")
             except (KeyError, IndexError, TypeError, AttributeError):
                 entry_id = f"#{loc[1]}"
-            raise PolicyDataError(path, f"entries[{entry_id}].{'.'.join(map(str, loc[2:]))}", err.problem) from exc
+            raise PolicyDataError(
+                path, f"entries[{entry_id}].{'.'.join(map(str, loc[2:]))}", err.problem
+            ) from exc
         raise err from exc
     if model.version != version:
-        raise PolicyDataError(path, "version", f"says {model.version!r} but the file is for version {version!r}")
+        raise PolicyDataError(
+            path, "version", f"says {model.version!r} but the file is for version {version!r}"
+        )
     seen: set[str] = set()
     out = []
     for e in model.entries:
@@ -220,11 +228,17 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
         seen.add(e.id)
         bad = set(e.categories) - set(meta.categories)
         if bad:
-            raise PolicyDataError(path, f"entries[{e.id}].categories", f"category {sorted(bad)} is not on version {version}")
+            raise PolicyDataError(
+                path, f"entries[{e.id}].categories", f"category {sorted(bad)} is not on version {version}"
+            )
         if "C" in e.categories and e.c_level is None:
-            raise PolicyDataError(path, f"entries[{e.id}].c_level", "a Category C entry needs the title level it maps to")
+            raise PolicyDataError(
+                path, f"entries[{e.id}].c_level", "a Category C entry needs the title level it maps to"
+            )
         if "C" not in e.categories and (e.c_level or e.c_series):
-            raise PolicyDataError(path, f"entries[{e.id}].c_level", "only Category C entries map to a title level")
+            raise PolicyDataError(
+                path, f"entries[{e.id}].c_level", "only Category C entries map to a title level"
+            )
         out.append(
             ListEntry(
                 id=e.id,
@@ -295,7 +309,9 @@ def version_in_force(on: dt.date | None = None) -> ListVersion:
         if v.in_force_from <= on:
             chosen = v
     if chosen is None:
-        raise ToolkitError(f"{on.isoformat()}：当时尚无认可清单 / No version of the List was in force on {on.isoformat()}")
+        raise ToolkitError(
+            f"{on.isoformat()}：当时尚无认可清单 / No version of the List was in force on {on.isoformat()}"
+        )
     return chosen
 
 
@@ -391,7 +407,9 @@ def _score(query: str, key: str) -> float:
     return difflib.SequenceMatcher(None, query, key).ratio() * 0.9
 
 
-def find_qualifications(text: str, version: str | None = None, *, limit: int = 10, on: dt.date | None = None) -> list[QualificationMatch]:
+def find_qualifications(
+    text: str, version: str | None = None, *, limit: int = 10, on: dt.date | None = None
+) -> list[QualificationMatch]:
     """Search the List by Chinese or English name, abbreviation or alias.
 
     Ignores case, spaces and full-/half-width forms; exact matches first, then near matches

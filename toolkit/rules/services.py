@@ -96,7 +96,9 @@ def _catalogue(root: Path) -> tuple[tuple[_ServiceModel, ...], Source, Path]:
         raise PolicyDataError(path, f"services[{sorted(dupes)[0]}]", "duplicate service code")
     for s in model.services:
         if not s.code.lower().startswith(s.category.lower() + "_"):
-            raise PolicyDataError(path, f"services[{s.code}].category", f"code does not belong to category {s.category}")
+            raise PolicyDataError(
+                path, f"services[{s.code}].category", f"code does not belong to category {s.category}"
+            )
     return tuple(model.services), ref_to_source(model.b_includes_a, path), path
 
 
@@ -129,7 +131,9 @@ def services_for(
     the applicant is over the work-permit age limit.
     """
     if holder not in HOLDER_TYPES:
-        raise ToolkitError(f"未知的人员类别 {holder!r} / Unknown holder type; use one of {', '.join(HOLDER_TYPES)}")
+        raise ToolkitError(
+            f"未知的人员类别 {holder!r} / Unknown holder type; use one of {', '.join(HOLDER_TYPES)}"
+        )
     on = on or dt.date.today()
     cats = {str(c).upper() for c in categories}
     unknown = cats - {"A", "B", "C", "D"}
@@ -152,12 +156,17 @@ def services_for(
                 continue
             if shanghai_hukou is None:
                 check_zh = "须核实申请人无上海户籍" + (f"；{check_zh}" if check_zh else "")
-                check_en = "Check that the applicant has no Shanghai hukou" + (f"; {check_en}" if check_en else "")
+                check_en = "Check that the applicant has no Shanghai hukou" + (
+                    f"; {check_en}" if check_en else ""
+                )
         if s.code == "a_work_permit" and age is not None:
             limit = parameter("work_permit_b_max_age").at(on)
             if age > limit:
                 check_zh = f"申请人现年{age}周岁，已超过工作许可B类年龄上限{limit}周岁；" + (check_zh or "")
-                check_en = f"The applicant is {age}, over the work-permit Category B age limit of {limit}; " + (check_en or "")
+                check_en = (
+                    f"The applicant is {age}, over the work-permit Category B age limit of {limit}; "
+                    + (check_en or "")
+                )
         out.append(
             Service(
                 code=s.code,

@@ -82,7 +82,9 @@ def _series(root: Path) -> dict[str, Series]:
     out = {}
     for code, s in model.series.items():
         if set(s.titles) != set(LEVEL_ORDER):
-            raise PolicyDataError(path, f"series.{code}.titles", f"must name a title for each of {', '.join(LEVEL_ORDER)}")
+            raise PolicyDataError(
+                path, f"series.{code}.titles", f"must name a title for each of {', '.join(LEVEL_ORDER)}"
+            )
         out[code] = Series(
             code,
             s.name_zh,
@@ -138,7 +140,9 @@ def _rounds(root: Path) -> dict[str, Round]:
             raise PolicyDataError(path, f"rounds[{r.id}]", "duplicate round id")
         bad = set(r.employer_types or ()) - set(EMPLOYER_TYPES)
         if bad:
-            raise PolicyDataError(path, f"rounds[{r.id}].employer_types", f"unknown employer type {sorted(bad)}")
+            raise PolicyDataError(
+                path, f"rounds[{r.id}].employer_types", f"unknown employer type {sorted(bad)}"
+            )
         out[r.id] = Round(
             r.id,
             r.name_zh,
@@ -215,7 +219,9 @@ class TitleAssessment:
             "title_zh": self.title_zh,
             "title_en": self.title_en,
             "eligible_from": {k: v.isoformat() for k, v in self.eligible_from.items()},
-            "experience": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.experience.items()},
+            "experience": {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.experience.items()
+            },
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -273,7 +279,10 @@ def rule_shanghai_minimum(exp: _Experience, on: dt.date) -> Finding:
     if exp.shanghai_since:
         d = completion_date(exp.shanghai_since, int(need))
         data["met_on"] = d
-        when_zh, when_en = f"；如持续工作，将于{d.isoformat()}满{need}年", f"; met on {d.isoformat()} if the work continues"
+        when_zh, when_en = (
+            f"；如持续工作，将于{d.isoformat()}满{need}年",
+            f"; met on {d.isoformat()} if the work continues",
+        )
     return Finding(
         "shanghai_years_short",
         Outcome.FAIL,
@@ -326,30 +335,52 @@ def rule_level_threshold(level: str, degree: str | None, exp: _Experience, on: d
     src = parameter("title_thresholds").source_at(on)
     code = f"{level}_threshold"
     if degree is None:
-        return Finding(f"{code}_degree_missing", Outcome.MISSING, f"缺少学历学位，无法核对{_lz(level)}条件",
-                       f"The degree is missing; the {_le(level)} requirement cannot be checked", src)
+        return Finding(
+            f"{code}_degree_missing",
+            Outcome.MISSING,
+            f"缺少学历学位，无法核对{_lz(level)}条件",
+            f"The degree is missing; the {_le(level)} requirement cannot be checked",
+            src,
+        )
     need = _years_needed(thresholds, degree, level)
     dz, de = DEGREES[degree]
     if need is None:
-        return Finding(f"{code}_degree_not_accepted", Outcome.FAIL,
-                       f"{dz}学历不在{_lz(level)}职称的申报学历范围内",
-                       f"A {de.lower()} degree is not among the degrees that qualify for {_le(level)}", src,
-                       {"level": level, "degree": degree})
+        return Finding(
+            f"{code}_degree_not_accepted",
+            Outcome.FAIL,
+            f"{dz}学历不在{_lz(level)}职称的申报学历范围内",
+            f"A {de.lower()} degree is not among the degrees that qualify for {_le(level)}",
+            src,
+            {"level": level, "degree": degree},
+        )
     if need == 0:
-        return Finding(f"{code}_met", Outcome.PASS, f"{dz}学位可申报{_lz(level)}，不要求相关工作年限",
-                       f"A {de.lower()} degree qualifies for {_le(level)} with no years required", src,
-                       {"level": level, "degree": degree, "required": 0})
+        return Finding(
+            f"{code}_met",
+            Outcome.PASS,
+            f"{dz}学位可申报{_lz(level)}，不要求相关工作年限",
+            f"A {de.lower()} degree qualifies for {_le(level)} with no years required",
+            src,
+            {"level": level, "degree": degree, "required": 0},
+        )
     if exp.relevant is None:
-        return Finding(f"{code}_years_missing", Outcome.MISSING,
-                       f"{dz}学位申报{_lz(level)}须相关工作满{need}年：缺少相关工作年限（或起始日期）",
-                       f"A {de.lower()} degree needs {need} years of relevant work for {_le(level)}; the years (or start date) are missing",
-                       src, {"level": level, "degree": degree, "required": need})
+        return Finding(
+            f"{code}_years_missing",
+            Outcome.MISSING,
+            f"{dz}学位申报{_lz(level)}须相关工作满{need}年：缺少相关工作年限（或起始日期）",
+            f"A {de.lower()} degree needs {need} years of relevant work for {_le(level)}; the years (or start date) are missing",
+            src,
+            {"level": level, "degree": degree, "required": need},
+        )
     data: dict[str, Any] = {"level": level, "degree": degree, "required": need, "years": exp.relevant}
     if exp.relevant >= need:
-        return Finding(f"{code}_met", Outcome.PASS,
-                       f"{dz}学位、相关工作{_fmt_years(exp.relevant)}年，满足{_lz(level)}（须满{need}年）",
-                       f"{de} with {_fmt_years(exp.relevant)} years of relevant work meets {_le(level)} ({need} required)",
-                       src, data)
+        return Finding(
+            f"{code}_met",
+            Outcome.PASS,
+            f"{dz}学位、相关工作{_fmt_years(exp.relevant)}年，满足{_lz(level)}（须满{need}年）",
+            f"{de} with {_fmt_years(exp.relevant)} years of relevant work meets {_le(level)} ({need} required)",
+            src,
+            data,
+        )
     when_zh = when_en = ""
     if exp.relevant_since:
         d = completion_date(exp.relevant_since, need)
@@ -358,37 +389,73 @@ def rule_level_threshold(level: str, degree: str | None, exp: _Experience, on: d
         when_en = f"; eligible for {_le(level)} from {d.isoformat()} if the work continues"
     short = need - exp.relevant
     data["short_by"] = short
-    return Finding(f"{code}_years_short", Outcome.FAIL,
-                   f"{dz}学位申报{_lz(level)}须相关工作满{need}年，现为{_fmt_years(exp.relevant)}年，尚差{_fmt_years(short)}年{when_zh}",
-                   f"{de} needs {need} years of relevant work for {_le(level)}; has {_fmt_years(exp.relevant)}, short by {_fmt_years(short)}{when_en}",
-                   src, data)
+    return Finding(
+        f"{code}_years_short",
+        Outcome.FAIL,
+        f"{dz}学位申报{_lz(level)}须相关工作满{need}年，现为{_fmt_years(exp.relevant)}年，尚差{_fmt_years(short)}年{when_zh}",
+        f"{de} needs {need} years of relevant work for {_le(level)}; has {_fmt_years(exp.relevant)}, short by {_fmt_years(short)}{when_en}",
+        src,
+        data,
+    )
 
 
 def rule_employer(employer_type: str | None, recommended: bool | None, rnd: Round | None) -> list[Finding]:
     """事业单位引进的境外专业人才须经主管部门推荐 — public institutions need the authority's recommendation."""
     out: list[Finding] = []
-    notice = source("notice_3_0", "支持持证人员职称评审·评审程序（注）：事业单位引进的境外专业人才须经主管部门推荐申报",
-                    "Professional titles, 3. Assessment process (note): talent introduced by public institutions applies upon recommendation from the supervising authority")
-    if rnd and rnd.employer_types is not None and employer_type is not None and employer_type not in rnd.employer_types:
+    notice = source(
+        "notice_3_0",
+        "支持持证人员职称评审·评审程序（注）：事业单位引进的境外专业人才须经主管部门推荐申报",
+        "Professional titles, 3. Assessment process (note): talent introduced by public institutions applies upon recommendation from the supervising authority",
+    )
+    if (
+        rnd
+        and rnd.employer_types is not None
+        and employer_type is not None
+        and employer_type not in rnd.employer_types
+    ):
         names = "、".join(EMPLOYER_TYPES[t][0] for t in rnd.employer_types)
-        out.append(Finding("round_employer_type_not_included", Outcome.FAIL,
-                           f"{rnd.name_zh}面向{names}的人员，{EMPLOYER_TYPES[employer_type][0]}人员不在本批范围内",
-                           f"{rnd.name_en} is open to staff of {', '.join(EMPLOYER_TYPES[t][1].lower() for t in rnd.employer_types)}; "
-                           f"a {EMPLOYER_TYPES[employer_type][1].lower()} is not included", rnd.source,
-                           {"employer_type": employer_type}))
+        out.append(
+            Finding(
+                "round_employer_type_not_included",
+                Outcome.FAIL,
+                f"{rnd.name_zh}面向{names}的人员，{EMPLOYER_TYPES[employer_type][0]}人员不在本批范围内",
+                f"{rnd.name_en} is open to staff of {', '.join(EMPLOYER_TYPES[t][1].lower() for t in rnd.employer_types)}; "
+                f"a {EMPLOYER_TYPES[employer_type][1].lower()} is not included",
+                rnd.source,
+                {"employer_type": employer_type},
+            )
+        )
     if employer_type == "public_institution":
         if recommended:
-            out.append(Finding("authority_recommendation_given", Outcome.PASS, "事业单位人员，已经主管部门推荐",
-                               "Public-institution applicant recommended by the supervising authority", notice))
+            out.append(
+                Finding(
+                    "authority_recommendation_given",
+                    Outcome.PASS,
+                    "事业单位人员，已经主管部门推荐",
+                    "Public-institution applicant recommended by the supervising authority",
+                    notice,
+                )
+            )
         else:
-            out.append(Finding("authority_recommendation_missing", Outcome.MISSING,
-                               "事业单位人员须经主管部门推荐后申报：请取得主管部门推荐",
-                               "A public-institution applicant needs the supervising authority's recommendation: obtain it before applying",
-                               notice))
+            out.append(
+                Finding(
+                    "authority_recommendation_missing",
+                    Outcome.MISSING,
+                    "事业单位人员须经主管部门推荐后申报：请取得主管部门推荐",
+                    "A public-institution applicant needs the supervising authority's recommendation: obtain it before applying",
+                    notice,
+                )
+            )
     elif employer_type is None:
-        out.append(Finding("employer_type_missing", Outcome.CHECK, "未填写单位性质：如为事业单位，须经主管部门推荐",
-                           "Employer type not given: a public institution's applicant needs the supervising authority's recommendation",
-                           notice))
+        out.append(
+            Finding(
+                "employer_type_missing",
+                Outcome.CHECK,
+                "未填写单位性质：如为事业单位，须经主管部门推荐",
+                "Employer type not given: a public institution's applicant needs the supervising authority's recommendation",
+                notice,
+            )
+        )
     return out
 
 
@@ -397,39 +464,80 @@ def rule_previous_round(previous_round: bool | None, rnd: Round | None) -> Findi
     if rnd is None or not rnd.excludes_previous_rounds:
         return None
     if previous_round is None:
-        return Finding("previous_round_unknown", Outcome.MISSING, f"请填写是否参加过往期认定（{rnd.name_zh}不接受往期参评人员）",
-                       f"State whether the applicant took part in an earlier round ({rnd.name_en} excludes them)", rnd.source)
+        return Finding(
+            "previous_round_unknown",
+            Outcome.MISSING,
+            f"请填写是否参加过往期认定（{rnd.name_zh}不接受往期参评人员）",
+            f"State whether the applicant took part in an earlier round ({rnd.name_en} excludes them)",
+            rnd.source,
+        )
     if previous_round:
-        return Finding("previous_round_excluded", Outcome.FAIL, f"曾参加往期认定，不得参加{rnd.name_zh}",
-                       f"Took part in an earlier round, so may not apply in {rnd.name_en}", rnd.source)
-    return Finding("previous_round_clear", Outcome.PASS, "未参加过往期认定", "Has not taken part in an earlier round", rnd.source)
+        return Finding(
+            "previous_round_excluded",
+            Outcome.FAIL,
+            f"曾参加往期认定，不得参加{rnd.name_zh}",
+            f"Took part in an earlier round, so may not apply in {rnd.name_en}",
+            rnd.source,
+        )
+    return Finding(
+        "previous_round_clear",
+        Outcome.PASS,
+        "未参加过往期认定",
+        "Has not taken part in an earlier round",
+        rnd.source,
+    )
 
 
-def rule_qualification(entry: ListEntry | None, version: str, series: Series) -> tuple[list[Finding], str | None]:
+def rule_qualification(
+    entry: ListEntry | None, version: str, series: Series
+) -> tuple[list[Finding], str | None]:
     """C类证书持证人员可直接申报相应系列职称 — the certificate must be in Category C; its level caps the title."""
     if entry is None:
         return [], None
     out = []
     if "C" not in entry.categories:
-        out.append(Finding("qualification_not_category_c", Outcome.FAIL,
-                           f"{entry.name_zh}在{version}版清单中不属C类，不能据此申报职称",
-                           f"{entry.name_en} is not in Category C on List {version}, so it does not open a title application",
-                           entry.source, {"entry_id": entry.id}))
+        out.append(
+            Finding(
+                "qualification_not_category_c",
+                Outcome.FAIL,
+                f"{entry.name_zh}在{version}版清单中不属C类，不能据此申报职称",
+                f"{entry.name_en} is not in Category C on List {version}, so it does not open a title application",
+                entry.source,
+                {"entry_id": entry.id},
+            )
+        )
         return out, None
     cap = entry.c_level
-    out.append(Finding("qualification_category_c", Outcome.PASS,
-                       f"{entry.name_zh}属{version}版清单C类，对应{_lz(cap) if cap else '（级别未载）'}",
-                       f"{entry.name_en} is in Category C on List {version}, mapping to {_le(cap) if cap else '(level not stated)'}",
-                       entry.source, {"entry_id": entry.id, "c_level": cap}))
+    out.append(
+        Finding(
+            "qualification_category_c",
+            Outcome.PASS,
+            f"{entry.name_zh}属{version}版清单C类，对应{_lz(cap) if cap else '（级别未载）'}",
+            f"{entry.name_en} is in Category C on List {version}, mapping to {_le(cap) if cap else '(level not stated)'}",
+            entry.source,
+            {"entry_id": entry.id, "c_level": cap},
+        )
+    )
     if entry.c_series and series.code not in entry.c_series:
-        out.append(Finding("series_not_matching", Outcome.FAIL,
-                           f"{entry.name_zh}对应的职称系列为{'、'.join(entry.c_series)}，与申报的{series.name_zh}不符",
-                           f"{entry.name_en} maps to the {', '.join(entry.c_series)} series, not {series.name_en}", entry.source))
+        out.append(
+            Finding(
+                "series_not_matching",
+                Outcome.FAIL,
+                f"{entry.name_zh}对应的职称系列为{'、'.join(entry.c_series)}，与申报的{series.name_zh}不符",
+                f"{entry.name_en} maps to the {', '.join(entry.c_series)} series, not {series.name_en}",
+                entry.source,
+            )
+        )
     elif not entry.c_series:
-        out.append(Finding("series_to_confirm", Outcome.CHECK,
-                           f"清单数据未载明{entry.name_zh}对应的职称系列：请核对申报的{series.name_zh}系列是否为“相应系列”",
-                           f"The List data does not state {entry.name_en}'s title series: check that {series.name_en} is the relevant series",
-                           entry.source))
+        out.append(
+            Finding(
+                "series_to_confirm",
+                Outcome.CHECK,
+                f"清单数据未载明{entry.name_zh}对应的职称系列：请核对申报的{series.name_zh}系列是否为“相应系列”",
+                f"The List data does not state {entry.name_en}'s title series: check that {series.name_en} is the relevant series",
+                entry.source,
+            )
+        )
     return out, cap
 
 
@@ -440,8 +548,13 @@ def _as_bool(v: Any) -> bool | None:
     return None if v is None else bool(v)
 
 
-def _experience(relevant_years: float | None, shanghai_years: float | None, relevant_since: dt.date | None,
-                shanghai_since: dt.date | None, until: dt.date | None) -> _Experience:
+def _experience(
+    relevant_years: float | None,
+    shanghai_years: float | None,
+    relevant_since: dt.date | None,
+    shanghai_since: dt.date | None,
+    until: dt.date | None,
+) -> _Experience:
     for name, val in (("relevant_years", relevant_years), ("shanghai_years", shanghai_years)):
         if val is not None and (not isinstance(val, int | float) or val < 0 or val != val):
             raise ToolkitError(f"{name} 须为非负数 / {name} must be a non-negative number, got {val!r}")
@@ -449,14 +562,23 @@ def _experience(relevant_years: float | None, shanghai_years: float | None, rele
     sh = shanghai_years
     if rel is None and relevant_since is not None:
         if until is None:
-            raise ToolkitError("按日期计算年限须给出 as_of / as_of is required when experience is given as dates")
+            raise ToolkitError(
+                "按日期计算年限须给出 as_of / as_of is required when experience is given as dates"
+            )
         rel = years_between(relevant_since, until) if relevant_since <= until else 0.0
     if sh is None and shanghai_since is not None:
         if until is None:
-            raise ToolkitError("按日期计算年限须给出 as_of / as_of is required when experience is given as dates")
+            raise ToolkitError(
+                "按日期计算年限须给出 as_of / as_of is required when experience is given as dates"
+            )
         sh = years_between(shanghai_since, until) if shanghai_since <= until else 0.0
-    return _Experience(rel, sh, relevant_since if relevant_years is None else None,
-                       shanghai_since if shanghai_years is None else None, until)
+    return _Experience(
+        rel,
+        sh,
+        relevant_since if relevant_years is None else None,
+        shanghai_since if shanghai_years is None else None,
+        until,
+    )
 
 
 def assess_title(
@@ -488,12 +610,16 @@ def assess_title(
     on = as_of or dt.date.today()
     all_series = title_series()
     if series not in all_series:
-        raise ToolkitError(f"未知的职称系列 {series!r} / Unknown title series; known: {', '.join(all_series)}")
+        raise ToolkitError(
+            f"未知的职称系列 {series!r} / Unknown title series; known: {', '.join(all_series)}"
+        )
     s = all_series[series]
     if degree is not None and degree not in DEGREES:
         raise ToolkitError(f"未知的学历 {degree!r} / Unknown degree; use one of {', '.join(DEGREES)}")
     if employer_type is not None and employer_type not in EMPLOYER_TYPES:
-        raise ToolkitError(f"未知的单位性质 {employer_type!r} / Unknown employer type; use one of {', '.join(EMPLOYER_TYPES)}")
+        raise ToolkitError(
+            f"未知的单位性质 {employer_type!r} / Unknown employer type; use one of {', '.join(EMPLOYER_TYPES)}"
+        )
     if requested_level is not None and requested_level not in LEVELS:
         raise ToolkitError(f"未知的级别 {requested_level!r} / Unknown level; use one of {', '.join(LEVELS)}")
     rnd = None
@@ -507,17 +633,26 @@ def assess_title(
     if rnd and rnd.experience_cutoff and as_of and rnd.experience_cutoff < as_of:
         until = rnd.experience_cutoff
     if rnd:
-        findings.append(Finding("round_applied", Outcome.INFO,
-                                f"按{rnd.name_zh}规则评估" + (f"，工作经历计算至{until.isoformat()}" if until else ""),
-                                f"Assessed under {rnd.name_en}" + (f"; experience counted up to {until.isoformat()}" if until else ""),
-                                rnd.source, {"round": rnd.id, "counted_until": until}))
+        findings.append(
+            Finding(
+                "round_applied",
+                Outcome.INFO,
+                f"按{rnd.name_zh}规则评估" + (f"，工作经历计算至{until.isoformat()}" if until else ""),
+                f"Assessed under {rnd.name_en}"
+                + (f"; experience counted up to {until.isoformat()}" if until else ""),
+                rnd.source,
+                {"round": rnd.id, "counted_until": until},
+            )
+        )
     exp = _experience(relevant_years, shanghai_years, relevant_since, shanghai_since, until)
 
     entry: ListEntry | None
     if isinstance(qualification, str):
         entry = get_version(list_version, on).get(qualification)
         if entry is None:
-            raise ToolkitError(f"清单{get_version(list_version, on).version}版中无此证书 {qualification!r} / Not on the List version")
+            raise ToolkitError(
+                f"清单{get_version(list_version, on).version}版中无此证书 {qualification!r} / Not on the List version"
+            )
     else:
         entry = qualification
     q_findings, cap = rule_qualification(entry, entry.version if entry else "", s)
@@ -537,9 +672,16 @@ def assess_title(
     level_findings = {lvl: rule_level_threshold(lvl, degree, exp, on) for lvl in levels}
     findings += level_findings.values()
     if cap is not None and cap != LEVEL_ORDER[-1]:
-        findings.append(Finding("level_capped_by_qualification", Outcome.INFO,
-                                f"证书对应{_lz(cap)}，申报级别以此为限", f"The certificate maps to {_le(cap)}; higher levels are not open",
-                                entry.source if entry else None, {"cap": cap}))
+        findings.append(
+            Finding(
+                "level_capped_by_qualification",
+                Outcome.INFO,
+                f"证书对应{_lz(cap)}，申报级别以此为限",
+                f"The certificate maps to {_le(cap)}; higher levels are not open",
+                entry.source if entry else None,
+                {"cap": cap},
+            )
+        )
 
     blocking = [f for f in (*q_findings, *general) if f.outcome in (Outcome.FAIL, Outcome.MISSING)]
     meets = [lvl for lvl in levels if level_findings[lvl].outcome is Outcome.PASS]
@@ -554,20 +696,36 @@ def assess_title(
             sh = next((g for g in general if g.code == "shanghai_years_short"), None)
             if sh is not None and "met_on" in sh.data:
                 d = max(d, sh.data["met_on"])
-            only_time = all(g.outcome not in (Outcome.FAIL, Outcome.MISSING) or g.code == "shanghai_years_short" for g in general)
+            only_time = all(
+                g.outcome not in (Outcome.FAIL, Outcome.MISSING) or g.code == "shanghai_years_short"
+                for g in general
+            )
             if only_time and not any(g.outcome is Outcome.FAIL for g in q_findings):
                 eligible_from[lvl] = d
 
     if requested_level is not None:
         if requested_level in eligible:
-            findings.append(Finding("requested_level_open", Outcome.PASS, f"可申报所选{_lz(requested_level)}",
-                                    f"The requested {_le(requested_level)} level is open"))
+            findings.append(
+                Finding(
+                    "requested_level_open",
+                    Outcome.PASS,
+                    f"可申报所选{_lz(requested_level)}",
+                    f"The requested {_le(requested_level)} level is open",
+                )
+            )
         else:
             extra_zh = f"（最高可申报{_lz(highest)}）" if highest else ""
             extra_en = f" (highest open: {_le(highest)})" if highest else ""
-            findings.append(Finding("requested_level_not_open", Outcome.FAIL, f"所选{_lz(requested_level)}暂不可申报{extra_zh}",
-                                    f"The requested {_le(requested_level)} level is not open{extra_en}", None,
-                                    {"requested": requested_level, "highest": highest}))
+            findings.append(
+                Finding(
+                    "requested_level_not_open",
+                    Outcome.FAIL,
+                    f"所选{_lz(requested_level)}暂不可申报{extra_zh}",
+                    f"The requested {_le(requested_level)} level is not open{extra_en}",
+                    None,
+                    {"requested": requested_level, "highest": highest},
+                )
+            )
     name_level = requested_level or highest
     title = s.titles.get(name_level) if name_level else None
     return TitleAssessment(
@@ -581,5 +739,9 @@ def assess_title(
         title_en=title[1] if title else None,
         findings=tuple(findings),
         eligible_from=eligible_from,
-        experience={"relevant_years": exp.relevant, "shanghai_years": exp.shanghai, "counted_until": exp.counted_until},
+        experience={
+            "relevant_years": exp.relevant,
+            "shanghai_years": exp.shanghai,
+            "counted_until": exp.counted_until,
+        },
     )

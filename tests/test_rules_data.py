@@ -1,0 +1,102 @@
+"""A broken data file fails loading with a message naming the file and the key (one fixture each)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from support import FIXTURES, data_copy
+
+import toolkit
+from toolkit import PolicyDataError
+from toolkit.policy import parameter
+
+BROKEN = FIXTURES / "broken_data"
+
+
+def _load_all():
+    parameter("publicity_working_days").at()
+    toolkit.list_versions()
+    toolkit.services_for("A", "foreign_national", False)
+    toolkit.rounds()
+    toolkit.title_series()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "target", "key", "problem"),
+    [
+        ("param_unknown_key.yaml", "policy/publicity_working_days.yaml", "valus", "unknown key"),
+        (
+            "param_duplicate_date.yaml",
+            "policy/publicity_working_days.yaml",
+            "values.1.from",
+            "duplicate date",
+        ),
+        ("param_bad_date.yaml", "policy/publicity_working_days.yaml", "values.0.from", "date"),
+        (
+            "param_missing_ref.yaml",
+            "policy/publicity_working_days.yaml",
+            "values.0.ref",
+            "required key is missing",
+        ),
+        ("param_duplicate_key.yaml", "policy/publicity_working_days.yaml", "unit", "duplicate key"),
+        (
+            "param_unknown_doc.yaml",
+            "policy/publicity_working_days.yaml",
+            "no_such_notice",
+            "unknown source document",
+        ),
+        ("list_duplicate_entry.yaml", "list/v1.0.yaml", "entries[acca_member]", "duplicate entry id"),
+        ("list_unknown_key.yaml", "list/v1.0.yaml", "entries[acca_member].categorys", "unknown key"),
+        (
+            "list_missing_source.yaml",
+            "list/v1.0.yaml",
+            "entries[acca_member].source",
+            "required key is missing",
+        ),
+        ("list_c_without_level.yaml", "list/v1.0.yaml", "entries[acca_fellow].c_level", "title level"),
+        (
+            "list_category_not_on_version.yaml",
+            "list/v1.0.yaml",
+            "entries[acca_member].categories",
+            "not on version",
+        ),
+        ("versions_bad_date.yaml", "list/versions.yaml", "1.0.issued", "date"),
+        (
+            "services_duplicate_code.yaml",
+            "policy/services.yaml",
+            "services[a_work_permit]",
+            "duplicate service code",
+        ),
+        ("rounds_bad_date.yaml", "policy/rounds.yaml", "rounds.0.announced", "date"),
+        ("series_missing_title.yaml", "policy/title_series.yaml", "series.engineering.titles", "each of"),
+    ],
+)
+def test_broken_data_file_names_file_and_key(monkeypatch, tmp_path, fixture, target, key, problem):
+    with data_copy(monkeypatch, tmp_path) as root:
+        _load_all()  # the shipped data loads
+        shutil.copy(BROKEN / fixture, root / target)
+        toolkit.policy.reload()
+        with pytest.raises(PolicyDataError) as info:
+            _load_all()
+        err = info.value
+        assert err.path.endswith(target.split("/")[-1]), err
+        assert key in err.key or key in str(err), str(err)
+        assert problem in str(err), str(err)
+
+
+def test_shipped_data_loads_and_every_reference_resolves():
+    _load_all()
+    for v in toolkit.list_versions().values():
+        for e in v.entries:
+            assert e.source.title_zh and e.source.clause_zh
+    for s in toolkit.services_for("ABCD", "foreign_national", False):
+        assert s.source.clause_zh and s.source.clause_en
+
+
+def test_missing_entries_file_is_named(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        (root / "list" / "v2.0.yaml").unlink()
+        toolkit.policy.reload()
+        with pytest.raises(PolicyDataError, match=r"v2\.0\.yaml: 2\.0: entries file"):
+            toolkit.list_versions()

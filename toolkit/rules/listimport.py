@@ -1,0 +1,311 @@
+"""Import an annex table (xlsx or csv) as a version of the List, with a diff against the version before.
+
+Columns (first row is the header; Chinese or English header, or the key; case, spaces and
+full-/half-width forms are ignored):
+
+=================  ===========================================  ==========================
+key                accepted headers                             content
+=================  ===========================================  ==========================
+id                 编号, ID                                     optional stable id (ASCII)
+name_zh            证书名称（中文）, 中文名称, Chinese name        required
+name_en            证书名称（英文）, 英文名称, English name        required
+abbreviations      简称, 缩写, Abbreviation(s)                   separated by ； ; 、 , or /
+aliases            别名, Aliases                                 same separators
+issuer             发证机构, 颁证机构, Issuer                      required
+country            国家（地区）, 国家/地区, Country                  optional
+field              领域, 行业领域, Field                          optional
+categories         类别, 类别（A/B/C/D）, Categories              required, e.g. "A、B、C" or "ABC"
+c_series           职称系列, Title series                        C only; series codes or names
+c_level            对应职称级别, 对应级别, Title level             C only: 初级/中级/副高级 or codes
+=================  ===========================================  ==========================
+
+Every bad row is reported (row, column, value, problem); nothing is written unless every row is
+good. Ids are kept from the version before when a row names the same certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..exceptions import ListImportError
+from ..paths import data_dir
+from ..policy import reload
+from ..vocab import LEVELS, normalize_text, parse_code
+from .listdata import ListVersion, list_versions
+
+__all__ = ["ImportResult", "ListDiff", "diff_versions", "import_annex"]
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "id": ("编号", "id", "证书编号id"),
+    "name_zh": ("证书名称（中文）", "中文名称", "证书名称", "chinesename", "namezh"),
+    "name_en": ("证书名称（英文）", "英文名称", "englishname", "nameen"),
+    "abbreviations": ("简称", "缩写", "abbreviation", "abbreviations"),
+    "aliases": ("别名", "aliases", "alias"),
+    "issuer": ("发证机构", "颁证机构", "issuer", "issuingbody"),
+    "country": ("国家（地区）", "国家/地区", "国家", "country", "country/region"),
+    "field": ("领域", "行业领域", "field"),
+    "categories": ("类别", "类别（a/b/c/d）", "categories", "category"),
+    "c_series": ("职称系列", "titleseries", "series"),
+    "c_level": ("对应职称级别", "对应级别", "titlelevel", "level"),
+}
+REQUIRED = ("name_zh", "name_en", "issuer", "categories")
+_SPLIT = re.compile(r"[；;、,，/\n]+")
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    """What changed from one version to another (by entry id)."""
+
+    old: str | None
+    new: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # id, old cats, new cats
+
+    def lines(self) -> list[str]:
+        if self.old is None:
+            return [f"新增 / added: {len(self.added)}（无前一版本 / no version before）"]
+        out = [f"对比 / against version {self.old} → {self.new}"]
+        out += [f"  + {i}" for i in self.added]
+        out += [f"  - {i}" for i in self.removed]
+        out += [f"  ~ {i}: {''.join(a)} → {''.join(b)}" for i, a, b in self.changed]
+        out.append(
+            f"新增 added {len(self.added)} · 移除 removed {len(self.removed)} · 类别变化 changed {len(self.changed)}"
+        )
+        return out
+
+
+def diff_versions(old: ListVersion | None, new_entries: dict[str, tuple[str, ...]], new: str) -> ListDiff:
+    before = {e.id: e.categories for e in old.entries} if old else {}
+    added = tuple(sorted(set(new_entries) - set(before)))
+    removed = tuple(sorted(set(before) - set(new_entries)))
+    changed = tuple(
+        (i, before[i], new_entries[i])
+        for i in sorted(set(before) & set(new_entries))
+        if before[i] != new_entries[i]
+    )
+    return ListDiff(old.version if old else None, new, added, removed, changed)
+
+
+@dataclass
+class ImportResult:
+    version: str
+    path: Path
+    rows: int
+    entries: list[dict[str, Any]]
+    diff: ListDiff
+    written: bool
+    problems: list[str] = field(default_factory=list)
+
+
+def _read_table(path: Path) -> list[list[Any]]:
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            df = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, header=None, dtype=str, engine="calamine").fillna("")
+        else:
+            raise ListImportError(
+                f"{path}: 只接受 .xlsx 或 .csv / only .xlsx or .csv annex tables can be imported"
+            )
+    except ListImportError:
+        raise
+    except FileNotFoundError as exc:
+        raise ListImportError(f"{path}: 文件不存在 / file not found") from exc
+    except Exception as exc:
+        raise ListImportError(
+            f"{path}: 无法读取表格 / cannot read the table ({type(exc).__name__}: {exc})"
+        ) from exc
+    return df.values.tolist()
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "_", normalize_text(text).lower()).strip("_")
+    return s or "entry"
+
+
+def import_annex(
+    path: str | Path, version: str, *, partial: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """Check and (unless ``dry_run``) write ``data/list/v<version>.yaml`` from an annex table."""
+    from .titles import title_series
+
+    path = Path(path)
+    versions = list_versions()
+    if version not in versions:
+        raise ListImportError(
+            f"未知的清单版本 {version}：请先在 data/list/versions.yaml 中登记该版本（发布、施行日期及来源）/ "
+            f"Unknown List version {version!r}: add it to data/list/versions.yaml (dates and source) first"
+        )
+    target = versions[version]
+    order = list(versions)
+    previous = versions[order[order.index(version) - 1]] if order.index(version) > 0 else None
+    rows = _read_table(path)
+    if not rows:
+        raise ListImportError(f"{path}: 表格为空 / the table is empty")
+    header = rows[0]
+    lookup = {normalize_text(h): key for key, hs in HEADERS.items() for h in (*hs, key)}
+    cols: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = lookup.get(normalize_text(h))
+        if key and key not in cols:
+            cols[key] = i
+    missing = [k for k in REQUIRED if k not in cols]
+    if missing:
+        accepted = "; ".join(f"{k}: {' / '.join(HEADERS[k])}" for k in missing)
+        raise ListImportError(f"{path}: 缺少必填列 / missing required columns — {accepted}")
+
+    series_codes = title_series()
+    known_ids: dict[str, str] = {}
+    for v in versions.values():
+        for e in v.entries:
+            for k in (e.name_en, e.name_zh):
+                known_ids.setdefault(normalize_text(k), e.id)
+
+    problems: list[str] = []
+    entries: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+    for r, row in enumerate(rows[1:], start=2):
+
+        def cell(key: str, row: list[Any] = row) -> str:
+            return str(row[cols[key]]).strip() if key in cols and cols[key] < len(row) else ""
+
+        if not any(str(c).strip() for c in row):
+            continue
+
+        def bad(col: str, value: str, msg: str, r: int = r) -> None:
+            problems.append(f"第{r}行 row {r}, 列 column {col}, 值 value {value!r}: {msg}")
+
+        e: dict[str, Any] = {}
+        for key in REQUIRED:
+            if not cell(key):
+                bad(key, "", "必填 / required")
+        cats_raw = cell("categories")
+        cats = sorted({ch for ch in normalize_text(cats_raw).upper() if ch.isalpha()})
+        if cats_raw and (not cats or set(cats) - set(target.categories)):
+            bad(
+                "categories",
+                cats_raw,
+                f"类别只能为 / categories must be among {', '.join(target.categories)}",
+            )
+        level_raw = cell("c_level")
+        level = parse_code(level_raw, LEVELS, "level") if level_raw else None
+        if level_raw and level is None:
+            bad(
+                "c_level",
+                level_raw,
+                "级别应为 初级/中级/副高级 / level must be junior, intermediate or associate senior",
+            )
+        if "C" in cats and not level_raw:
+            bad("c_level", "", "C类条目须填写对应职称级别 / a Category C entry needs its title level")
+        if level_raw and "C" not in cats:
+            bad("c_level", level_raw, "仅C类条目有对应级别 / only Category C entries have a title level")
+        series = []
+        for s in (x for x in _SPLIT.split(cell("c_series")) if x.strip()):
+            code = next(
+                (
+                    c
+                    for c, v in series_codes.items()
+                    if normalize_text(s)
+                    in (normalize_text(c), normalize_text(v.name_zh), normalize_text(v.name_en))
+                ),
+                None,
+            )
+            if code is None:
+                bad("c_series", s, f"未知的职称系列 / unknown title series; known: {', '.join(series_codes)}")
+            else:
+                series.append(code)
+        entry_id = (
+            cell("id")
+            or known_ids.get(normalize_text(cell("name_en")))
+            or known_ids.get(normalize_text(cell("name_zh")))
+            or _slug(cell("name_en") or cell("name_zh"))
+        )
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", entry_id):
+            bad("id", entry_id, "编号只能含字母、数字、_ - . / id must be ASCII letters, digits, _ - .")
+        if entry_id in seen_ids:
+            if cell("id"):
+                bad("id", entry_id, "编号重复 / duplicate id")
+            else:
+                n = 2
+                while f"{entry_id}_{n}" in seen_ids:
+                    n += 1
+                entry_id = f"{entry_id}_{n}"
+        seen_ids.add(entry_id)
+        e = {
+            "id": entry_id,
+            "name_zh": cell("name_zh"),
+            "name_en": cell("name_en"),
+            "abbreviations": [x.strip() for x in _SPLIT.split(cell("abbreviations")) if x.strip()],
+            "aliases": [x.strip() for x in _SPLIT.split(cell("aliases")) if x.strip()],
+            "issuer": cell("issuer"),
+            "country": cell("country") or None,
+            "field": cell("field") or None,
+            "categories": cats,
+            "c_series": series,
+            "c_level": level,
+            "inferred": [],
+            "source": {
+                "doc": target.source.doc_id,
+                "clause_zh": f"附件：{target.title_zh}（第{r}行，由 {path.name} 导入）",
+                "clause_en": f"Annex: {target.title_en} (row {r}, imported from {path.name})",
+                "basis": "NF",
+            },
+        }
+        entries.append(e)
+    if problems:
+        raise ListImportError(
+            f"{path}: {len(problems)} 处问题，未导入 / {len(problems)} problem(s); nothing was imported:\n  "
+            + "\n  ".join(problems)
+        )
+    if not entries:
+        raise ListImportError(f"{path}: 没有数据行 / no data rows")
+    diff = diff_versions(previous, {e["id"]: tuple(e["categories"]) for e in entries}, version)
+    dest = data_dir() / "list" / f"v{version}.yaml"
+    result = ImportResult(version, dest, len(entries), entries, diff, written=False)
+    if dry_run:
+        return result
+    doc = {
+        "version": version,
+        "complete": not partial,
+        "provenance_zh": f"由 {path.name} 导入的附件（{len(entries)}条）",
+        "provenance_en": f"Annex imported from {path.name} ({len(entries)} entries)",
+        "imported": {
+            "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rows": len(entries),
+        },
+        "entries": entries,
+    }
+    text = (
+        f"# List {version}: imported by `oqtk list import` — edit the annex and re-import rather than this file.\n"
+        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
+    )
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".v{version}.", suffix=".yaml")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
+    os.replace(tmp, dest)
+    reload()
+    try:
+        list_versions()  # the new file must load; if not, restore the old one
+    except Exception:
+        if old_text is not None:
+            dest.write_text(old_text, encoding="utf-8")
+        reload()
+        raise
+    result.written = True
+    return result

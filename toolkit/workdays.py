@@ -314,9 +314,15 @@ def _says(flag: int) -> str:
 
 
 def _strict_date(v: Any) -> Any:
-    if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return v
+    """A date, or text written exactly YYYY-MM-DD (the YAML loader may keep dates as text)."""
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            pass
+    raise ValueError("must be a real date written YYYY-MM-DD")
 
 
 StrictDate = Annotated[dt.date, BeforeValidator(_strict_date)]

@@ -230,6 +230,7 @@ def _libraries() -> _Libraries:
     # holidays: only the years whose official substitutions (调休) it holds are the notice;
     # other years are computed from the lunar calendar with no make-up working days.
     # (If a future release moves this table, no year is covered and every call says so.)
+    china_module: Any
     try:
         from holidays.countries import china as china_module
     except ImportError:  # pragma: no cover

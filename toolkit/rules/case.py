@@ -21,7 +21,7 @@ from typing import Any
 
 from ..findings import Finding, Outcome
 from ..policy import source
-from ..vocab import HOLDER_TYPES
+from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
 from .services import Service, services_for
 from .titles import TitleAssessment, assess_title
@@ -73,16 +73,18 @@ class CaseResult:
     findings: tuple[Finding, ...]  # case-level findings (certificate, verification, publicity)
     list_partial_zh: str | None = None
     list_partial_en: str | None = None
+    decisive: tuple[Finding, ...] = ()  # the findings that decide the status
     extra: dict[str, Any] = field(default_factory=dict)
 
     def all_findings(self) -> list[Finding]:
         return [*self.findings, *(self.title.findings if self.title else ())]
 
     def reasons(self, lang: str = "zh") -> list[str]:
-        """The findings that decide the status (fails, then missing items), as text."""
-        fs = self.all_findings()
-        key = [f for f in fs if f.outcome is Outcome.FAIL] or [f for f in fs if f.outcome is Outcome.MISSING]
-        return [f.text(lang) for f in key]
+        """The findings that decide the status, as text (fails, or missing items, or what passed)."""
+        return [f.text(lang) for f in self.decisive]
+
+    def reason_codes(self) -> list[str]:
+        return [f.code for f in self.decisive]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class CaseResult:
             "title": self.title.to_dict() if self.title else None,
             "publicity": self.publicity,
             "findings": [f.to_dict() for f in self.findings],
+            "reason_codes": self.reason_codes(),
             "list_partial_zh": self.list_partial_zh,
             "list_partial_en": self.list_partial_en,
         }
@@ -345,17 +348,24 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
     publicity, pub_findings = _publicity(case)
     findings += pub_findings
 
-    every = [*findings, *(title.findings if title else ())]
-    if any(f.outcome is Outcome.FAIL for f in every) or (
-        not categories and not any(f.outcome is Outcome.MISSING for f in every)
-    ):
-        status = "not_eligible"
-    elif any(f.outcome is Outcome.MISSING for f in every):
-        status = "incomplete"
-    elif wants_title and (title is None or title.highest is None):
-        status = "not_eligible"
+    # Per-level threshold findings decide only when no level is open; otherwise a higher level
+    # not yet reached is information (with its date), not a reason to refuse.
+    every = list(findings)
+    if title is not None:
+        every += [f for f in title.findings if title.highest is None or not _is_level_finding(f)]
+    fails = [f for f in every if f.outcome is Outcome.FAIL]
+    missing = [f for f in every if f.outcome is Outcome.MISSING]
+    if fails:
+        status, decisive = "not_eligible", fails
+    elif missing:
+        status, decisive = "incomplete", missing
+    elif not categories or (wants_title and (title is None or title.highest is None)):
+        status, decisive = "not_eligible", [f for f in every if f.outcome is not Outcome.INFO][:3]
     else:
         status = "eligible"
+        decisive = [f for f in findings if f.code == "qualification_on_list"]
+        if title is not None and title.highest:
+            decisive += [f for f in title.findings if f.code == f"{title.highest}_threshold_met"]
     return CaseResult(
         status,
         version.version,
@@ -368,4 +378,9 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
         tuple(findings),
         version.partial_notice("zh"),
         version.partial_notice("en"),
+        tuple(decisive),
     )
+
+
+def _is_level_finding(f: Finding) -> bool:
+    return any(f.code.startswith(f"{lvl}_threshold") for lvl in LEVEL_ORDER)

@@ -1,0 +1,108 @@
+"""One applicant end to end: status, categories, services, title and the reasons."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from toolkit import CaseInput, Outcome, assess_case
+
+AS_OF = dt.date(2025, 12, 31)
+FCCA = CaseInput(
+    application_id="T-1",
+    holder_type="foreign_national",
+    shanghai_hukou=False,
+    qualifications=("FCCA",),
+    verified=True,
+    degree="master",
+    title_series="accounting",
+    relevant_since=dt.date(2015, 1, 1),
+    shanghai_since=dt.date(2023, 1, 1),
+    employer_type="enterprise",
+    previous_round=False,
+)
+
+
+def run(**changes):
+    return assess_case(dataclasses.replace(FCCA, **changes), as_of=AS_OF, list_version="1.0")
+
+
+def test_fcca_holder_is_eligible_for_senior_accountant():
+    r = run()
+    assert r.status == "eligible"
+    assert r.categories == ("A", "B", "C")
+    assert r.title.highest == "associate_senior" and r.title.title_zh == "高级会计师"
+    assert "b_permanent_residence" in {s.code for s in r.services}
+
+
+def test_unverified_certificate_is_incomplete_with_verification_as_the_step():
+    r = run(verified=False)
+    assert r.status == "incomplete"
+    f = next(f for f in r.findings if f.code == "certificate_not_verified")
+    assert f.outcome is Outcome.MISSING and "核验" in f.zh
+
+
+def test_public_institution_without_recommendation_is_incomplete():
+    r = run(employer_type="public_institution", recommended_by_authority=None)
+    assert r.status == "incomplete"
+    assert "authority_recommendation_missing" in {f.code for f in r.all_findings()}
+
+
+def test_category_a_only_certificate_asked_for_a_title_is_not_eligible():
+    r = run(qualifications=("ACCA",))
+    assert r.categories == ("A",)
+    assert r.status == "not_eligible"
+    assert "qualification_not_category_c" in {f.code for f in r.findings}
+
+
+def test_category_b_holder_without_title_request_is_eligible_for_services():
+    r = run(qualifications=("IET Fellow",), title_series=None)
+    assert r.status == "eligible" and r.title is None
+    assert r.categories == ("B",)
+
+
+def test_unknown_certificate_on_a_partial_list_is_incomplete_not_refused():
+    r = run(qualifications=("CFA",))
+    assert r.status == "incomplete"
+    assert r.findings[0].code == "qualification_not_found_partial_list"
+
+
+def test_certificate_from_an_earlier_version_is_not_assumed_on_3_0():
+    r = assess_case(FCCA, as_of=AS_OF)  # 3.0 in force; its annex is not loaded
+    assert r.list_version == "3.0" and r.status == "incomplete"
+    assert r.findings[0].code == "qualification_not_known_on_version"
+    assert r.list_partial_en and "partial" in r.list_partial_en
+
+
+def test_ambiguous_abbreviation_asks_for_the_full_name():
+    r = run(qualifications=("CGMA",))
+    assert r.status == "incomplete" and r.findings[0].code == "qualification_ambiguous"
+
+
+def test_no_certificate_is_invalid():
+    assert run(qualifications=()).status == "invalid"
+
+
+def test_title_not_yet_reached_is_not_eligible_with_the_date():
+    r = run(relevant_since=dt.date(2021, 6, 1))
+    assert r.status == "eligible" and r.title.highest == "intermediate"
+    r = run(relevant_since=dt.date(2021, 6, 1), title_level="associate_senior")
+    assert r.status == "not_eligible"
+    assert r.title.eligible_from["associate_senior"] == dt.date(2028, 5, 31)
+
+
+def test_publicity_end_is_computed_from_the_start():
+    r = run(publicity_start=dt.date(2025, 9, 29))
+    assert r.publicity["end"] == "2025-10-11"
+
+
+def test_short_publicity_makes_the_case_incomplete():
+    r = run(publicity_start=dt.date(2025, 9, 29), publicity_end=dt.date(2025, 10, 10))
+    assert r.status == "incomplete"
+    assert r.publicity["shortfall"] == 1
+
+
+def test_reasons_name_what_decides_the_status():
+    assert run(verified=False).reasons("en") == [
+        "The certificate is not yet verified on the city's verification platform: complete the verification first"
+    ]

@@ -1,0 +1,86 @@
+"""`oqtk assess` and `oqtk list …` print readable bilingual answers, or JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from toolkit.cli import main
+
+FCCA_ARGS = [
+    "assess",
+    "-q",
+    "FCCA",
+    "--holder",
+    "外籍人员",
+    "--hukou",
+    "否",
+    "--verified",
+    "是",
+    "--degree",
+    "硕士",
+    "--series",
+    "accounting",
+    "--relevant-since",
+    "2015-01-01",
+    "--shanghai-since",
+    "2023-01-01",
+    "--employer-type",
+    "企业",
+    "--previous-round",
+    "no",
+    "--as-of",
+    "2025-12-31",
+    "--list-version",
+    "1.0",
+]
+
+
+def test_assess_prints_bilingual_answer_with_clauses(capsys):
+    assert main(FCCA_ARGS) == 0
+    out = capsys.readouterr().out
+    assert "符合条件 / Eligible" in out
+    assert "高级会计师 / Senior Accountant" in out
+    assert "依据 " in out and "学历和资历条件" in out
+    assert "以通知中文版为准" in out and "1.0" in out
+
+
+def test_assess_json_is_machine_readable(capsys):
+    assert main([*FCCA_ARGS, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "eligible"
+    assert data["title"]["highest"] == "associate_senior"
+    assert data["categories"] == ["A", "B", "C"]
+    assert all(
+        f["source"]
+        for f in data["title"]["findings"]
+        if f["outcome"] != "info" and not f["code"].startswith("requested")
+    )
+
+
+def test_list_search_and_json(capsys):
+    assert main(["list", "search", "ＦＣＣＡ", "--version", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "ACCA资深会员证书 / ACCA Fellow" in out and "副高级" in out and "不完整" in out
+    assert main(["list", "search", "FCCA", "--version", "3.0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["matches"][0]["status"] == "not_known_on_version"
+
+
+def test_errors_are_messages_not_tracebacks():
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "list", "search", "x", "--version", "9.9"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Unknown List version" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "assess", "--degree", "phd2"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "choose one of" in proc.stderr

@@ -1,0 +1,178 @@
+"""The List: search across names and versions, and importing an annex with a diff."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import openpyxl
+import pytest
+from support import data_copy
+
+import toolkit
+from toolkit import ListImportError, find_qualifications
+from toolkit.rules.listimport import import_annex
+
+
+@pytest.mark.parametrize(
+    "query", ["FCCA", "fcca", " F C C A ", "ＦＣＣＡ", "ACCA资深会员证书", "acca fellow", "ACCA　Fellow"]
+)
+def test_search_ignores_case_spaces_and_width(query):
+    hits = find_qualifications(query, "1.0")
+    assert hits[0].entry_id == "acca_fellow"
+    assert hits[0].score == 1.0
+    assert hits[0].categories == ("A", "B", "C")
+    assert hits[0].entry.c_level == "associate_senior"
+
+
+def test_near_matches_are_ranked_below_exact_ones():
+    hits = find_qualifications("ACCA fellw", "1.0")
+    assert hits[0].entry_id == "acca_fellow"
+    assert 0.6 <= hits[0].score < 1.0
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_shared_abbreviation_returns_every_certificate():
+    ids = {h.entry_id for h in find_qualifications("CGMA", "1.0") if h.score == 1.0}
+    assert ids == {"cgma_fellow", "cgma_associate"}
+
+
+def test_nothing_found_for_an_unlisted_certificate():
+    assert [h for h in find_qualifications("CFA", "1.0") if h.score == 1.0] == []
+
+
+def test_on_a_partial_version_a_certificate_is_not_known_rather_than_removed():
+    hit = find_qualifications("FCCA", "3.0")[0]
+    assert hit.status == "not_known_on_version"
+    assert hit.categories == ()
+    assert hit.categories_by_version == {"1.0": ("A", "B", "C")}
+    assert "1.0" in hit.note_en and "not fully loaded" in hit.note_en
+    assert "3.0版清单附件未完整载入" in hit.note_zh
+
+
+def test_default_version_is_the_one_in_force():
+    assert toolkit.version_in_force(dt.date(2025, 11, 13)).version == "2.0"
+    assert toolkit.version_in_force(dt.date(2025, 11, 14)).version == "3.0"
+    assert find_qualifications("FCCA", on=dt.date(2024, 1, 1))[0].version == "1.0"
+
+
+def test_every_shipped_version_is_shown_as_partial():
+    for v in toolkit.list_versions().values():
+        assert not v.complete
+        assert "不完整" in v.partial_notice("zh") and "partial" in v.partial_notice("en")
+    assert "7 of 85" in toolkit.get_version("1.0").partial_notice("en")
+
+
+def _write_csv(path, header, rows):
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+HEADER_ZH = [
+    "证书名称（中文）",
+    "证书名称（英文）",
+    "简称",
+    "发证机构",
+    "国家（地区）",
+    "类别",
+    "职称系列",
+    "对应职称级别",
+]
+
+
+def test_import_csv_writes_version_and_prints_diff(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        annex = tmp_path / "annex.csv"
+        _write_csv(
+            annex,
+            HEADER_ZH,
+            [
+                ["ACCA资深会员证书", "ACCA Fellow", "FCCA", "ACCA", "英国", "A、B", "", ""],  # C dropped
+                ["示例新证书", "Example New Certificate", "ENC", "Example Body", "", "A", "", ""],
+            ],
+        )
+        res = import_annex(annex, "2.0")
+        assert res.written
+        assert res.diff.old == "1.0"
+        assert "example_new_certificate" in res.diff.added
+        assert "acca_member" in res.diff.removed
+        assert ("acca_fellow", ("A", "B", "C"), ("A", "B")) in res.diff.changed
+        v = toolkit.get_version("2.0")
+        assert v.complete and v.imported["sha256"]
+        assert {e.id for e in v.entries} == {"acca_fellow", "example_new_certificate"}
+        # the id of a certificate already on the List is kept across versions
+        hit = find_qualifications("FCCA", "2.0")[0]
+        assert hit.status == "on_list" and hit.categories == ("A", "B")
+        # on a complete version, a certificate that was on 1.0 and is absent now is "removed"
+        gone = find_qualifications("ACCA membership", "2.0")[0]
+        assert gone.entry_id == "acca_member" and gone.status == "removed"
+        assert (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+
+
+def test_import_xlsx_with_english_headers(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(
+            [
+                "Chinese name",
+                "English name",
+                "Abbreviation",
+                "Issuer",
+                "Categories",
+                "Title series",
+                "Title level",
+            ]
+        )
+        ws.append(["ACCA资深会员证书", "ACCA Fellow", "FCCA", "ACCA", "ABC", "会计", "副高级"])
+        wb.save(tmp_path / "annex.xlsx")
+        res = import_annex(tmp_path / "annex.xlsx", "3.0")
+        e = toolkit.get_version("3.0").get("acca_fellow")
+        assert e.c_series == ("accounting",) and e.c_level == "associate_senior"
+        assert res.diff.old == "2.0"
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        before = (root / "list" / "v2.0.yaml").read_bytes()
+        annex = tmp_path / "annex.csv"
+        _write_csv(
+            annex,
+            HEADER_ZH,
+            [
+                ["", "No Chinese Name", "", "Body", "", "A", "", ""],
+                ["证书X", "Cert X", "", "Body", "", "A、Z", "", ""],
+                ["证书Y", "Cert Y", "", "Body", "", "C", "", ""],
+                ["证书Z", "Cert Z", "", "Body", "", "A", "", "高级"],
+                ["证书W", "Cert W", "", "Body", "", "C", "航天", "中级"],
+            ],
+        )
+        with pytest.raises(ListImportError) as info:
+            import_annex(annex, "2.0")
+        msg = str(info.value)
+        for row, col in [(2, "name_zh"), (3, "categories"), (4, "c_level"), (5, "c_level"), (6, "c_series")]:
+            assert f"row {row}, 列 column {col}" in msg, msg
+        assert "'高级'" in msg and "only Category C" in msg  # row 5: both problems reported
+        assert "6 problem(s)" in msg
+        assert (root / "list" / "v2.0.yaml").read_bytes() == before
+
+
+def test_import_missing_columns_names_them_and_accepted_headers(tmp_path):
+    annex = tmp_path / "annex.csv"
+    _write_csv(annex, ["证书名称（中文）", "类别"], [["x", "A"]])
+    with pytest.raises(ListImportError, match=r"name_en: 证书名称（英文） / 英文名称.*issuer: 发证机构"):
+        import_annex(annex, "2.0", dry_run=True)
+
+
+def test_import_dry_run_and_unknown_version(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        before = (root / "list" / "v3.0.yaml").read_bytes()
+        annex = tmp_path / "annex.csv"
+        _write_csv(annex, HEADER_ZH, [["示例", "Example", "", "Body", "", "A", "", ""]])
+        res = import_annex(annex, "3.0", dry_run=True)
+        assert not res.written and res.diff.added == ("example",)
+        assert (root / "list" / "v3.0.yaml").read_bytes() == before
+        with pytest.raises(ListImportError, match="versions.yaml"):
+            import_annex(annex, "9.9")

@@ -16,6 +16,15 @@ from .exceptions import (
     ToolkitError,
 )
 from .findings import Basis, Finding, Outcome, Source
+from .register import (
+    Decision,
+    Register,
+    RowChange,
+    RunFolderError,
+    RunRecord,
+    ScanResult,
+    VerifyResult,
+)
 from .rules import (
     CaseInput,
     CaseResult,
@@ -90,4 +99,11 @@ __all__ = [
     "latest_publicity_start",
     "publicity_end_date",
     "publicity_window",
+    "Decision",
+    "Register",
+    "RowChange",
+    "RunFolderError",
+    "RunRecord",
+    "ScanResult",
+    "VerifyResult",
 ]

@@ -6,6 +6,7 @@ The public surface is named in ``__all__``; everything else is internal.
 
 from __future__ import annotations
 
+from .batch import RunResult, run_batch
 from .exceptions import (
     CalendarNotCovered,
     IntakeError,
@@ -16,6 +17,7 @@ from .exceptions import (
     ToolkitError,
 )
 from .findings import Basis, Finding, Outcome, Source
+from .intake import IntakeReview, read_intake, review_intake, write_results
 from .register import (
     Decision,
     Register,
@@ -80,8 +82,13 @@ __all__ = [
     "CalendarNotCovered",
     "Finding",
     "IntakeError",
+    "IntakeReview",
+    "read_intake",
+    "review_intake",
+    "write_results",
     "ListImportError",
     "Outcome",
+    "RunResult",
     "ParameterError",
     "PolicyDataError",
     "RegisterError",

@@ -1,0 +1,362 @@
+"""Read an intake workbook: find the data sheet and its header row, map headers to the contract.
+
+The reader is strict about the *file* (anything that is not a readable .xlsx workbook with a
+recognisable header and the required columns raises one :class:`~toolkit.exceptions.IntakeError`
+naming the file, what is wrong and what is expected) and lenient about *cells* (every cell is
+kept raw; the schema in :mod:`.schema` judges it).
+
+Values are read with the calamine engine. Two things calamine does not report are read from the
+sheet's XML directly: formula cells without a stored result (they come back as a
+:class:`FormulaCell`, a problem for that cell) and merged ranges (a merged block's value is
+copied into every cell of the block below the header).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import python_calamine as calamine
+
+from ..exceptions import IntakeError
+from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, match_header
+
+__all__ = ["FormulaCell", "IntakeSheet", "column_letter", "read_intake"]
+
+HEADER_SCAN_ROWS = 30  # title rows above the header: look this far down for it
+MIN_HEADER_MATCHES = 2
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula cell whose result was never stored in the file (e.g. written by a script)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula if self.formula else "=（共享公式 / shared formula）"
+
+
+@dataclass
+class IntakeSheet:
+    """The raw cells of an intake sheet, mapped to the contract.
+
+    ``frame``: one row per non-blank input row, indexed by its sheet row number (1-based); a
+    column for every contract key (None where the sheet lacks it) followed by the extra columns
+    under their own headers. Values are raw (str, float, bool, date, :class:`FormulaCell`) or None.
+    """
+
+    path: Path
+    sha256: str
+    sheet_name: str
+    header_row: int
+    headers: dict[str, str]  # canonical key → header text as in the sheet
+    columns: dict[str, int]  # canonical key or extra header → 0-based column index
+    extras: list[str]
+    frame: pd.DataFrame
+    formula_cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    merged_ranges: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.frame)
+
+    def cell_ref(self, row: int, column: str) -> str:
+        idx = self.columns.get(column)
+        return f"{column_letter(idx)}{row}" if idx is not None else f"{row}"
+
+
+def column_letter(idx: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    s = ""
+    n = idx + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+# --- the file ---------------------------------------------------------------------------------
+
+_EXPECT = "应为 .xlsx 格式的申报表（可用 `oqtk template` 生成模板） / expected an .xlsx intake workbook (see `oqtk template`)"
+
+
+def _refuse(path: Path, zh: str, en: str) -> IntakeError:
+    return IntakeError(f"{path}: {zh} / {en}。{_EXPECT}")
+
+
+def _sniff(path: Path, data: bytes) -> zipfile.ZipFile:
+    """Refuse anything that is not a readable .xlsx; return the open zip."""
+    if not data:
+        raise _refuse(path, "文件为空", "the file is empty")
+    if data.startswith(_OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise _refuse(
+                path,
+                "文件设有密码保护（已加密），无法读取；请在Excel中取消密码后另存",
+                "the workbook is password-protected (encrypted); remove the password in Excel and save it again",
+            )
+        raise _refuse(
+            path,
+            "这是旧版 Excel 97-2003 (.xls) 文件；请在Excel中“另存为”.xlsx 格式",
+            "this is a legacy Excel 97-2003 (.xls) file; open it in Excel and save it as .xlsx",
+        )
+    if not data.startswith(b"PK"):
+        raise _refuse(
+            path,
+            "不是 Excel 工作簿（文件内容不是 .xlsx 格式）",
+            "not an Excel workbook (the content is not .xlsx)",
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _refuse(
+            path,
+            f"文件已损坏或不完整（可能下载或复制未完成）：{exc}",
+            f"the file is damaged or truncated (perhaps an incomplete download or copy): {exc}",
+        ) from None
+    if "xl/workbook.xml" not in names:
+        raise _refuse(
+            path,
+            "是压缩文件但不是 Excel 工作簿（缺少 xl/workbook.xml）",
+            "a zip archive but not an Excel workbook (no xl/workbook.xml)",
+        )
+    return zf
+
+
+def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the part holding its XML."""
+    try:
+        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {}
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        if "Id" in attrs and "Target" in attrs:
+            t = attrs["Target"]
+            targets[attrs["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    out = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", wb):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+        if "name" in attrs and rid in targets:
+            out[_unescape(attrs["name"])] = targets[rid]
+    return out
+
+
+def _unescape(s: str) -> str:
+    return (
+        s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+_CELL_RE = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_REF_RE = re.compile(r'\br="([A-Z]+)(\d+)"')
+_F_RE = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_V_RE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+
+
+def _uncached_formulas(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int], str]:
+    """(row 1-based, col 0-based) → formula text, for formula cells with no stored result."""
+    if not part:
+        return {}
+    try:
+        xml = zf.read(part).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    if "<f" not in xml and ":f" not in xml:
+        return {}
+    out = {}
+    for m in _CELL_RE.finditer(xml):
+        body = m.group(2)
+        f = _F_RE.search(body)
+        if not f:
+            continue
+        v = _V_RE.search(body)
+        if v and (v.group(1) or "") != "":
+            continue
+        ref = _REF_RE.search(m.group(1))
+        if ref:
+            out[(int(ref.group(2)), _col_index(ref.group(1)))] = _unescape(f.group(1) or "")
+    return out
+
+
+# --- the header -------------------------------------------------------------------------------
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], int]:
+    """(row index 0-based, key → column, score) of the best header row among the first rows."""
+    best: tuple[int, dict[str, int], int] = (-1, {}, 0)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for j, v in enumerate(row):
+            if isinstance(v, str):
+                k = match_header(v)
+                if k and k not in found:
+                    found[k] = j
+        score = len(found) + sum(2 for k in found if k in REQUIRED)
+        if len(found) >= MIN_HEADER_MATCHES and score > best[2]:
+            best = (i, found, score)
+    return best
+
+
+def _accepted(key: str) -> str:
+    c = COLUMN_BY_KEY[key]
+    return f"{c.zh}（{' / '.join(c.accepted_headers()[1:])}）"
+
+
+# --- read -------------------------------------------------------------------------------------
+
+
+def read_intake(path: str | Path) -> IntakeSheet:
+    """Read an intake workbook into an :class:`IntakeSheet` (never modifies the file)."""
+    t0 = time.perf_counter()
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise IntakeError(f"{p}: 文件不存在 / file not found. {_EXPECT}") from None
+    except IsADirectoryError:
+        raise IntakeError(f"{p}: 是文件夹而不是文件 / a folder, not a file. {_EXPECT}") from None
+    except OSError as exc:
+        raise IntakeError(f"{p}: 无法读取文件 / cannot read the file: {exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    zf = _sniff(p, data)
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise _refuse(
+            p, f"工作簿无法打开（文件损坏）：{exc}", f"the workbook cannot be opened (damaged): {exc}"
+        ) from None
+
+    candidates = []
+    try:
+        for meta in wb.sheets_metadata:
+            if (
+                str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
+                or "worksheet" not in str(meta.typ).lower()
+            ):
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            hdr, found, score = _find_header(rows)
+            candidates.append((score, meta.name, sheet, rows, hdr, found))
+    except Exception as exc:
+        raise _refuse(
+            p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
+        ) from None
+    usable = [c for c in candidates if c[4] >= 0]
+    if not usable:
+        sheets = "、".join(c[1] for c in candidates) or "（无）"
+        raise IntakeError(
+            f"{p}: 在各工作表（{sheets}）前{HEADER_SCAN_ROWS}行中未找到申报表表头 / no intake header row found in the first "
+            f"{HEADER_SCAN_ROWS} rows of any sheet ({sheets}). 表头应包含如 申请编号、姓名、境外职业资格证书 等列名 / "
+            "the header must name columns such as 申请编号 (application_id), 姓名 (full_name), 境外职业资格证书 (qualifications); "
+            "see `oqtk template`."
+        )
+    score, name, sheet, rows, hdr, found = max(usable, key=lambda c: c[0])  # first sheet wins ties
+    missing = [k for k in REQUIRED if k not in found]
+    if missing:
+        names = "；".join(_accepted(k) for k in missing)
+        raise IntakeError(
+            f"{p}: 工作表“{name}”第{hdr + 1}行的表头缺少必填列 / the header (sheet {name!r}, row {hdr + 1}) lacks required "
+            f"column(s) {', '.join(missing)}. 可接受的列名 / accepted headers: {names}"
+        )
+
+    header_cells = rows[hdr]
+    width = max((len(r) for r in rows), default=0)
+    columns: dict[str, int] = dict(found)
+    headers = {k: str(header_cells[j]) for k, j in found.items()}
+    extras: list[str] = []
+    used = set(found.values())
+    for j in range(width):
+        if j in used:
+            continue
+        h = header_cells[j] if j < len(header_cells) else None
+        has_data = any(j < len(r) and not _is_blank(r[j]) for r in rows[hdr + 1 :])
+        if _is_blank(h) and not has_data:
+            continue
+        label = str(h).strip() if not _is_blank(h) else f"列{column_letter(j)}"
+        while label in columns or label in COLUMN_BY_KEY:
+            label += "_"
+        columns[label] = j
+        extras.append(label)
+
+    body = rows[hdr + 1 :]
+    first_row = hdr + 2  # sheet row number of body[0]
+    # merged blocks below the header: copy the top-left value into the block
+    merged_refs = []
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        merged_refs.append(f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}")
+        if r1 <= hdr:
+            continue
+        top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+        if _is_blank(top) or r0 <= hdr:
+            continue
+        for r in range(max(r0, hdr + 1), r1 + 1):
+            for c in range(c0, c1 + 1):
+                if r < len(rows) and c < len(rows[r]) and _is_blank(rows[r][c]):
+                    rows[r][c] = top
+
+    uncached = _uncached_formulas(zf, _sheet_xml_paths(zf).get(name))
+    for (r, c), f in uncached.items():
+        i = r - 1
+        if i > hdr and i < len(rows) and c < len(rows[i]):
+            rows[i][c] = FormulaCell(f)
+
+    col_names = [*(c.key for c in COLUMNS), *extras]
+    idx_of = [columns.get(k) for k in col_names]
+    records = []
+    index = []
+    for n, r in enumerate(body):
+        vals = [None if (j is None or j >= len(r) or _is_blank(r[j])) else r[j] for j in idx_of]
+        if all(v is None for v in vals):
+            continue
+        records.append(vals)
+        index.append(first_row + n)
+    frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
+    formula_cells = {}
+    for (r, c), f in uncached.items():
+        key = next((k for k, j in columns.items() if j == c), None)
+        if key is not None and r > hdr + 1:
+            formula_cells[(r, key)] = f
+    return IntakeSheet(
+        path=p,
+        sha256=sha,
+        sheet_name=name,
+        header_row=hdr + 1,
+        headers={**headers, **{e: e for e in extras}},
+        columns=columns,
+        extras=extras,
+        frame=frame,
+        formula_cells=formula_cells,
+        merged_ranges=merged_refs,
+        seconds=time.perf_counter() - t0,
+    )

@@ -1,0 +1,519 @@
+"""Review an intake sheet: every non-blank row → one assessed row, with every problem listed.
+
+Row status:
+
+- ``invalid``: a required field (application ID, name, certificate) is missing or unusable, the
+  row is the template's example, or the assessment could not run;
+- otherwise the status of :func:`toolkit.rules.assess_case` on the row's valid cells, raised to
+  at least ``incomplete`` when a cell has a problem (a wrong code, an unreadable date, a
+  duplicated ID …) — a bad cell is cleared, not guessed.
+
+Problems are the cell problems found by the schema plus the assessment's "missing" findings
+(information still to give, a step still to take — platform verification, the authority's
+recommendation …), each with the column it concerns and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..exceptions import ToolkitError
+from ..findings import Finding, Outcome
+from ..rules import CaseInput, CaseResult, assess_case, get_version
+from ..vocab import LEVELS, STATUSES
+from .contract import COLUMN_BY_KEY
+from .reader import IntakeSheet, read_intake
+from .schema import Problem, display, message, validate_frame
+
+__all__ = ["RESULT_COLUMNS", "IntakeReview", "ReviewedRow", "review_intake"]
+
+STATUS_ORDER = ("eligible", "not_eligible", "incomplete", "invalid")
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "source_row",
+    "application_id",
+    "full_name",
+    "status",
+    "status_zh",
+    "status_en",
+    "reason_codes",
+    "reasons_zh",
+    "reasons_en",
+    "problem_count",
+    "categories",
+    "services",
+    "title_series",
+    "title_requested",
+    "title_highest",
+    "title_eligible",
+    "title_name_zh",
+    "title_name_en",
+    "eligible_from",
+    "publicity_start",
+    "publicity_end",
+    "publicity_check",
+    "list_version",
+    "as_of",
+)
+
+# assessment findings that ask for a cell: finding code → column key
+_FINDING_COLUMN = {
+    "qualification_missing": "qualifications",
+    "qualification_ambiguous": "qualifications",
+    "qualification_not_found_partial_list": "qualifications",
+    "qualification_not_known_on_version": "qualifications",
+    "certificate_not_verified": "verified",
+    "holder_type_missing": "holder_type",
+    "title_series_missing": "title_series",
+    "shanghai_years_missing": "shanghai_years",
+    "science_degree_missing": "science_or_engineering_degree",
+    "authority_recommendation_missing": "recommended_by_authority",
+    "previous_round_unknown": "previous_round",
+    "publicity_calendar_not_covered": "publicity_start",
+}
+_FINDING_FIX = {
+    "certificate_not_verified": (
+        "在上海市境外职业资格证书核验平台完成证书核验，再将“平台核验”填为“是”",
+        "Verify the certificate on the city's overseas-qualification verification platform, then set 平台核验 to 是",
+    ),
+    "authority_recommendation_missing": (
+        "取得主管部门推荐后，将“主管部门推荐”填为“是”",
+        "Obtain the supervising authority's recommendation, then set 主管部门推荐 to 是",
+    ),
+    "qualification_ambiguous": ("填写证书全称", "Give the certificate's full name"),
+    "qualification_not_found_partial_list": (
+        "对照清单附件核对证书名称，或由市局导入完整清单附件（oqtk list import）",
+        "Check the name against the List annex, or have the full annex imported (oqtk list import)",
+    ),
+    "qualification_not_known_on_version": (
+        "对照该版清单附件核对，或导入附件",
+        "Check the annex of that version, or import it",
+    ),
+    "holder_type_missing": ("填写人员类别", "Fill in the holder type"),
+    "title_series_missing": ("填写申报职称系列", "Fill in the title series"),
+    "publicity_calendar_not_covered": (
+        "待当年节假日安排载入后重新评估，或人工核对公示期",
+        "Re-run once the year's holiday schedule is loaded, or check the publicity period by hand",
+    ),
+}
+
+
+def _finding_column(code: str) -> str:
+    if code in _FINDING_COLUMN:
+        return _FINDING_COLUMN[code]
+    if code.endswith("_degree_missing"):
+        return "degree"
+    if code.endswith("_years_missing"):
+        return "relevant_years"
+    if code.startswith("publicity"):
+        return "publicity_end"
+    return ""
+
+
+@dataclass
+class ReviewedRow:
+    """One input row, assessed."""
+
+    source_row: int
+    application_id: str | None
+    full_name: str | None
+    status: str
+    case: CaseInput
+    result: CaseResult | None
+    problems: list[Problem]
+    reason_codes: list[str]
+    reasons_zh: list[str]
+    reasons_en: list[str]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.result.categories if self.result else ()
+
+    @property
+    def title(self) -> Any:
+        return self.result.title if self.result else None
+
+    @property
+    def publicity_end(self) -> str | None:
+        p = self.result.publicity if self.result else None
+        return p.get("end") if p else None
+
+    def to_record(self, as_of: dt.date, list_version: str) -> dict[str, Any]:
+        t = self.title
+        eligible_from = ""
+        if t is not None and t.eligible_from:
+            want = t.requested if t.requested in t.eligible_from else None
+            eligible_from = (t.eligible_from[want] if want else min(t.eligible_from.values())).isoformat()
+        pub = self.result.publicity if self.result else None
+        pub_check = ""
+        if self.result:
+            pf = next((f for f in self.result.findings if f.code.startswith("publicity")), None)
+            pub_check = pf.code if pf else ""
+        return {
+            "source_row": self.source_row,
+            "application_id": self.application_id or "",
+            "full_name": self.full_name or "",
+            "status": self.status,
+            "status_zh": STATUSES[self.status][0],
+            "status_en": STATUSES[self.status][1],
+            "reason_codes": ";".join(self.reason_codes),
+            "reasons_zh": "；".join(self.reasons_zh),
+            "reasons_en": "; ".join(self.reasons_en),
+            "problem_count": len(self.problems),
+            "categories": ";".join(self.categories),
+            "services": ";".join(s.code for s in self.result.services) if self.result else "",
+            "title_series": (t.series or "") if t else (self.case.title_series or ""),
+            "title_requested": self.case.title_level or "",
+            "title_highest": (t.highest or "") if t else "",
+            "title_eligible": ";".join(t.eligible) if t else "",
+            "title_name_zh": (t.title_zh or "") if t else "",
+            "title_name_en": (t.title_en or "") if t else "",
+            "eligible_from": eligible_from,
+            "publicity_start": self.case.publicity_start.isoformat() if self.case.publicity_start else "",
+            "publicity_end": (pub or {}).get("end") or "",
+            "publicity_check": pub_check,
+            "list_version": list_version,
+            "as_of": as_of.isoformat(),
+            **{k: display(v) for k, v in self.extras.items()},
+        }
+
+
+@dataclass
+class IntakeReview:
+    """The review of one intake sheet (see the module docstring)."""
+
+    path: Path
+    sha256: str
+    sheet_name: str
+    header_row: int
+    rows_in: int
+    rows: list[ReviewedRow]
+    problems: list[Problem]
+    counts: dict[str, int]
+    as_of: dt.date
+    list_version: str
+    round_id: str | None
+    timings: dict[str, float]
+    headers: dict[str, str]
+    extras: list[str]
+    list_partial_zh: str | None = None
+    list_partial_en: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The results table (= results.csv): one line per input row, canonical keys as headers."""
+        cols = [*RESULT_COLUMNS, *self.extras]
+        return pd.DataFrame([r.to_record(self.as_of, self.list_version) for r in self.rows], columns=cols)
+
+    def problems_frame(self) -> pd.DataFrame:
+        cols = [
+            "sheet",
+            "row",
+            "cell",
+            "column",
+            "header",
+            "value",
+            "code",
+            "severity",
+            "message_zh",
+            "message_en",
+            "fix_zh",
+            "fix_en",
+        ]
+        return pd.DataFrame([p.to_dict() for p in self.problems], columns=cols)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "sheet": self.sheet_name,
+            "header_row": self.header_row,
+            "rows_in": self.rows_in,
+            "rows_out": len(self.rows),
+            "counts": dict(self.counts),
+            "problems": len(self.problems),
+            "as_of": self.as_of.isoformat(),
+            "list_version": self.list_version,
+            "round_id": self.round_id,
+            "list_partial_zh": self.list_partial_zh,
+            "list_partial_en": self.list_partial_en,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _opt(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+def _yn(v: Any) -> bool | None:
+    return None if v is None else v == "yes"
+
+
+def _case(rec: dict[str, Any], round_id: str | None) -> CaseInput:
+    return CaseInput(
+        application_id=rec["application_id"] if isinstance(rec["application_id"], str) else None,
+        full_name=rec["full_name"] if isinstance(rec["full_name"], str) else None,
+        holder_type=rec["holder_type"],
+        shanghai_hukou=_yn(rec["shanghai_hukou"]),
+        date_of_birth=rec["date_of_birth"],
+        qualifications=rec["qualifications"] if isinstance(rec["qualifications"], tuple) else (),
+        certificate_numbers=rec["certificate_numbers"]
+        if isinstance(rec["certificate_numbers"], tuple)
+        else (),
+        verified=_yn(rec["verified"]),
+        degree=rec["degree"],
+        science_or_engineering_degree=_yn(rec["science_or_engineering_degree"]),
+        title_series=rec["title_series"],
+        title_level=rec["title_level"],
+        relevant_since=rec["relevant_since"],
+        relevant_years=rec["relevant_years"],
+        shanghai_since=rec["shanghai_since"],
+        shanghai_years=rec["shanghai_years"],
+        employer=rec["employer"],
+        employer_type=rec["employer_type"],
+        recommended_by_authority=_yn(rec["recommended_by_authority"]),
+        previous_round=_yn(rec["previous_round"]),
+        publicity_start=rec["publicity_start"],
+        publicity_end=rec["publicity_end"],
+        round_id=round_id,
+    )
+
+
+def _facts(case: CaseInput) -> CaseInput:
+    """The case without what does not affect the assessment (so identical facts are assessed once)."""
+    return replace(case, application_id=None, full_name=None, certificate_numbers=(), employer=None)
+
+
+def review_intake(
+    path: str | Path,
+    as_of: dt.date | str | None = None,
+    list_version: str | None = None,
+    round_id: str | None = None,
+) -> IntakeReview:
+    """Read, validate and assess every non-blank row of an intake sheet (the file is not modified).
+
+    Raises :class:`~toolkit.exceptions.IntakeError` when the file cannot be read as an intake
+    sheet; problems in rows are reported in the review, never raised.
+    """
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise ToolkitError(
+                f"as_of 须为 YYYY-MM-DD 日期 / as_of must be a YYYY-MM-DD date, got {as_of!r}"
+            ) from None
+    as_of = as_of or dt.date.today()
+    version = get_version(list_version, as_of)  # unknown version → a clear ToolkitError up front
+    timings: dict[str, float] = {}
+
+    sheet = read_intake(path)
+    timings["read"] = sheet.seconds
+
+    t0 = time.perf_counter()
+    parsed, failures = validate_frame(sheet.frame)
+    problems_by_row = _cell_problems(sheet, failures)
+    timings["validate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    rows = _assess_rows(sheet, parsed, problems_by_row, as_of, version.version, round_id)
+    timings["assess"] = time.perf_counter() - t0
+
+    problems = [p for r in rows for p in r.problems]
+    counts = {s: 0 for s in STATUS_ORDER}
+    counts.update(Counter(r.status for r in rows))
+    return IntakeReview(
+        path=sheet.path,
+        sha256=sheet.sha256,
+        sheet_name=sheet.sheet_name,
+        header_row=sheet.header_row,
+        rows_in=sheet.rows_in,
+        rows=rows,
+        problems=problems,
+        counts=counts,
+        as_of=as_of,
+        list_version=version.version,
+        round_id=round_id,
+        timings=timings,
+        headers=sheet.headers,
+        extras=sheet.extras,
+        list_partial_zh=version.partial_notice("zh"),
+        list_partial_en=version.partial_notice("en"),
+    )
+
+
+def _cell_problems(sheet: IntakeSheet, failures: list[tuple[int, str, str]]) -> dict[int, list[Problem]]:
+    raw = sheet.frame
+    dup_rows: dict[str, list[int]] = defaultdict(list)
+    for r, c, code in failures:
+        if code == "duplicate_id":
+            dup_rows[display(raw.at[r, c]).strip()].append(r)
+    out: dict[int, list[Problem]] = defaultdict(list)
+    seen = set()
+    for r, c, code in sorted(failures, key=lambda f: (f[0], list(COLUMN_BY_KEY).index(f[1]))):
+        if (r, c, code) in seen:
+            continue
+        seen.add((r, c, code))
+        col = COLUMN_BY_KEY[c]
+        value = display(raw.at[r, c])
+        extra = {"rows": sorted(dup_rows.get(value.strip(), []))} if code == "duplicate_id" else None
+        if code == "duplicate_id" and not extra["rows"]:  # type: ignore[index]
+            extra = {
+                "rows": sorted(
+                    {x for rows in dup_rows.values() for x in rows if display(raw.at[x, c]) == value}
+                )
+            }
+        mz, me, fz, fe, sev = message(code, col, value, extra)
+        out[r].append(
+            Problem(
+                sheet.sheet_name,
+                r,
+                c,
+                sheet.headers.get(c, col.zh),
+                sheet.cell_ref(r, c),
+                value,
+                code,
+                mz,
+                me,
+                fz,
+                fe,
+                sev,
+            )
+        )
+    return out
+
+
+def _assess_rows(
+    sheet: IntakeSheet,
+    parsed: pd.DataFrame,
+    problems_by_row: dict[int, list[Problem]],
+    as_of: dt.date,
+    version: str,
+    round_id: str | None,
+) -> list[ReviewedRow]:
+    keys = list(COLUMN_BY_KEY)
+    data = {k: [_opt(v) for v in parsed[k].tolist()] for k in keys}
+    extras = {e: sheet.frame[e].tolist() for e in sheet.extras}
+    memo: dict[CaseInput, CaseResult | ToolkitError] = {}
+    out: list[ReviewedRow] = []
+    for i, row in enumerate(parsed.index.tolist()):
+        rec = {k: data[k][i] for k in keys}
+        case = _case(rec, round_id)
+        probs = list(problems_by_row.get(row, ()))
+        facts = _facts(case)
+        res = memo.get(facts)
+        if res is None:
+            try:
+                res = assess_case(case, as_of, version)
+            except ToolkitError as exc:  # e.g. a policy value not in force on as_of: this row only
+                res = exc
+            memo[facts] = res
+        result: CaseResult | None = None
+        if isinstance(res, ToolkitError):
+            probs.append(
+                Problem(
+                    sheet.sheet_name,
+                    row,
+                    "",
+                    "",
+                    f"{row}",
+                    "",
+                    "assessment_error",
+                    f"无法评估此行：{res}",
+                    f"This row cannot be assessed: {res}",
+                    "核对此行数据；如问题在政策数据，请联系管理员",
+                    "Check the row; if the problem is in the policy data, tell the administrator",
+                    "invalid",
+                )
+            )
+        else:
+            result = res
+            probs += _finding_problems(sheet, row, result, probs)
+        status = _status(result, probs)
+        reasons = _reasons(result, probs)
+        out.append(
+            ReviewedRow(
+                source_row=row,
+                application_id=display(sheet.frame.at[row, "application_id"]) or None,
+                full_name=display(sheet.frame.at[row, "full_name"]) or None,
+                status=status,
+                case=case,
+                result=result,
+                problems=probs,
+                reason_codes=[c for c, _, _ in reasons],
+                reasons_zh=[z for _, z, _ in reasons],
+                reasons_en=[e for _, _, e in reasons],
+                extras={e: extras[e][i] for e in sheet.extras},
+            )
+        )
+    return out
+
+
+def _finding_problems(
+    sheet: IntakeSheet, row: int, result: CaseResult, already: list[Problem]
+) -> list[Problem]:
+    out = []
+    flagged = {p.column for p in already}
+    for f in result.all_findings():
+        if f.outcome is not Outcome.MISSING:
+            continue
+        col = _finding_column(f.code)
+        if col and col in flagged:  # the cell's own problem says it already
+            continue
+        value = display(sheet.frame.at[row, col]) if col else ""
+        fz, fe = _FINDING_FIX.get(
+            f.code, ("补充或更正该项后重新提交", "Supply or correct this item and resubmit")
+        )
+        header = sheet.headers.get(col, COLUMN_BY_KEY[col].zh) if col else ""
+        out.append(
+            Problem(
+                sheet.sheet_name,
+                row,
+                col,
+                header,
+                sheet.cell_ref(row, col) if col else f"{row}",
+                value,
+                f.code,
+                f.zh,
+                f.en,
+                fz,
+                fe,
+                "incomplete",
+            )
+        )
+    return out
+
+
+def _status(result: CaseResult | None, probs: list[Problem]) -> str:
+    if result is None or any(p.severity == "invalid" for p in probs) or result.status == "invalid":
+        return "invalid"
+    if probs and result.status == "eligible":
+        return "incomplete"
+    return result.status
+
+
+def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str, str, str]]:
+    """Reason code and text: the cell problems, then the findings that decide the status."""
+    out = [(p.code, p.message_zh, p.message_en) for p in probs]
+    if result is not None:
+        codes = {p.code for p in probs}
+        fs: list[Finding] = result.all_findings()
+        key = [f for f in fs if f.outcome is Outcome.FAIL]
+        out += [(f.code, f.zh, f.en) for f in key if f.code not in codes]
+        t = result.title
+        if result.status == "eligible" and t is not None and t.highest:
+            lz = LEVELS[t.highest][0]
+            out.append(
+                (
+                    "title_open",
+                    f"可申报{t.title_zh or lz}（{lz}）",
+                    f"May apply for {t.title_en or t.highest}",
+                )
+            )
+    return out

@@ -1,0 +1,469 @@
+"""The intake schema, declared once (pandera): how each column is parsed and checked.
+
+Each column of the contract has a *parser* (raw cell → value; a value it cannot read is left
+as it was, so the check that follows reports it as written) and *checks* named by a stable
+problem code. Validation is lazy: every failing cell of every row is collected into one
+table (pandera's ``SchemaErrors.failure_cases``), then turned into :class:`Problem` rows with
+Chinese and English messages and the fix. Parsing is done once per *distinct* value of a column,
+so a 100k-row sheet with repeated certificates, dates and codes costs little.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..rules import title_series
+from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, parse_code
+from .contract import COLUMN_BY_KEY, COLUMNS, Column
+from .reader import FormulaCell
+
+__all__ = ["Problem", "intake_schema", "validate_frame"]
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1900, 2100  # plausibility of a date on an application
+MAX_YEARS = 70.0  # plausibility of a number of working years
+EXAMPLE_PREFIXES = ("示例", "example", "样例")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix in the sheet (or a step to take), located by sheet, row and column."""
+
+    sheet: str
+    row: int
+    column: str  # canonical key ("" for the row as a whole)
+    header: str  # the column's header as written in the sheet
+    cell: str  # e.g. "D7"
+    value: str
+    code: str
+    message_zh: str
+    message_en: str
+    fix_zh: str
+    fix_en: str
+    severity: str = "incomplete"  # "invalid" when the row cannot be assessed without it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- parsers: raw cell → value (or the raw value when it cannot be read) ----------------------
+
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_SPLIT_RE = re.compile(r"[;；、\r\n]+")
+_YEARS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:年|years?|yrs?)?$")
+_YES = {"是", "y", "yes", "true", "1", "1.0", "对", "有", "已核验", "已推荐"}
+_NO = {"否", "n", "no", "false", "0", "0.0", "无", "没有", "未核验", "未推荐"}
+
+
+def _nfkc(v: str) -> str:
+    return unicodedata.normalize("NFKC", v).strip()
+
+
+def parse_text(v: Any) -> Any:
+    if isinstance(v, FormulaCell):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    s = str(v).strip()
+    return s or None
+
+
+def parse_id(v: Any) -> Any:
+    s = parse_text(v)
+    return _nfkc(s) if isinstance(s, str) else s
+
+
+def parse_list(v: Any) -> Any:
+    s = parse_text(v)
+    if not isinstance(s, str):
+        return s
+    parts = tuple(p.strip() for p in _SPLIT_RE.split(s) if p.strip())
+    return parts or None
+
+
+def parse_date(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        if v == int(v) and 1 <= v <= 2958465:
+            return EXCEL_EPOCH + dt.timedelta(days=int(v))
+        return v
+    if isinstance(v, str):
+        s = _nfkc(v).lower()
+        m = _DATE_RE.match(s)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return v
+        if s.isdigit() and len(s) == 5:  # an Excel serial number typed as text
+            return EXCEL_EPOCH + dt.timedelta(days=int(s))
+    return v
+
+
+def parse_years(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        m = _YEARS_RE.match(_nfkc(v).lower())
+        if m:
+            return float(m.group(1))
+    return v
+
+
+def parse_yes_no(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return {1: "yes", 0: "no"}.get(v, v)  # type: ignore[call-overload]
+    if isinstance(v, str):
+        s = _nfkc(v).lower()
+        if s in _YES:
+            return "yes"
+        if s in _NO:
+            return "no"
+    return v
+
+
+@cache
+def _series_spellings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, s in title_series().items():
+        for name in (
+            code,
+            s.name_zh,
+            s.name_en,
+            s.name_zh + "系列",
+            s.name_en + " series",
+            s.name_zh.removesuffix("技术"),
+            s.name_zh.removesuffix("技术") + "系列",
+        ):
+            out[_key(name)] = code
+    out.setdefault(_key("工程技术人员"), "engineering") if "engineering" in title_series() else None
+    return out
+
+
+@cache
+def _level_spellings() -> dict[str, str]:
+    out = {}
+    for s in title_series().values():  # a title name stands for its level: 高级工程师 → 副高级
+        for level, (zh, en) in s.titles.items():
+            out[_key(zh)] = level
+            out[_key(en)] = level
+    return out
+
+
+def _key(s: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if not ch.isspace()).lower().rstrip("*")
+
+
+_VOCABS = {"holder": HOLDER_TYPES, "degree": DEGREES, "level": LEVELS, "employer": EMPLOYER_TYPES}
+
+
+def _code_parser(vocab: str) -> Callable[[Any], Any]:
+    def parse(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if vocab == "series":
+            return _series_spellings().get(_key(v), v)
+        code = parse_code(v, _VOCABS[vocab], vocab)
+        if code is None and vocab == "level":
+            code = _level_spellings().get(_key(v))
+        if code is None and vocab == "employer":
+            code = {
+                "民营企业": "enterprise",
+                "国有企业": "enterprise",
+                "外资企业": "enterprise",
+                "公司": "enterprise",
+                "个体工商户": "individual_business",
+                "社会团体": "social_organisation",
+            }.get(_key(v))
+        return code if code is not None else v
+
+    return parse
+
+
+def _codes_of(vocab: str) -> tuple[str, ...]:
+    return tuple(title_series()) if vocab == "series" else tuple(_VOCABS[vocab])
+
+
+def _by_distinct(fn: Callable[[Any], Any]) -> Callable[[pd.Series], pd.Series]:
+    """Apply ``fn`` once per distinct non-null value of a column."""
+
+    def parse_series(s: pd.Series) -> pd.Series:
+        notna = s.notna()
+        if not notna.any():
+            return s
+        vals = s[notna]
+        mapping = {}
+        for v in pd.unique(vals.to_numpy(dtype=object)):
+            key = (type(v), v)  # keep True, 1 and 1.0 apart
+            if key not in mapping:
+                mapping[key] = fn(v)
+        out = s.copy()
+        out[notna] = [mapping[(type(v), v)] for v in vals.to_numpy(dtype=object)]
+        return out
+
+    return parse_series
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _types_ok(*types: type) -> Callable[[pd.Series], pd.Series]:
+    allowed = (*types, FormulaCell)  # formula cells are reported once, by their own check
+    return lambda s: s.map(type).isin(allowed)
+
+
+def _not_formula(s: pd.Series) -> pd.Series:
+    return s.map(type) != FormulaCell
+
+
+def _check(fn: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
+    return pa.Check(fn, name=name, error=name)
+
+
+def _column_checks(c: Column) -> list[pa.Check]:
+    checks = [_check(_not_formula, "formula_without_value")]
+    if c.kind == "text":
+        checks.append(_check(_types_ok(str), "bad_text"))
+    elif c.kind == "list":
+        checks.append(_check(_types_ok(tuple), "bad_list"))
+    elif c.kind == "date":
+        checks.append(_check(_types_ok(dt.date), "bad_date"))
+        checks.append(
+            _check(
+                lambda s: s.map(lambda v: not isinstance(v, dt.date) or MIN_YEAR <= v.year <= MAX_YEAR),
+                "date_out_of_range",
+            )
+        )
+    elif c.kind == "years":
+        checks.append(_check(_types_ok(float), "bad_years"))
+        checks.append(
+            _check(
+                lambda s: s.map(lambda v: not isinstance(v, float) or 0 <= v <= MAX_YEARS),
+                "years_out_of_range",
+            )
+        )
+    elif c.kind == "yes_no":
+        checks.append(_check(lambda s: s.isin(["yes", "no"]) | (s.map(type) == FormulaCell), "bad_yes_no"))
+    elif c.kind == "code":
+        codes = _codes_of(c.vocab or "")
+        checks.append(_check(lambda s, codes=codes: s.isin(codes) | (s.map(type) == FormulaCell), "bad_code"))
+    if c.key == "application_id":
+        checks.append(
+            _check(
+                lambda s: ~s.map(lambda v: isinstance(v, str) and v.lower().startswith(EXAMPLE_PREFIXES)),
+                "example_row",
+            )
+        )
+        checks.append(
+            _check(lambda s: ~s.duplicated(keep=False) | (s.map(type) == FormulaCell), "duplicate_id")
+        )
+    return checks
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "text": parse_text,
+    "list": parse_list,
+    "date": parse_date,
+    "years": parse_years,
+    "yes_no": parse_yes_no,
+}
+
+
+@cache
+def intake_schema() -> pa.DataFrameSchema:
+    """The intake sheet as a pandera schema: one column per contract field (extra columns pass)."""
+    cols = {}
+    for c in COLUMNS:
+        fn = (
+            parse_id
+            if c.key == "application_id"
+            else (_code_parser(c.vocab or "") if c.kind == "code" else _PARSERS[c.kind])
+        )
+        cols[c.key] = pa.Column(
+            None,
+            nullable=not c.required,
+            required=True,
+            parsers=[pa.Parser(_by_distinct(fn))],
+            checks=_column_checks(c),
+            title=f"{c.zh} / {c.en}",
+        )
+    return pa.DataFrameSchema(cols, strict=False, coerce=False, name="intake")
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def _options(c: Column) -> tuple[str, str]:
+    if c.vocab == "series":
+        s = title_series()
+        return (
+            "、".join(v.name_zh for v in s.values()),
+            ", ".join(f"{v.name_en} ({k})" for k, v in s.items()),
+        )
+    vocab = _VOCABS.get(c.vocab or "", {})
+    return "、".join(zh for zh, _ in vocab.values()), ", ".join(f"{en} ({k})" for k, (_, en) in vocab.items())
+
+
+def message(
+    code: str, c: Column, value: str, extra: dict[str, Any] | None = None
+) -> tuple[str, str, str, str, str]:
+    """(message_zh, message_en, fix_zh, fix_en, severity) for a cell problem."""
+    extra = extra or {}
+    zh, en = c.zh, c.en
+    if code == "not_nullable":
+        return (
+            f"必填项“{zh}”未填写或无法读取",
+            f"Required field {en} is empty or unreadable",
+            f"填写{zh}：{c.help_zh}",
+            f"Fill in {en}: {c.help_en}",
+            "invalid",
+        )
+    if code == "formula_without_value":
+        return (
+            f"“{zh}”单元格是公式（{value}），文件中没有保存计算结果，无法读取",
+            f"The {en} cell holds a formula ({value}) whose result was not saved in the file",
+            "在Excel中打开并保存文件以保存公式结果，或改为直接填写数值",
+            "Open and save the file in Excel so the result is stored, or type the value",
+            "invalid" if c.required else "incomplete",
+        )
+    if code == "duplicate_id":
+        rows = [str(r) for r in extra.get("rows", [])]
+        return (
+            f"申请编号“{value}”在本表重复（第{'、'.join(rows)}行）",
+            f"Application ID {value!r} is used more than once (rows {', '.join(rows)})",
+            "每位申请人使用唯一编号；如为重复录入，删除多余的行",
+            "Give each applicant a unique ID; delete rows entered twice",
+            "incomplete",
+        )
+    if code == "example_row":
+        return (
+            "此行是模板的示例行，不是申请人",
+            "This is the template's example row, not an applicant",
+            "删除示例行",
+            "Delete the example row",
+            "invalid",
+        )
+    if code == "bad_date":
+        return (
+            f"“{zh}”的值“{value}”不是可识别的日期",
+            f"{en}: {value!r} is not a date",
+            "日期可填 Excel 日期，或 2025-03-04、2025/3/4、2025.3.4、2025年3月4日",
+            "Use an Excel date or 2025-03-04, 2025/3/4, 2025.3.4, 2025年3月4日",
+            "incomplete",
+        )
+    if code == "date_out_of_range":
+        return (
+            f"“{zh}”的日期“{value}”不在{MIN_YEAR}–{MAX_YEAR}年之间",
+            f"{en}: {value} is outside {MIN_YEAR}–{MAX_YEAR}",
+            "核对日期（年份是否录错）",
+            "Check the date (is the year mistyped?)",
+            "incomplete",
+        )
+    if code == "bad_years":
+        return (
+            f"“{zh}”的值“{value}”不是年数",
+            f"{en}: {value!r} is not a number of years",
+            "填写数字（可带小数，如 3 或 2.5），或改填起始日期",
+            "Give a number (e.g. 3 or 2.5), or give the start date instead",
+            "incomplete",
+        )
+    if code == "years_out_of_range":
+        return (
+            f"“{zh}”为{value}年，不在0–{MAX_YEARS:g}年之间",
+            f"{en}: {value} is outside 0–{MAX_YEARS:g} years",
+            "核对年限",
+            "Check the number of years",
+            "incomplete",
+        )
+    if code == "bad_yes_no":
+        return (
+            f"“{zh}”的值“{value}”无法识别为是/否",
+            f"{en}: {value!r} is not yes or no",
+            "填“是”或“否”",
+            "Write 是 (yes) or 否 (no)",
+            "incomplete",
+        )
+    if code == "bad_code":
+        oz, oe = _options(c)
+        return (
+            f"“{zh}”的值“{value}”不是可选项",
+            f"{en}: {value!r} is not one of the options",
+            f"从下拉列表中选择：{oz}",
+            f"Choose from the drop-down: {oe}",
+            "incomplete",
+        )
+    if code in ("bad_text", "bad_list"):
+        return (
+            f"“{zh}”的值“{value}”无法读取为文字",
+            f"{en}: {value!r} cannot be read as text",
+            f"填写{zh}",
+            f"Fill in {en} as text",
+            "invalid" if c.required else "incomplete",
+        )
+    return (f"“{zh}”：{code}（{value}）", f"{en}: {code} ({value})", f"核对{zh}", f"Check {en}", "incomplete")
+
+
+def display(v: Any) -> str:
+    """A raw cell value as the officer would see it."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return "；".join(v)
+    return str(v)
+
+
+def validate_frame(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """Parse and validate lazily: (the parsed frame with failing cells set to None, failures).
+
+    Failures are (row, column key, problem code), one per failing cell and check. A duplicated
+    ID keeps its value (every row sharing it is flagged); any other failing cell is cleared so
+    the row is assessed with what is valid.
+    """
+    schema = intake_schema()
+    try:
+        parsed = schema.validate(raw, lazy=True)
+        return parsed, []
+    except pa.errors.SchemaErrors as exc:
+        parsed = exc.data.copy() if exc.data is not None else raw.copy()
+        fc = exc.failure_cases
+    failures: list[tuple[int, str, str]] = []
+    fc = fc[fc["column"].isin(list(COLUMN_BY_KEY)) & fc["index"].notna()]
+    for row, col, check in zip(
+        fc["index"].tolist(), fc["column"].tolist(), fc["check"].tolist(), strict=True
+    ):
+        code = "not_nullable" if check == "not_nullable" else str(check)
+        failures.append((int(row), str(col), code))
+    clear = [(r, c) for r, c, code in failures if code not in ("duplicate_id", "example_row", "not_nullable")]
+    for r, c in clear:
+        parsed.at[r, c] = None
+    return parsed, failures

@@ -1,0 +1,545 @@
+"""主管复核 Supervisor: batch runs, their files' integrity, sign-off, history and comparison.
+
+Built on :class:`toolkit.register.Register` (``$OQTK_HOME/register.sqlite``); the runs folder is
+``$OQTK_HOME/runs``, scanned on every refresh so runs written by the batch page appear.
+
+- The runs table filters by status and by "created on or after" (a date is 00:00 China Standard
+  Time, as the register defines it).
+- A run's detail: parameters, versions, counts, the rows that are not eligible (from
+  ``results.csv``), and the executed notebook's HTML (``review.html``) inline in a sandboxed
+  ``<iframe srcdoc>`` (no scripts, no same-origin); a changed ``review.html`` is not shown.
+- The verify badge re-hashes every output on each view and names changed and missing files.
+- Approve needs a typed name, and is refused for a run whose files changed (the message names
+  them; the register refuses too). Return needs a typed name and a comment.
+- Compare: two runs of the same intake sheet, rows whose status changed, with both reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..exceptions import RegisterError
+from ..paths import oqtk_home
+from ..vocab import STATUSES, label
+from .base import Form, esc, message_html, safe_handler
+from .widgets import FieldRow, relabel, table_html
+
+__all__ = ["MAX_INLINE_REVIEW_BYTES", "SupervisorForm"]
+
+#: Largest review.html embedded inline; a bigger one is named with its path instead.
+MAX_INLINE_REVIEW_BYTES = 25 * 1024 * 1024
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+_ID_COLUMNS = ("application_id", "app_id", "申请编号", "申请号", "id")
+_STATUS_COLUMNS = ("status", "状态", "结论", "result")
+_REASON_COLUMNS = ("reasons", "reason", "reasons_zh", "reasons_en", "原因", "理由")
+
+
+def _cst(iso: str | None) -> str:
+    """A UTC ISO time from the register, shown in China Standard Time."""
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def _status_word(code: str | None, lang: str) -> str:
+    if code is None:
+        return "—"
+    return label(code, STATUSES, lang) if code in STATUSES else code
+
+
+def _problem_rows(path: Path, limit: int = 500) -> tuple[list[tuple[str, str, str]], int]:
+    """Rows of ``results.csv`` that are not eligible: (id, status, reasons), and how many in all."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+
+        def pick(names: tuple[str, ...]) -> list[str]:
+            return [header[n] for n in names if n in header]
+
+        ids, statuses, reasons = pick(_ID_COLUMNS)[:1], pick(_STATUS_COLUMNS)[:1], pick(_REASON_COLUMNS)
+        if not statuses:
+            return [], 0
+        rows: list[tuple[str, str, str]] = []
+        total = 0
+        for n, row in enumerate(reader, start=2):
+            status = (row.get(statuses[0]) or "").strip()
+            if status == "eligible":
+                continue
+            total += 1
+            if len(rows) < limit:
+                key = (row.get(ids[0]) or "").strip() if ids else ""
+                why = " / ".join(t for t in ((row.get(c) or "").strip() for c in reasons) if t)
+                rows.append((key or f"<row {n}>", status, why))
+    return rows, total
+
+
+class SupervisorForm(Form):
+    """主管复核 Supervisor.
+
+    Filters: ``status_filter`` (None = all, else a register status code), ``since`` (date).
+    ``refresh_button`` scans the runs folder and lists runs in ``runs_html``; ``runs`` holds the
+    records shown. ``run_select`` picks a run: ``detail_html``, ``verify_html`` (badge),
+    ``problems_html``, ``review_html`` (sandboxed iframe), ``history_html``.
+    Decision: ``by_name``, ``comment``, ``approve_button``, ``return_button``; field messages in
+    ``by_row.error_text`` / ``comment_row.error_text``. Compare: ``compare_a``, ``compare_b``,
+    ``compare_button``, ``compare_html``; ``changes`` holds the last comparison.
+    """
+
+    def __init__(
+        self,
+        *,
+        register: Any | None = None,
+        runs_dir: str | Path | None = None,
+        autoload: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._register = register
+        self.runs_dir = Path(runs_dir) if runs_dir is not None else oqtk_home() / "runs"
+        self.runs: list[Any] = []
+        self.changes: list[Any] = []
+        self.verify_result: Any | None = None
+        self._compare_pair: tuple[str, str] | None = None
+
+        self.heading = w.HTML()
+        self.status_filter = w.Dropdown(layout=w.Layout(width="200px"))
+        self.since = w.DatePicker(layout=w.Layout(width="200px"))
+        self.refresh_button = w.Button(icon="refresh")
+        self.refresh_button.on_click(self._on_refresh)
+        self.status_row = FieldRow(self.status_filter)
+        self.since_row = FieldRow(self.since)
+        self.runs_html = w.HTML()
+
+        self.run_select = w.Dropdown(layout=w.Layout(width="420px"))
+        self.run_row = FieldRow(self.run_select)
+        self.detail_html = w.HTML()
+        self.verify_html = w.HTML()
+        self.problems_html = w.HTML()
+        self.review_html = w.HTML()
+        self.history_html = w.HTML()
+
+        self.by_name = w.Text(layout=w.Layout(width="260px"))
+        self.comment = w.Textarea(layout=w.Layout(width="420px", height="70px"))
+        self.by_row = FieldRow(self.by_name)
+        self.comment_row = FieldRow(self.comment)
+        self.approve_button = w.Button(button_style="success", icon="check")
+        self.return_button = w.Button(button_style="warning", icon="undo")
+        self.approve_button.on_click(self._on_approve)
+        self.return_button.on_click(self._on_return)
+        self.decision_title = w.HTML()
+
+        self.compare_a = w.Dropdown(layout=w.Layout(width="420px"))
+        self.compare_b = w.Dropdown(layout=w.Layout(width="420px"))
+        self.compare_a_row = FieldRow(self.compare_a)
+        self.compare_b_row = FieldRow(self.compare_b)
+        self.compare_button = w.Button(icon="exchange")
+        self.compare_button.on_click(self._on_compare)
+        self.compare_title = w.HTML()
+        self.compare_html = w.HTML()
+
+        self.detail_box = w.VBox(
+            [self.detail_html, self.verify_html, self.problems_html, self.review_html, self.history_html,
+             self.decision_title, self.by_row, self.comment_row, w.HBox([self.approve_button, self.return_button])],
+            layout=w.Layout(display="none"),
+        )  # fmt: skip
+        self.children = [
+            self.heading,
+            self.status_row, self.since_row, self.refresh_button, self.message, self.runs_html,
+            self.run_row, self.detail_box,
+            self.compare_title, self.compare_a_row, self.compare_b_row, self.compare_button, self.compare_html,
+        ]  # fmt: skip
+        self._render_labels()
+        self.run_select.observe(self._on_select, names="value")
+        self.status_filter.observe(self._on_refresh, names="value")
+        self.since.observe(self._on_refresh, names="value")
+        if autoload:
+            self._on_refresh()
+
+    # --- register -----------------------------------------------------------------------------
+
+    @property
+    def register(self) -> Any:
+        if self._register is None:
+            from ..register import Register
+
+            self._register = Register()
+        return self._register
+
+    # --- labels ---------------------------------------------------------------------------------
+
+    def _render_labels(self) -> None:
+        from ..register import RUN_STATUSES
+
+        t = self.t
+        self.heading.value = (
+            f"<h3>{esc(t('主管复核', 'Supervisor review'))}</h3><p style='color:#555'>"
+            f"{esc(t('查看批量审核运行，核对文件完整性后批准或退回。', 'Review batch runs; check their files are intact, then approve or return them.'))}</p>"
+        )
+        relabel(
+            self.status_filter,
+            [(t("全部", "All"), None), *((t(zh, en), c) for c, (zh, en) in RUN_STATUSES.items())],
+        )
+        self.status_row.set_label(t("状态", "Status"))
+        self.since_row.set_label(
+            t("创建于此日及以后", "Created on or after"), t("北京时间", "China Standard Time")
+        )
+        self.refresh_button.description = t("刷新", "Refresh")
+        self.run_row.set_label(t("选择运行", "Run"))
+        self.by_row.set_label(t("审核人姓名", "Your name"), t("必填", "Required"))
+        self.comment_row.set_label(t("意见", "Comment"), t("退回时必填", "Required to return"))
+        self.approve_button.description = t("批准", "Approve")
+        self.return_button.description = t("退回", "Return")
+        self.decision_title.value = f"<h4>{esc(t('审核决定', 'Decision'))}</h4>"
+        self.compare_title.value = (
+            f"<h4>{esc(t('比较同一申报表的两次运行', 'Compare two runs of the same intake sheet'))}</h4>"
+        )
+        self.compare_a_row.set_label(t("较早的运行", "Earlier run"))
+        self.compare_b_row.set_label(t("较新的运行", "Later run"))
+        self.compare_button.description = t("比较", "Compare")
+        self._render_runs()
+        self._render_detail()
+        self._render_compare()
+
+    # --- runs -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Scan the runs folder into the register, then list the runs the filters select."""
+        problems: list[tuple[str, str]] = []
+        if self.runs_dir.is_dir():
+            problems = self.register.scan(self.runs_dir).problems
+        self.runs = self.register.list_runs(status=self.status_filter.value, since=self.since.value)
+        every = self.register.list_runs()
+        options = [(self._run_option(r), r.run_id) for r in self.runs]
+        relabel(self.run_select, [(self.t("（选择）", "(choose)"), None), *options])
+        all_options = [
+            (self.t("（选择）", "(choose)"), None),
+            *((self._run_option(r), r.run_id) for r in every),
+        ]
+        relabel(self.compare_a, all_options)
+        relabel(self.compare_b, all_options)
+        self._render_runs()
+        if problems:
+            items = "".join(f"<li>{esc(Path(folder).name)}: {esc(msg)}</li>" for folder, msg in problems)
+            self.message.value = message_html(
+                "warning",
+                esc(self.t("以下运行文件夹无法登记：", "These run folders could not be recorded:"))
+                + f"<ul>{items}</ul>",
+            )
+        if self.run_select.value is not None:
+            self._render_detail()
+
+    def _run_option(self, r: Any) -> str:
+        return f"{r.run_id} · {r.input_name or '—'} · {r.status_label(self.lang)}"
+
+    def _render_runs(self) -> None:
+        if not self.runs:
+            self.runs_html.value = f"<p>{esc(self.t('没有符合条件的运行。', 'No runs match.'))}</p>"
+            return
+        t = self.t
+        rows = []
+        for r in self.runs:
+            counts = "；".join(f"{_status_word(k, self.lang)} {v}" for k, v in r.counts.items() if v)
+            last = r.last_decision
+            decided = f"{last.by_name} {_cst(last.at)}" if last else ""
+            rows.append((r.run_id, _cst(r.created_at), r.input_name or "", r.status_label(self.lang), r.rows_out or "",
+                         counts, decided))  # fmt: skip
+        self.runs_html.value = table_html(
+            [t("运行编号", "Run"), t("创建时间", "Created"), t("申报表", "Intake sheet"), t("状态", "Status"),
+             t("行数", "Rows"), t("结论统计", "Counts"), t("最近决定", "Last decision")],
+            rows,
+            css_class="oqtk-table oqtk-runs",
+        )  # fmt: skip
+
+    # --- detail ---------------------------------------------------------------------------------
+
+    def _render_detail(self) -> None:
+        run_id = self.run_select.value
+        if run_id is None:
+            self.detail_box.layout.display = "none"
+            self.verify_result = None
+            for h in (
+                self.detail_html,
+                self.verify_html,
+                self.problems_html,
+                self.review_html,
+                self.history_html,
+            ):
+                h.value = ""
+            return
+        t, lang = self.t, self.lang
+        rec = self.register.get_run(run_id)
+        self.verify_result = v = self.register.verify_run(run_id)
+        from ..register import RUN_STATUSES
+
+        params = [(k, val) for k, val in rec.parameters.items()]
+        versions = [(k, val) for k, val in rec.versions.items()]
+        counts = [(_status_word(k, lang), val) for k, val in rec.counts.items()]
+        facts = [
+            (t("运行编号", "Run"), rec.run_id),
+            (t("状态", "Status"), t(*RUN_STATUSES[rec.status])),
+            (t("申报表", "Intake sheet"), rec.input_name or ""),
+            (t("申报表指纹", "Intake sheet SHA-256"), (rec.input_sha256 or "")[:16]),
+            (t("创建时间", "Created"), _cst(rec.created_at)),
+            (t("完成时间", "Finished"), _cst(rec.finished_at)),
+            (t("读入/输出行数", "Rows in / out"), f"{rec.rows_in} / {rec.rows_out}"),
+            (t("运行文件夹", "Folder"), str(rec.run_dir)),
+        ]
+        if rec.error:
+            facts.append((t("错误", "Error"), rec.error))
+        kv = [t("项目", "Item"), t("内容", "Value")]
+        self.detail_html.value = (
+            f"<h4>{esc(t('运行详情', 'Run detail'))}</h4>"
+            + table_html(kv, facts, css_class="oqtk-table oqtk-run-facts")
+            + f"<h5>{esc(t('参数', 'Parameters'))}</h5>"
+            + table_html(kv, params, css_class="oqtk-table oqtk-params")
+            + f"<h5>{esc(t('版本', 'Versions'))}</h5>"
+            + table_html(kv, versions, css_class="oqtk-table oqtk-versions")
+            + f"<h5>{esc(t('结论统计', 'Counts'))}</h5>"
+            + table_html(kv, counts, css_class="oqtk-table oqtk-counts")
+        )
+        bad = set(v.changed) | set(v.missing)
+        if v.ok:
+            badge = message_html(
+                "ok",
+                esc(
+                    t(
+                        f"文件完整：{len(v.checks)}个文件与运行时一致",
+                        f"Files intact: {len(v.checks)} files as the run wrote them",
+                    )
+                ),
+            )
+        else:
+            parts = [esc(t("文件与运行时不一致：", "Files differ from what the run wrote: "))]
+            parts += [f"<b>{esc(n)}</b>（{esc(t('已更改', 'changed'))}）" for n in v.changed]
+            parts += [f"<b>{esc(n)}</b>（{esc(t('缺失', 'missing'))}）" for n in v.missing]
+            badge = message_html("error", " ".join(parts))
+        self.verify_html.value = (
+            f'<div class="oqtk-verify" data-verify="{"ok" if v.ok else "changed"}">{badge}</div>'
+        )
+        self.problems_html.value = self._problems(rec, bad)
+        self.review_html.value = self._review(rec, bad)
+        self.history_html.value = self._history(rec)
+        self.detail_box.layout.display = None
+
+    def _problems(self, rec: Any, bad: set[str]) -> str:
+        t = self.t
+        title = f"<h5>{esc(t('未通过或待补正的申请', 'Applications not eligible or incomplete'))}</h5>"
+        path = rec.run_dir / "results.csv"
+        if "results.csv" in bad:
+            return title + message_html(
+                "error",
+                esc(t("results.csv 已更改或缺失，不予显示", "results.csv changed or missing: not shown")),
+            )
+        if not path.is_file():
+            return title + f"<p>{esc(t('本次运行没有 results.csv', 'This run has no results.csv'))}</p>"
+        rows, total = _problem_rows(path)
+        if not total:
+            return title + f"<p>{esc(t('无', 'None'))}</p>"
+        shown = [(k, _status_word(s, self.lang), why) for k, s, why in rows]
+        more = ""
+        if total > len(rows):
+            more = f"<p>{esc(t(f'仅显示前{len(rows)}行，共{total}行；完整内容见结果文件', f'First {len(rows)} of {total} rows; the results files hold all'))}</p>"
+        return title + table_html(
+            [t("申请编号", "Application"), t("结论", "Status"), t("原因", "Reasons")], shown,
+            css_class="oqtk-table oqtk-problems",
+        ) + more  # fmt: skip
+
+    def _review(self, rec: Any, bad: set[str]) -> str:
+        t = self.t
+        title = f"<h5>{esc(t('审核报告（执行后的笔记本）', 'Review report (executed notebook)'))}</h5>"
+        path = rec.run_dir / "review.html"
+        if "review.html" in bad:
+            return title + message_html(
+                "error",
+                esc(t("review.html 已更改或缺失，不予显示", "review.html changed or missing: not shown")),
+            )
+        if not path.is_file():
+            return title + f"<p>{esc(t('本次运行没有 review.html', 'This run has no review.html'))}</p>"
+        size = path.stat().st_size
+        if size > MAX_INLINE_REVIEW_BYTES:
+            return (
+                title
+                + f"<p>{esc(t(f'报告过大（{size}字节），请直接打开：', f'The report is too large to show ({size} bytes); open it directly: '))}{esc(str(path))}</p>"
+            )
+        doc = path.read_text(encoding="utf-8", errors="replace")
+        # srcdoc is an attribute: escape &, <, >, " so the document cannot break out of it;
+        # sandbox with no tokens: no scripts, no forms, no same-origin access to this page
+        return title + (
+            f'<iframe class="oqtk-review" sandbox="" referrerpolicy="no-referrer" '
+            f'style="width:100%;height:600px;border:1px solid #999" srcdoc="{esc(doc)}"></iframe>'
+        )
+
+    def _history(self, rec: Any) -> str:
+        t = self.t
+        title = f"<h5>{esc(t('审核记录', 'Decision history'))}</h5>"
+        if not rec.decisions:
+            return title + f"<p>{esc(t('尚无审核决定', 'No decision yet'))}</p>"
+        from ..register import DECISIONS
+
+        rows = []
+        for d in rec.decisions:
+            ok = d.verified.get("ok")
+            files = (
+                t("完整", "intact")
+                if ok
+                else t("不一致：", "differed: ")
+                + ", ".join([*d.verified.get("changed", []), *d.verified.get("missing", [])])
+            )
+            rows.append(
+                (_cst(d.at), t(*DECISIONS[d.decision]), d.by_name, d.os_user or "", d.comment or "", files)
+            )
+        return title + table_html(
+            [t("时间", "Time"), t("决定", "Decision"), t("审核人", "By"), t("系统账户", "OS user"),
+             t("意见", "Comment"), t("当时文件", "Files then")],
+            rows,
+            css_class="oqtk-table oqtk-history",
+        )  # fmt: skip
+
+    # --- handlers ---------------------------------------------------------------------------------
+
+    @safe_handler
+    def _on_refresh(self, _button: Any = None) -> None:
+        self.clear_message()
+        self.refresh()
+
+    @safe_handler
+    def _on_select(self, change: dict[str, Any]) -> None:
+        self.clear_message()
+        self.by_row.set_error(None)
+        self.comment_row.set_error(None)
+        self._render_detail()
+        run_id = change["new"]
+        if run_id is not None:  # preset the comparison: this run against the previous one of its sheet
+            rec = self.register.get_run(run_id)
+            same = [r for r in self.register.list_runs() if r.run_id != run_id and r.created_at and rec.created_at
+                    and r.created_at <= rec.created_at and ((rec.input_sha256 and r.input_sha256 == rec.input_sha256)
+                                                             or (rec.input_name and r.input_name == rec.input_name))]  # fmt: skip
+            if any(v == run_id for _, v in self.compare_b.options):
+                self.compare_b.value = run_id
+            if same and any(v == same[0].run_id for _, v in self.compare_a.options):
+                self.compare_a.value = same[0].run_id
+
+    def _require_name(self) -> str | None:
+        name = self.by_name.value.strip()
+        if not name:
+            self.by_row.set_error("error", self.t("请填写您的姓名", "Type your name"))
+            return None
+        self.by_row.set_error(None)
+        return name
+
+    @safe_handler
+    def _on_approve(self, _button: Any = None) -> None:
+        self.clear_message()
+        self.comment_row.set_error(None)
+        run_id = self.run_select.value
+        if run_id is None:
+            self.show_message("error", "请先选择一个运行", "Choose a run first")
+            return
+        name = self._require_name()
+        if name is None:
+            return
+        v = self.register.verify_run(run_id)
+        if not v.ok:
+            files = ", ".join([*v.changed, *v.missing])
+            self._render_detail()
+            self.show_message(
+                "error",
+                f"拒绝批准：以下文件在运行后被更改或缺失：{files}。请重新运行批量审核，或退回该运行。",
+                f"Approval refused: these files changed or are missing since the run wrote them: {files}. "
+                "Re-run the batch, or return the run.",
+            )
+            return
+        self.register.approve(run_id, by=name, comment=self.comment.value.strip() or None)
+        self.comment.value = ""
+        self._after_decision(run_id, "已批准", "Approved")
+
+    @safe_handler
+    def _on_return(self, _button: Any = None) -> None:
+        self.clear_message()
+        run_id = self.run_select.value
+        if run_id is None:
+            self.show_message("error", "请先选择一个运行", "Choose a run first")
+            return
+        name = self._require_name()
+        comment = self.comment.value.strip()
+        if not comment:
+            self.comment_row.set_error("error", self.t("退回时须填写理由", "Say why the run is returned"))
+        else:
+            self.comment_row.set_error(None)
+        if name is None or not comment:
+            return
+        self.register.return_run(run_id, by=name, comment=comment)
+        self.comment.value = ""
+        self._after_decision(run_id, "已退回", "Returned")
+
+    def _after_decision(self, run_id: str, zh: str, en: str) -> None:
+        self.refresh()
+        if any(v == run_id for _, v in self.run_select.options):
+            self.run_select.value = run_id
+        self._render_detail()
+        self.show_message("ok", f"{zh}：{run_id}", f"{en}: {run_id}")
+
+    # --- compare ----------------------------------------------------------------------------------
+
+    @safe_handler
+    def _on_compare(self, _button: Any = None) -> None:
+        self.clear_message()
+        a, b = self.compare_a.value, self.compare_b.value
+        if a is None or b is None or a == b:
+            self.changes = []
+            self._compare_pair = None
+            self._render_compare()
+            self.show_message("error", "请选择两个不同的运行", "Choose two different runs")
+            return
+        try:
+            self.changes = self.register.compare_runs(a, b)
+        except RegisterError:
+            self.changes = []
+            self._compare_pair = None
+            self._render_compare()
+            raise
+        self._compare_pair = (a, b)
+        self._render_compare()
+
+    def _render_compare(self) -> None:
+        pair = self._compare_pair
+        if pair is None:
+            self.compare_html.value = ""
+            return
+        t, lang = self.t, self.lang
+        if not self.changes:
+            self.compare_html.value = (
+                f"<p>{esc(t('两次运行的结论没有变化。', 'No row changed status between the two runs.'))}</p>"
+            )
+            return
+        kinds = {
+            "changed": ("结论变化", "status changed"),
+            "added": ("新增", "added"),
+            "removed": ("删除", "removed"),
+        }
+        rows = [
+            (c.application_id, t(*kinds.get(c.kind, (c.kind, c.kind))), _status_word(c.old_status, lang),
+             _status_word(c.new_status, lang), c.old_reasons or "", c.new_reasons or "")
+            for c in self.changes
+        ]  # fmt: skip
+        self.compare_html.value = (
+            f"<p>{esc(t(f'{pair[0]} → {pair[1]}：{len(self.changes)}行有变化', f'{pair[0]} → {pair[1]}: {len(self.changes)} rows differ'))}</p>"
+            + table_html(
+                [t("申请编号", "Application"), t("变化", "Change"), t("原结论", "Before"), t("新结论", "After"),
+                 t("原理由", "Reasons before"), t("新理由", "Reasons after")],
+                rows,
+                css_class="oqtk-table oqtk-compare",
+            )
+        )  # fmt: skip

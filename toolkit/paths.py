@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,10 +15,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 __all__ = ["REPO_ROOT", "data_dir", "examples_dir", "oqtk_home", "templates_dir"]
 
 
+_DEFAULT_DATA = REPO_ROOT / "data"
+
+
+@lru_cache(maxsize=8)
+def _resolve(env: str) -> Path:
+    return Path(env).resolve()
+
+
 def data_dir() -> Path:
-    """The policy-data folder in force (``$OQTK_DATA_DIR`` or ``<repo>/data``)."""
+    """The policy-data folder in force (``$OQTK_DATA_DIR`` or ``<repo>/data``); called on hot paths."""
     env = os.environ.get("OQTK_DATA_DIR")
-    return Path(env).resolve() if env else REPO_ROOT / "data"
+    return _resolve(env) if env else _DEFAULT_DATA
 
 
 def examples_dir() -> Path:

@@ -190,11 +190,14 @@ def source(
     doc: str, clause_zh: str, clause_en: str, basis: Basis | str = Basis.STATED, *, path: Path | None = None
 ) -> Source:
     """Build a :class:`Source` for a clause of a registered document (unknown doc ids fail loudly)."""
-    docs = sources()
+    return _source(data_dir(), doc, clause_zh, clause_en, Basis(basis), path)
+
+
+@cache
+def _source(root: Path, doc: str, clause_zh: str, clause_en: str, basis: Basis, path: Path | None) -> Source:
+    docs = _sources(root)
     if doc not in docs:
-        raise PolicyDataError(
-            path or data_dir() / "policy" / "sources.yaml", doc, "unknown source document id"
-        )
+        raise PolicyDataError(path or root / "policy" / "sources.yaml", doc, "unknown source document id")
     d = docs[doc]
     return Source(
         doc_id=doc,
@@ -202,14 +205,14 @@ def source(
         title_en=d.title_en,
         clause_zh=clause_zh,
         clause_en=clause_en,
-        basis=Basis(basis),
+        basis=basis,
         url=d.url,
         number=d.number,
     )
 
 
 def ref_to_source(ref: RefModel, path: Path) -> Source:
-    return source(ref.doc, ref.clause_zh, ref.clause_en, ref.basis, path=path)
+    return _source(data_dir(), ref.doc, ref.clause_zh, ref.clause_en, Basis(ref.basis), path)
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ def parameter(name: str) -> Parameter:
 def reload() -> None:
     """Forget cached policy data (after an import, or when tests switch ``OQTK_DATA_DIR``)."""
     _sources.cache_clear()
+    _source.cache_clear()
     _parameter.cache_clear()
     for hook in _RELOAD_HOOKS:
         hook()

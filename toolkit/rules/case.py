@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Outcome
-from ..policy import source
+from ..paths import data_dir
+from ..policy import on_reload, parameter, source
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
 from .services import Service, services_for
@@ -104,6 +107,14 @@ class CaseResult:
 
 
 def _match_certificate(text: str, version: str, as_of: dt.date) -> tuple[QualificationMatch | None, Finding]:
+    """Identify one certificate text; cached per distinct text (an intake sheet repeats certificates)."""
+    return _match_certificate_cached(text, version, as_of, data_dir())
+
+
+@lru_cache(maxsize=4096)
+def _match_certificate_cached(
+    text: str, version: str, as_of: dt.date, root: Path
+) -> tuple[QualificationMatch | None, Finding]:
     notice = source("notice_3_0", "认可清单", "The List", path=None)
     hits = find_qualifications(text, version, on=as_of)
     exact = [m for m in hits if m.score >= MATCH_ACCEPT]
@@ -163,6 +174,9 @@ def _match_certificate(text: str, version: str, as_of: dt.date) -> tuple[Qualifi
     )
 
 
+on_reload(_match_certificate_cached.cache_clear)
+
+
 def _age(dob: dt.date | None, on: dt.date) -> int | None:
     if dob is None:
         return None
@@ -176,21 +190,23 @@ def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
 
     try:
         if case.publicity_end is None:
-            window = workdays.publicity_window(case.publicity_start)
+            rule = parameter("publicity_working_days")
+            required = rule.at(case.publicity_start)
+            end = workdays.publicity_end_date(case.publicity_start, required)
             info = {
                 "start": case.publicity_start.isoformat(),
-                "end": window.end.isoformat(),
-                "required": len(window.working_days),
+                "end": end.isoformat(),
+                "required": required,
                 "given_end": None,
             }
             return info, [
                 Finding(
                     "publicity_end_computed",
                     Outcome.INFO,
-                    f"公示期{case.publicity_start.isoformat()}起，至{window.end.isoformat()}止（{len(window.working_days)}个工作日）",
-                    f"Publicity from {case.publicity_start.isoformat()} ends on {window.end.isoformat()} ({len(window.working_days)} working days)",
-                    window.source,
-                    {"end": window.end},
+                    f"公示期{case.publicity_start.isoformat()}起，至{end.isoformat()}止（{required}个工作日）",
+                    f"Publicity from {case.publicity_start.isoformat()} ends on {end.isoformat()} ({required} working days)",
+                    rule.source_at(case.publicity_start),
+                    {"end": end},
                 )
             ]
         chk = workdays.check_publicity(case.publicity_start, case.publicity_end)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -135,11 +135,20 @@ def services_for(
             f"未知的人员类别 {holder!r} / Unknown holder type; use one of {', '.join(HOLDER_TYPES)}"
         )
     on = on or dt.date.today()
-    cats = {str(c).upper() for c in categories}
+    cats = frozenset(str(c).upper() for c in categories)
     unknown = cats - {"A", "B", "C", "D"}
     if unknown:
         raise ToolkitError(f"未知的类别 {sorted(unknown)} / Unknown category; use A, B, C or D")
-    catalogue, b_on_a, path = _catalogue(data_dir())
+    over_age = age if age is not None and age > parameter("work_permit_b_max_age").at(on) else None
+    return list(_services(data_dir(), cats, holder, shanghai_hukou, on, over_age))
+
+
+@lru_cache(maxsize=4096)
+def _services(
+    root: Path, cats: frozenset[str], holder: str, shanghai_hukou: bool | None, on: dt.date, age: int | None
+) -> tuple[Service, ...]:
+    """Memoised: a batch asks the same few combinations thousands of times."""
+    catalogue, b_on_a, path = _catalogue(root)
     out: list[Service] = []
     for s in catalogue:
         if s.category in cats:
@@ -180,4 +189,7 @@ def services_for(
                 check_en=check_en,
             )
         )
-    return out
+    return tuple(out)
+
+
+on_reload(_services.cache_clear)

@@ -1,0 +1,462 @@
+"""Batch review runs (issue 5): `oqtk batch`, `toolkit.run_batch`, the notebook and its record.
+
+The notebook-executing tests share one batch (the clean and messy example sheets plus an
+unreadable file, two at a time) through a module-scoped fixture, so the suite starts few kernels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from toolkit import batch, report
+from toolkit.batch import RunResult, check_parameters, declared_parameters, run_batch
+from toolkit.cli import main
+from toolkit.exceptions import ParameterError
+from toolkit.paths import REPO_ROOT, examples_dir
+
+AS_OF = "2025-12-31"
+LIST_VERSION = "1.0"  # the only version with known entries
+CLEAN = examples_dir() / "intake_clean.xlsx"
+MESSY = examples_dir() / "intake_messy.xlsx"
+MANIFEST_KEYS = {
+    "schema",
+    "run_id",
+    "created_at",
+    "finished_at",
+    "outcome",
+    "error",
+    "input",
+    "parameters",
+    "versions",
+    "rows_in",
+    "rows_out",
+    "counts",
+    "outputs",
+    "duration_s",
+}
+PARAMETER_KEYS = {"intake_path", "as_of", "list_version", "lang", "output_dir"}
+STATUS_KEYS = {"eligible", "not_eligible", "incomplete", "invalid"}
+_U_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _unreadable(tmp: Path, name: str = "broken.xlsx") -> Path:
+    p = tmp / name
+    p.write_text("这不是 Excel 文件 / not a workbook", encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty toolkit home, so the register lives in the temp folder."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("OQTK_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if anything tries to execute a notebook."""
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)
+
+
+@pytest.fixture(scope="module")
+def batch_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]:
+    """One batch: the clean and the messy example sheets and an unreadable file, two at a time."""
+    tmp = tmp_path_factory.mktemp("batch")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OQTK_HOME", str(tmp / "home"))
+    calls: list[tuple[int, int, str]] = []
+    try:
+        results = run_batch(
+            [CLEAN, MESSY, _unreadable(tmp)],
+            tmp / "runs",
+            as_of=AS_OF,
+            list_version=LIST_VERSION,
+            jobs=2,
+            on_progress=lambda done, total, r: calls.append((done, total, r.outcome)),
+        )
+    finally:
+        mp.undo()
+    assert [d for d, _t, _o in calls] == [1, 2, 3]
+    return {"clean": results[0], "messy": results[1], "bad": results[2], "home": tmp / "home"}  # type: ignore[dict-item]
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed notebook
+# ---------------------------------------------------------------------------------------------
+def test_notebook_is_committed_clean_and_thin() -> None:
+    nb = nbformat.read(batch.NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert set(nb.metadata) == {"kernelspec", "language_info"}
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert all(set(c.metadata) <= {"tags"} for c in nb.cells)
+    assert code[0].metadata["tags"] == ["parameters"]
+    assert len(code) <= 4  # parameters, then three calls into toolkit/
+    assert any(report.SUMMARY_TAG in c.metadata.get("tags", []) for c in code)
+
+
+def test_every_declared_parameter_is_typed_and_documented() -> None:
+    declared = declared_parameters()
+    assert set(declared) == PARAMETER_KEYS
+    for name, p in declared.items():
+        assert p["inferred_type_name"] == "str", name
+        assert p["help"], name
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters are checked before any kernel starts
+# ---------------------------------------------------------------------------------------------
+def test_check_parameters_refuses_unknown_names_and_wrong_types() -> None:
+    ok = {"intake_path": "x.xlsx", "as_of": AS_OF, "lang": "zh"}
+    assert check_parameters(ok) == ok
+    with pytest.raises(ParameterError, match="unknown parameter 'as_off'"):
+        check_parameters({**ok, "as_off": AS_OF})
+    with pytest.raises(ParameterError, match="wrong type for 'as_of'"):
+        check_parameters({**ok, "as_of": 20251231})
+    with pytest.raises(ParameterError, match="wrong type for 'lang'"):
+        check_parameters({**ok, "lang": True})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"parameters": {"bogus": 1}}, "unknown parameter 'bogus'"),
+        ({"as_of": 20251231}, "wrong type for 'as_of'"),
+        ({"as_of": "2025-02-30"}, "not a valid date"),
+        ({"list_version": "9.9"}, "unknown List version"),
+        ({"list_version": 1.0}, "wrong type for 'list_version'"),
+        ({"lang": "fr"}, "lang"),
+        ({"jobs": 0}, "jobs"),
+        ({"parameters": {"output_dir": "/tmp/x"}}, "set by the batch runner"),
+    ],
+)
+def test_bad_parameters_are_refused_before_any_kernel_or_folder(
+    tmp_path: Path, home: Path, no_kernel: None, kwargs: dict, message: str
+) -> None:
+    runs = tmp_path / "runs"
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        run_batch([CLEAN], runs, **kwargs)
+    assert not runs.exists()
+
+
+def test_cli_refuses_bad_parameters_with_exit_2_and_no_traceback(
+    tmp_path: Path, home: Path, no_kernel: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["batch", str(CLEAN), "--out", str(tmp_path / "runs"), "--as-of", "31/12/2025", "--no-progress"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "not a valid date" in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Unreadable input: exit 2, the message, a failed manifest, no kernel
+# ---------------------------------------------------------------------------------------------
+def test_unreadable_sheet_exits_2_with_message_and_failed_manifest(
+    tmp_path: Path, home: Path, no_kernel: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _unreadable(tmp_path)
+    code = main(["batch", str(bad), "--out", str(tmp_path / "runs"), "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out + err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert set(m) == MANIFEST_KEYS
+    assert m["outcome"] == "failed"
+    assert m["error"] and m["error"] in err  # the IntakeError message, as printed
+    assert m["input"]["sha256"] == _sha256(bad)
+    assert m["outputs"] == []
+    assert run_dir.name == m["run_id"] and run_dir.name.endswith("-" + _sha256(bad)[:8])
+
+
+def test_missing_sheet_is_unreadable(tmp_path: Path, home: Path, no_kernel: None) -> None:
+    (r,) = run_batch([tmp_path / "nope.xlsx"], tmp_path / "runs", as_of=AS_OF)
+    assert (r.outcome, r.exit_status) == ("failed", 2)
+    assert "nope.xlsx" in (r.error or "")
+    assert r.manifest["input"]["sha256"] is None
+
+
+def test_manifest_says_incomplete_while_the_run_is_in_progress(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict] = []
+
+    def killed(path: Path) -> None:
+        (run_dir,) = (tmp_path / "runs").iterdir()
+        seen.append(json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")))
+        raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(batch, "_read_check", killed)
+    (r,) = run_batch([CLEAN], tmp_path / "runs", as_of=AS_OF)
+    assert seen[0]["outcome"] == "incomplete" and seen[0]["finished_at"] is None
+    assert set(seen[0]) == MANIFEST_KEYS
+    assert r.outcome == "failed" and "simulated crash" in (r.error or "")
+    assert not list(r.run_dir.glob(".*.tmp"))  # atomic replace leaves no temporary file
+
+
+def test_existing_run_folder_is_never_overwritten(
+    tmp_path: Path, home: Path, no_kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed = dt.datetime(2026, 11, 25, 22, 30, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(batch, "_utc_now", lambda: fixed)
+    bad = _unreadable(tmp_path)
+    runs = tmp_path / "runs"
+    existing = runs / f"20261125T223000Z-{_sha256(bad)[:8]}"
+    existing.mkdir(parents=True)
+    (existing / "manifest.json").write_text("earlier run", encoding="utf-8")
+    first, second = run_batch([bad, bad], runs)
+    assert (existing / "manifest.json").read_text(encoding="utf-8") == "earlier run"
+    assert first.run_dir.name == existing.name + "-2"
+    assert second.run_dir.name == existing.name + "-3"
+    assert first.manifest["run_id"] == first.run_dir.name
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared batch: results, manifest, HTML, parallel runs, register
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.notebook
+@pytest.mark.parametrize("which", ["clean", "messy"])
+def test_run_folder_holds_the_five_files_and_a_succeeded_manifest(batch_runs: dict, which: str) -> None:
+    r = batch_runs[which]
+    assert (r.outcome, r.exit_status, r.error) == ("succeeded", 0, None), r.error
+    names = {p.name for p in r.run_dir.iterdir()}
+    assert names == {"manifest.json", *batch.OUTPUT_FILES}
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", r.run_id)
+    assert r.run_id.endswith(_sha256(r.input_path)[:8])
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("which", ["clean", "messy"])
+def test_manifest_keys_hashes_and_counts(batch_runs: dict, which: str) -> None:
+    r = batch_runs[which]
+    m = json.loads((r.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m == r.manifest
+    assert set(m) == MANIFEST_KEYS
+    assert m["schema"] == 1 and m["run_id"] == r.run_dir.name
+    assert m["created_at"] <= m["finished_at"] and m["duration_s"] > 0
+    assert m["input"] == {
+        "path": str(r.input_path),
+        "name": r.input_path.name,
+        "sha256": _sha256(r.input_path),
+    }
+    assert m["parameters"] == {
+        "intake_path": str(r.input_path),
+        "as_of": AS_OF,
+        "list_version": LIST_VERSION,
+        "lang": "zh",
+        "output_dir": str(r.run_dir),
+    }
+    assert set(m["versions"]) == {"toolkit", "rules_data", "list", "calendar"}
+    assert m["versions"]["list"] == LIST_VERSION
+    assert m["versions"]["rules_data"] == report.rules_data_hash()
+    assert (
+        m["versions"]["calendar"].startswith("holidays ") and "chinesecalendar" in m["versions"]["calendar"]
+    )
+    assert set(m["counts"]) == STATUS_KEYS
+    assert sum(m["counts"].values()) == m["rows_out"] == m["rows_in"] > 0
+    assert [o["name"] for o in m["outputs"]] == list(batch.OUTPUT_FILES)
+    for o in m["outputs"]:
+        f = r.run_dir / o["name"]
+        assert o["sha256"] == _sha256(f) and o["bytes"] == f.stat().st_size
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("which", ["clean", "messy"])
+def test_results_csv_has_one_row_per_application(batch_runs: dict, which: str) -> None:
+    from toolkit.intake import review_intake
+
+    r = batch_runs[which]
+    csv = pd.read_csv(r.run_dir / "results.csv", dtype=str, keep_default_na=False)
+    expected = review_intake(r.input_path, as_of=dt.date.fromisoformat(AS_OF), list_version=LIST_VERSION)
+    assert len(csv) == r.manifest["rows_in"] == expected.rows_in
+    ids = expected.to_frame()["application_id"].fillna("").astype(str).tolist()
+    id_col = next(c for c in csv.columns if c == "application_id" or "application_id" in c or "申请" in c)
+    assert csv[id_col].tolist() == ids
+    assert dict(expected.counts) == {
+        k: v for k, v in r.manifest["counts"].items() if v or k in expected.counts
+    }
+
+
+@pytest.mark.notebook
+def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
+    r = batch_runs["clean"]
+    page = (r.run_dir / "review.html").read_text(encoding="utf-8")
+    m = r.manifest
+    for text in ("运行参数", "审核基准日", AS_OF, "清单版本", "符合条件", "按状态统计", r.input_path.name):
+        assert text in page, text
+    assert m["input"]["sha256"] in page and m["versions"]["rules_data"] in page
+    assert m["versions"]["calendar"] in page
+    for status, n in m["counts"].items():
+        assert re.search(rf"\({status}\)</th><td>{n}</td>", page), status
+    assert "data:image/png;base64," in page  # the chart
+    # no code: neither cell sources nor input areas nor prompts, nor the hidden summary
+    assert "report.run_review" not in page and "intake_path: str" not in page
+    assert "hl-ipython3" not in page  # highlighted code cells
+    assert 'class="jp-InputPrompt' not in page and 'class="jp-OutputPrompt' not in page
+    assert report.SUMMARY_MIME not in page
+    assert not _U_ESCAPE.search(page)
+
+
+@pytest.mark.notebook
+def test_html_shows_problems_of_the_messy_sheet(batch_runs: dict) -> None:
+    r = batch_runs["messy"]
+    page = (r.run_dir / "review.html").read_text(encoding="utf-8")
+    assert "表格问题" in page and "审核结果" in page
+    assert not _U_ESCAPE.search(page)
+
+
+@pytest.mark.notebook
+def test_executed_notebook_is_the_record(batch_runs: dict) -> None:
+    r = batch_runs["clean"]
+    nb = nbformat.read(r.run_dir / "review.ipynb", as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["as_of"] == AS_OF
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    assert any(c.metadata.get("tags") == ["injected-parameters"] for c in nb.cells)
+
+
+@pytest.mark.notebook
+def test_parallel_batch_one_bad_sheet_does_not_stop_the_others(batch_runs: dict) -> None:
+    bad = batch_runs["bad"]
+    assert (bad.outcome, bad.exit_status) == ("failed", 2)
+    assert bad.manifest["error"] and bad.manifest["outputs"] == []
+    assert batch_runs["clean"].ok and batch_runs["messy"].ok
+    assert batch.exit_code([batch_runs["clean"], batch_runs["messy"], bad]) == 2
+    assert batch.exit_code([batch_runs["clean"], batch_runs["messy"]]) == 0
+
+
+@pytest.mark.notebook
+def test_runs_are_recorded_in_the_register(batch_runs: dict) -> None:
+    register = pytest.importorskip("toolkit.register")
+    reg = register.Register(batch_runs["home"] / register.REGISTER_FILENAME)
+    for which in ("clean", "messy", "bad"):
+        r = batch_runs[which]
+        assert r.register_error is None
+        assert reg.get_run(r.run_id).outcome == r.outcome
+
+
+@pytest.mark.notebook
+def test_failing_notebook_is_recorded_as_failed_with_exit_1(tmp_path: Path, home: Path) -> None:
+    nb = nbformat.read(batch.NOTEBOOK, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('raise ValueError("故意失败 deliberate")'))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    (r,) = run_batch([CLEAN], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION, notebook=broken)
+    assert (r.outcome, r.exit_status) == ("failed", 1)
+    assert "ValueError" in (r.error or "") and "故意失败" in (r.error or "")
+    names = [o["name"] for o in r.manifest["outputs"]]
+    assert "review.ipynb" in names and "review.html" in names
+
+
+def test_register_problem_is_reported_but_the_run_is_kept(
+    tmp_path: Path, home: Path, no_kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register = pytest.importorskip("toolkit.register")
+
+    def boom(self: object, run_dir: object) -> None:
+        raise register.RegisterError("登记簿损坏 / register is corrupt")
+
+    monkeypatch.setattr(register.Register, "record_run", boom)
+    (r,) = run_batch([_unreadable(tmp_path)], tmp_path / "runs")
+    assert "register is corrupt" in (r.register_error or "")
+    assert json.loads((r.run_dir / "manifest.json").read_text(encoding="utf-8"))["outcome"] == "failed"
+
+
+# ---------------------------------------------------------------------------------------------
+# The report itself (no kernel)
+# ---------------------------------------------------------------------------------------------
+def _fake_run(lang: str = "zh") -> report.ReviewRun:
+    evil = '<script>alert("x")</script>'
+    results = pd.DataFrame(
+        {
+            "application_id": [evil, "A-2"],
+            "status": ["eligible", "incomplete"],
+            "reasons_zh": ["", f"证书 {evil} 不在清单"],
+            "reasons_en": ["", f"{evil} not on the List"],
+            "categories": ["A,C", ""],
+            "title_highest": ["intermediate", None],
+            "title_eligible": ["intermediate", None],
+            "publicity_end": ["2026-01-09", None],
+            "source_row": [2, 3],
+        }
+    )
+    problems = pd.DataFrame(
+        {"sheet": ["表1"], "row": [3], "column": ["证书"], "value": [evil], "message_zh": ["无法识别"],
+         "message_en": ["unknown"], "fix_zh": ["改正"], "fix_en": ["fix"], "code": ["cert_unknown"]}
+    )  # fmt: skip
+    review = SimpleNamespace(
+        path=Path(f"/tmp/{evil}.xlsx"),
+        sha256="ab" * 32,
+        sheet_name="表1",
+        header_row=1,
+        rows_in=2,
+        rows=[1, 2],
+        counts={"eligible": 1, "incomplete": 1},
+        to_frame=lambda: results,
+        problems_frame=lambda: problems,
+    )
+    params = {
+        "intake_path": str(review.path),
+        "as_of": AS_OF,
+        "list_version": "1.0",
+        "lang": lang,
+        "output_dir": "",
+    }
+    return report.ReviewRun(params, review, report.versions("1.0"))
+
+
+def test_report_escapes_applicant_strings() -> None:
+    parts = report.report_parts(_fake_run())
+    page = "".join(c for kind, c in parts if kind == "html")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "符合条件" in page and "待补正" in page and "中级" in page
+    assert [kind for kind, _ in parts] == ["html", "png", "html"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_renders_without_warnings(lang: str) -> None:
+    png = report.chart_png({"eligible": 3, "invalid": 1}, {"intermediate": 2, "": 1}, lang)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_summary_is_plain_json() -> None:
+    s = report.summary(_fake_run())
+    assert json.loads(json.dumps(s)) == s
+    assert s["counts"] == {"eligible": 1, "not_eligible": 0, "incomplete": 1, "invalid": 0}
+    assert s["rows_in"] == s["rows_out"] == 2
+
+
+def test_rules_data_hash_ignores_examples_but_sees_policy_changes(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", root)
+    before = report.rules_data_hash(root)
+    (root / "examples").mkdir(exist_ok=True)
+    (root / "examples" / "new.xlsx").write_bytes(b"x")
+    assert report.rules_data_hash(root) == before
+    p = root / "policy" / "shanghai_min_years.yaml"
+    p.write_text(p.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert report.rules_data_hash(root) != before

@@ -1,0 +1,548 @@
+"""Batch review runs: one executed notebook per intake sheet, the notebook being the record.
+
+For each sheet :func:`run_batch` creates ``RUNS_DIR/<run-id>/`` (``<UTC timestamp>-<input hash>``,
+never reused) and writes, in this order:
+
+1. ``manifest.json`` with outcome ``incomplete`` — so a killed run never looks complete;
+2. ``review.ipynb`` — ``notebooks/batch_review.ipynb`` executed by papermill in its own kernel,
+   which also writes ``results.xlsx`` and ``results.csv``;
+3. ``review.html`` — the executed notebook without code or prompts (nbconvert ``HTMLExporter``);
+4. ``manifest.json`` again, atomically replaced (temporary file + ``os.replace``), with the outcome,
+   counts, versions and the SHA-256 of the four files.
+
+Parameters are checked before any kernel starts: papermill itself only logs an unknown name and
+runs the defaults. A sheet that cannot be read at all stops before its kernel starts, with
+outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message in the manifest.
+Each run is then recorded in the run register (:mod:`toolkit.register`) when there is one.
+
+Exit status (per run, and for the batch the largest): 0 succeeded, 1 failed (the notebook
+raised, timed out or wrote no results), 2 unreadable input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .exceptions import IntakeError, ParameterError
+from .paths import REPO_ROOT, oqtk_home
+from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
+
+__all__ = [
+    "DEFAULT_CELL_TIMEOUT",
+    "KERNEL_NAME",
+    "MANIFEST_SCHEMA",
+    "NOTEBOOK",
+    "OUTPUT_FILES",
+    "RunResult",
+    "check_parameters",
+    "declared_parameters",
+    "exit_code",
+    "run_batch",
+    "write_manifest",
+]
+
+log = logging.getLogger(__name__)
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "batch_review.ipynb"
+KERNEL_NAME = "python3"
+MANIFEST_SCHEMA = 1
+MANIFEST_NAME = "manifest.json"
+#: The files a finished run lists in its manifest (besides the manifest itself).
+OUTPUT_FILES = ("review.ipynb", "review.html", "results.xlsx", "results.csv")
+DEFAULT_CELL_TIMEOUT = 600  # seconds per notebook cell
+OUTCOME_STATUS = {"succeeded": 0, "failed": 1, "unreadable": 2}
+ProgressCallback = Callable[[int, int, "RunResult"], None]
+
+
+@dataclass
+class RunResult:
+    """The outcome of one sheet's run (``manifest`` is what ``manifest.json`` says)."""
+
+    run_id: str
+    run_dir: Path
+    input_path: Path
+    outcome: str  # succeeded | failed | incomplete
+    error: str | None
+    manifest: dict[str, Any]
+    exit_status: int  # 0 succeeded, 1 failed, 2 unreadable input
+    register_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_status == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------------------------
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def _accepts(type_name: str, value: Any) -> bool | None:
+    """Whether ``value`` fits the declared type name; None when the type is not understood."""
+    t = type_name.replace(" ", "")
+    optional = False
+    if t.startswith("Optional[") and t.endswith("]"):
+        t, optional = t[len("Optional[") : -1], True
+    if value is None:
+        return optional if t in _TYPES else None
+    kinds = _TYPES.get(t.split("[", 1)[0].lower())
+    if kinds is None:
+        return None
+    if isinstance(value, bool) and bool not in kinds:
+        return False  # True is an int to Python, not to an officer
+    return isinstance(value, kinds)
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+@cache
+def _inspect(key: tuple[str, int, int]) -> dict[str, dict[str, Any]]:
+    import papermill
+
+    return papermill.inspect_notebook(key[0])
+
+
+def declared_parameters(notebook: str | os.PathLike[str] = NOTEBOOK) -> dict[str, dict[str, Any]]:
+    """The notebook's declared parameters (``papermill.inspect_notebook``): name → type, default, help."""
+    return dict(_inspect(_stat_key(Path(notebook))))
+
+
+def check_parameters(
+    parameters: Mapping[str, Any], notebook: str | os.PathLike[str] = NOTEBOOK
+) -> dict[str, Any]:
+    """Refuse unknown names and wrong types, naming each; return the parameters unchanged.
+
+    Raises :class:`ParameterError` listing every problem at once (and the declared parameters).
+    """
+    declared = declared_parameters(notebook)
+    problems = []
+    for name, value in parameters.items():
+        if name not in declared:
+            problems.append(f"未知参数 / unknown parameter {name!r}")
+            continue
+        type_name = str(declared[name].get("inferred_type_name") or "None")
+        if _accepts(type_name, value) is False:
+            problems.append(
+                f"参数类型错误 / wrong type for {name!r}: 应为 / expected {type_name}, "
+                f"得到 / got {type(value).__name__} ({value!r})"
+            )
+    if problems:
+        allowed = ", ".join(f"{n}: {p.get('inferred_type_name')}" for n, p in declared.items())
+        raise ParameterError("; ".join(problems) + f". 可用参数 / Declared parameters: {allowed}")
+    return dict(parameters)
+
+
+# ---------------------------------------------------------------------------------------------
+# Run folders and manifests
+# ---------------------------------------------------------------------------------------------
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+_mkdir_lock = threading.Lock()
+
+
+def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[str, Path]:
+    """Create a fresh run folder; an existing one is never reused (a ``-2``, ``-3`` … suffix is added)."""
+    base = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{short_hash}"
+    with _mkdir_lock:
+        for n in range(1, 1000):
+            run_id = base if n == 1 else f"{base}-{n}"
+            path = out_dir / run_id
+            try:
+                path.mkdir(parents=False)  # exclusive: fails if it exists, even across processes
+            except FileExistsError:
+                continue
+            return run_id, path
+    raise ParameterError(f"无法创建运行文件夹 / Cannot create a new run folder for {base} in {out_dir}")
+
+
+def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    """Write ``manifest.json`` atomically: a temporary file in the folder, fsync, ``os.replace``."""
+    target = run_dir / MANIFEST_NAME
+    tmp = run_dir / f".{MANIFEST_NAME}.{os.getpid()}.{threading.get_ident()}.tmp"
+    data = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# One run
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    input_path: Path
+    parameters: dict[str, Any]  # checked; output_dir filled in per run
+    notebook: Path
+    out_dir: Path
+    kernel_name: str
+    timeout: int
+
+
+def _kernel_config() -> Any:
+    """Encrypt the kernel's local ZeroMQ traffic (CurveZMQ) when pyzmq supports it.
+
+    Our kernelspec declares ``supported_encryption: curve``; without keys ipykernel warns on
+    every start that it runs over TCP in plain text.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    c = Config()
+    c.KernelManager.transport_encryption = "auto" if zmq.has("curve") else "disabled"
+    return c
+
+
+def _read_check(path: Path) -> None:
+    """Raise :class:`IntakeError` when the sheet cannot be read at all (before any kernel starts)."""
+    if not path.is_file():
+        raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
+    from .intake import read_intake  # also exported as toolkit.read_intake
+
+    read_intake(path)
+
+
+def _export_html(nb: Any, target: Path) -> None:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {SUMMARY_TAG}
+    exporter = HTMLExporter(
+        config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, _resources = exporter.from_notebook_node(nb)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _summary(nb: Any) -> dict[str, Any] | None:
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if SUMMARY_MIME in data:
+                value = data[SUMMARY_MIME]
+                return json.loads(value) if isinstance(value, str) else dict(value)
+    return None
+
+
+def _record(run_dir: Path) -> str | None:
+    """Record the run in the register when there is one; return the problem instead of raising."""
+    try:
+        from . import register
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.register":
+            return None
+        return f"{type(exc).__name__}: {exc}"
+    try:
+        if hasattr(register, "record_run"):
+            register.record_run(run_dir)
+        else:
+            register.Register().record_run(run_dir)
+    except Exception as exc:
+        log.warning("run %s: not recorded in the register: %s", run_dir.name, exc)
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _error_text(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    if ename:  # papermill.PapermillExecutionError
+        return f"笔记本执行出错 / Notebook failed: {ename}: {getattr(exc, 'evalue', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _run_one(plan: _Plan) -> RunResult:
+    t0 = time.perf_counter()
+    started = _utc_now()
+    path = plan.input_path
+    try:
+        input_sha, _ = _sha256_file(path)
+        short = input_sha[:8]
+    except OSError:
+        input_sha = None
+        short = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
+    run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
+    params = {**plan.parameters, "output_dir": str(run_dir)}
+    manifest: dict[str, Any] = {
+        "schema": MANIFEST_SCHEMA,
+        "run_id": run_id,
+        "created_at": _iso(started),
+        "finished_at": None,
+        "outcome": "incomplete",
+        "error": None,
+        "input": {"path": str(path), "name": path.name, "sha256": input_sha},
+        "parameters": params,
+        "versions": versions(params["list_version"]),
+        "rows_in": None,
+        "rows_out": None,
+        "counts": {},
+        "outputs": [],
+        "duration_s": None,
+    }
+    write_manifest(run_dir, manifest)
+    try:
+        status = _execute(plan, run_dir, params, manifest)
+    except Exception as exc:  # a bug or a full disk: this run fails, the others go on
+        log.exception("run %s failed unexpectedly", run_id)
+        manifest.update(outcome="failed", error=f"运行意外中止 / Run aborted: {_error_text(exc)}")
+        status = 1
+    manifest.update(finished_at=_iso(_utc_now()), duration_s=round(time.perf_counter() - t0, 3))
+    write_manifest(run_dir, manifest)
+    result = RunResult(run_id, run_dir, path, manifest["outcome"], manifest["error"], manifest, status)
+    result.register_error = _record(run_dir)
+    return result
+
+
+def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[str, Any]) -> int:
+    """Check, execute, export and hash; update ``manifest`` in place; return the exit status."""
+    path = plan.input_path
+    outcome, error, status = "succeeded", None, 0
+    nb = None
+    try:
+        _read_check(path)
+    except IntakeError as exc:
+        outcome, error, status = "failed", str(exc), 2
+    if status == 0:
+        import papermill
+
+        try:
+            nb = papermill.execute_notebook(
+                str(plan.notebook),
+                str(run_dir / "review.ipynb"),
+                parameters=params,
+                kernel_name=plan.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=plan.timeout,
+                shutdown_kernel="immediate",
+                config=_kernel_config(),
+            )
+        except Exception as exc:
+            outcome, error, status = "failed", _error_text(exc), 1
+            log.debug("run %s failed:\n%s", run_dir.name, traceback.format_exc())
+            nb_path = run_dir / "review.ipynb"
+            if nb_path.is_file():
+                import nbformat
+
+                try:
+                    nb = nbformat.read(nb_path, as_version=4)
+                except Exception:
+                    nb = None
+        if nb is not None:
+            try:
+                _export_html(nb, run_dir / "review.html")
+            except Exception as exc:
+                if status == 0:
+                    outcome, error, status = (
+                        "failed",
+                        f"HTML 导出失败 / HTML export failed: {_error_text(exc)}",
+                        1,
+                    )
+    summary = _summary(nb) if nb is not None and status == 0 else None
+    if status == 0:
+        missing = [n for n in OUTPUT_FILES if not (run_dir / n).is_file()]
+        if summary is None:
+            outcome, error, status = "failed", "笔记本未给出运行摘要 / The notebook emitted no run summary", 1
+        elif missing:
+            outcome, error, status = "failed", f"缺少输出文件 / Missing output files: {', '.join(missing)}", 1
+    if summary:
+        manifest["versions"] = summary.get("versions") or manifest["versions"]
+        manifest["rows_in"] = summary.get("rows_in")
+        manifest["rows_out"] = summary.get("rows_out")
+        manifest["counts"] = summary.get("counts") or {}
+    outputs = []
+    for name in OUTPUT_FILES:
+        p = run_dir / name
+        if p.is_file():
+            sha, size = _sha256_file(p)
+            outputs.append({"name": name, "sha256": sha, "bytes": size})
+    manifest.update(outcome=outcome, error=error, outputs=outputs)
+    return status
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch
+# ---------------------------------------------------------------------------------------------
+def exit_code(results: Iterable[RunResult]) -> int:
+    """0 when every run succeeded, 2 when an input was unreadable, else 1."""
+    return max((r.exit_status for r in results), default=0)
+
+
+def _plan_all(
+    inputs: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str] | None,
+    *,
+    as_of: Any,
+    list_version: Any,
+    lang: Any,
+    jobs: Any,
+    parameters: Mapping[str, Any] | None,
+    timeout: Any,
+    kernel_name: str,
+    notebook: str | os.PathLike[str],
+) -> list[_Plan]:
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    paths = [Path(p).expanduser().absolute() for p in inputs]
+    if not paths:
+        raise ParameterError("没有要审核的申报汇总表 / No intake sheets given")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ParameterError(f"jobs: 应为正整数 / must be a positive whole number, not {jobs!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ParameterError(
+            f"timeout: 应为正数（秒）/ must be a positive number of seconds, not {timeout!r}"
+        )
+    nb_path = Path(notebook)
+    if not nb_path.is_file():
+        raise ParameterError(f"找不到笔记本 / Notebook not found: {nb_path}")
+    out = Path(out_dir).expanduser().absolute() if out_dir is not None else oqtk_home() / "runs"
+    extra = dict(parameters or {})
+    for name in ("intake_path", "output_dir"):
+        if name in extra:
+            raise ParameterError(
+                f"参数 {name!r} 由批量运行设定 / {name!r} is set by the batch runner, not by parameters"
+            )
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    if isinstance(as_of, dt.date):
+        as_of = as_of.isoformat()
+    plans = []
+    for p in paths:
+        raw = {
+            "intake_path": str(p),
+            "as_of": "" if as_of is None else as_of,
+            "list_version": "" if list_version is None else list_version,
+            "lang": lang,
+            "output_dir": str(out),
+            **extra,
+        }
+        check_parameters(raw, nb_path)  # unknown names and wrong types, before anything runs
+        resolved = resolve_parameters(
+            raw["intake_path"], raw["as_of"], raw["list_version"], raw["lang"], raw["output_dir"]
+        )
+        plans.append(_Plan(p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout)))
+    return plans
+
+
+def run_batch(
+    inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    as_of: dt.date | str | None = None,
+    list_version: str | None = None,
+    lang: str = "zh",
+    jobs: int = 1,
+    progress: bool = False,
+    on_progress: ProgressCallback | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    timeout: int = DEFAULT_CELL_TIMEOUT,
+    kernel_name: str = KERNEL_NAME,
+    notebook: str | os.PathLike[str] = NOTEBOOK,
+) -> list[RunResult]:
+    """Review each intake sheet in its own executed notebook; return one :class:`RunResult` per input, in order.
+
+    ``out_dir`` defaults to ``$OQTK_HOME/runs``. ``as_of`` defaults to today in Shanghai and
+    ``list_version`` to the version in force on ``as_of``; the manifest records the values used.
+    ``parameters`` may add or override notebook parameters by name (checked like the rest).
+    Up to ``jobs`` sheets run at once, each in its own kernel; one failing does not stop the
+    others. ``progress`` shows a tqdm bar on stderr; ``on_progress(done, total, result)`` is
+    called as each run finishes (from a worker thread).
+
+    Raises :class:`ParameterError` — before any folder is created or kernel started — for
+    unknown parameter names, wrong types, a bad date, an unknown List version or language.
+    """
+    plans = _plan_all(
+        inputs,
+        out_dir,
+        as_of=as_of,
+        list_version=list_version,
+        lang=lang,
+        jobs=jobs,
+        parameters=parameters,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        notebook=notebook,
+    )
+    plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[RunResult | None] = [None] * len(plans)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(plans), unit="sheet", desc="oqtk batch", disable=not progress, file=sys.stderr)
+    lock = threading.Lock()
+    done = 0
+
+    def finished(i: int, res: RunResult) -> None:
+        nonlocal done
+        with lock:
+            results[i] = res
+            done += 1
+            bar.update(1)
+            bar.set_postfix_str(f"{res.input_path.name}: {res.outcome}", refresh=True)
+            n = done
+        if on_progress is not None:
+            try:
+                on_progress(n, len(plans), res)
+            except Exception:
+                log.exception("progress callback failed")
+
+    try:
+        if jobs == 1 or len(plans) == 1:
+            for i, plan in enumerate(plans):
+                finished(i, _run_one(plan))
+        else:
+            with ThreadPoolExecutor(
+                max_workers=min(jobs, len(plans)), thread_name_prefix="oqtk-batch"
+            ) as pool:
+                futures = {pool.submit(_run_one, plan): i for i, plan in enumerate(plans)}
+                for fut in as_completed(futures):
+                    finished(futures[fut], fut.result())
+    finally:
+        bar.close()
+    return [r for r in results if r is not None]

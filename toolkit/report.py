@@ -1,0 +1,492 @@
+"""The batch-review report: what ``notebooks/batch_review.ipynb`` shows, and so what supervisors read.
+
+The notebook stays thin (three calls)::
+
+    run = report.run_review(intake_path, as_of, list_version, lang, output_dir)
+    report.show(run)          # the report: parameters, input, versions, counts, charts, tables
+    report.emit_summary(run)  # machine-readable summary for the run manifest (hidden in the HTML)
+
+Everything an applicant typed (application ids, names, reasons quoting cell values, the file
+name) is HTML-escaped before it is displayed. Tables longer than :data:`MAX_ROWS_SHOWN` rows
+are cut in the report with a note; ``results.xlsx`` / ``results.csv`` hold every row.
+
+This module imports pandas, matplotlib and IPython only inside the functions that need them,
+so :func:`versions` is cheap to call from the batch runner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import importlib.metadata
+import io
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ParameterError
+from .paths import REPO_ROOT, data_dir
+from .vocab import LEVEL_ORDER, LEVELS, STATUSES
+
+__all__ = [
+    "CST",
+    "MAX_ROWS_SHOWN",
+    "PARAMETER_LABELS",
+    "SUMMARY_MIME",
+    "SUMMARY_TAG",
+    "ReviewRun",
+    "calendar_version",
+    "emit_summary",
+    "report_parts",
+    "resolve_parameters",
+    "rules_data_hash",
+    "run_review",
+    "show",
+    "summary",
+    "today_cst",
+    "versions",
+]
+
+#: Mimetype of the summary output the batch runner reads from the executed notebook.
+SUMMARY_MIME = "application/vnd.oqtk.summary+json"
+#: Tag of the notebook cell that emits the summary (removed from the HTML report).
+SUMMARY_TAG = "oqtk-summary"
+#: Longest table shown in the report; the results files hold every row.
+MAX_ROWS_SHOWN = 200
+CJK_FONT = "Noto Sans CJK SC"
+CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no daylight saving
+LANGS = ("zh", "en")
+
+#: parameter name → (zh, en), in the order the report shows them.
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "intake_path": ("申报汇总表", "Intake sheet"),
+    "as_of": ("审核基准日", "Review date"),
+    "list_version": ("清单版本", "List version"),
+    "lang": ("结果文件语言", "Results language"),
+    "output_dir": ("输出文件夹", "Output folder"),
+}
+VERSION_LABELS: dict[str, tuple[str, str]] = {
+    "toolkit": ("工具版本", "Toolkit"),
+    "rules_data": ("政策数据指纹", "Rules data (fingerprint)"),
+    "list": ("清单版本", "List version"),
+    "calendar": ("日历库版本", "Calendar libraries"),
+}
+_NO_TITLE = ("无职称评审资格", "No title")
+RESULT_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "source_row": ("行号", "Row"),
+    "application_id": ("申请编号", "Application ID"),
+    "status": ("状态", "Status"),
+    "reasons_zh": ("原因", "Reasons"),
+    "reasons_en": ("原因", "Reasons"),
+    "categories": ("清单类别", "Categories"),
+    "title_highest": ("可申报最高级别", "Highest title level"),
+    "title_eligible": ("可申报级别", "Title levels open"),
+    "publicity_end": ("公示结束日", "Publicity ends"),
+}
+PROBLEM_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "sheet": ("工作表", "Sheet"),
+    "row": ("行号", "Row"),
+    "column": ("列", "Column"),
+    "value": ("填写内容", "Value"),
+    "message_zh": ("问题", "Problem"),
+    "message_en": ("问题", "Problem"),
+    "fix_zh": ("修改建议", "How to fix"),
+    "fix_en": ("修改建议", "How to fix"),
+    "code": ("代码", "Code"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions and parameters
+# ---------------------------------------------------------------------------------------------
+def today_cst() -> dt.date:
+    """Today in Shanghai (UTC+8), whatever the machine's time zone."""
+    return dt.datetime.now(CST).date()
+
+
+def rules_data_hash(root: Path | None = None) -> str:
+    """A short SHA-256 over the policy-data tree (``data/``): every file's relative path and bytes.
+
+    Example sheets (``data/examples/``), hidden files and caches are left out: they are not
+    rules. Any change to a policy parameter, the List or the calendar data changes the hash.
+    """
+    root = Path(root) if root is not None else data_dir()
+    h = hashlib.sha256()
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and not any(
+            part.startswith(".") or part in ("examples", "__pycache__") for part in p.relative_to(root).parts
+        )
+    )
+    for p in files:
+        h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).hexdigest().encode("ascii") + b"\n")
+    return h.hexdigest()[:12]
+
+
+def calendar_version() -> str:
+    """The calendar libraries the working-day rules rest on, e.g. ``holidays 0.109 / chinesecalendar 1.11.0``."""
+
+    def v(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "?"
+
+    return f"holidays {v('holidays')} / chinesecalendar {v('chinesecalendar')}"
+
+
+def versions(list_version: str) -> dict[str, str]:
+    """The manifest's ``versions`` block: toolkit, rules data, List and calendar."""
+    from . import __version__
+
+    return {
+        "toolkit": __version__,
+        "rules_data": rules_data_hash(),
+        "list": str(list_version),
+        "calendar": calendar_version(),
+    }
+
+
+def _find_input(path: str) -> Path:
+    """An absolute path as given; a relative one from the working folder, else from the repository."""
+    p = Path(path).expanduser()
+    if p.is_absolute() or p.exists():
+        return p.absolute()
+    return REPO_ROOT / p if (REPO_ROOT / p).exists() else p.absolute()
+
+
+def resolve_parameters(
+    intake_path: str,
+    as_of: str | dt.date | None = "",
+    list_version: str | None = "",
+    lang: str = "zh",
+    output_dir: str = "",
+) -> dict[str, str]:
+    """The parameters as the run uses them: an absolute path, a concrete date and List version.
+
+    An empty ``as_of`` is today in Shanghai; an empty ``list_version`` is the version in force on
+    ``as_of``. Raises :class:`ParameterError` for a bad date, an unknown version or language.
+    """
+    from .rules import list_versions, version_in_force
+
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    if isinstance(as_of, dt.date):
+        day = as_of
+    elif as_of in (None, ""):
+        day = today_cst()
+    elif isinstance(as_of, str):
+        try:
+            day = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise ParameterError(
+                f"as_of: 不是有效日期 / not a valid date: {as_of!r} (use YYYY-MM-DD)"
+            ) from None
+    else:
+        raise ParameterError(
+            f"as_of: 应为日期 YYYY-MM-DD / must be a date (YYYY-MM-DD), not {type(as_of).__name__}"
+        )
+    if list_version in (None, ""):
+        version = version_in_force(day).version
+    elif isinstance(list_version, str):
+        known = list_versions()
+        if list_version not in known:
+            raise ParameterError(
+                f"list_version: 未知的清单版本 / unknown List version {list_version!r} "
+                f"(known: {', '.join(known)})"
+            )
+        version = list_version
+    else:
+        raise ParameterError(f"list_version: 应为文本 / must be text, not {type(list_version).__name__}")
+    if lang not in LANGS:
+        raise ParameterError(f"lang: 应为 / must be one of {list(LANGS)}, not {lang!r}")
+    if not isinstance(intake_path, str | os.PathLike) or not str(intake_path).strip():
+        raise ParameterError("intake_path: 必须填写申报汇总表路径 / the intake sheet path is required")
+    if not isinstance(output_dir, str | os.PathLike):
+        raise ParameterError(f"output_dir: 应为文本 / must be text, not {type(output_dir).__name__}")
+    return {
+        "intake_path": str(_find_input(str(intake_path))),
+        "as_of": day.isoformat(),
+        "list_version": version,
+        "lang": lang,
+        "output_dir": str(Path(output_dir).expanduser().absolute()) if str(output_dir) else "",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The run (inside the notebook)
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ReviewRun:
+    """One review as the notebook ran it: parameters used, the review, versions and files written."""
+
+    parameters: dict[str, str]
+    review: Any  # toolkit.intake.IntakeReview
+    versions: dict[str, str]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def input_name(self) -> str:
+        return Path(self.parameters["intake_path"]).name
+
+
+def run_review(
+    intake_path: str,
+    as_of: str = "",
+    list_version: str = "",
+    lang: str = "zh",
+    output_dir: str = "",
+) -> ReviewRun:
+    """Review one intake sheet and, when ``output_dir`` is given, write ``results.xlsx`` / ``results.csv``."""
+    from .intake import review_intake, write_results
+
+    params = resolve_parameters(intake_path, as_of, list_version, lang, output_dir)
+    review = review_intake(
+        params["intake_path"],
+        as_of=dt.date.fromisoformat(params["as_of"]),
+        list_version=params["list_version"],
+    )
+    outputs: dict[str, Path] = {}
+    if params["output_dir"]:
+        outputs = dict(write_results(review, params["output_dir"], lang=lang))
+    return ReviewRun(params, review, versions(params["list_version"]), outputs)
+
+
+def summary(run: ReviewRun) -> dict[str, Any]:
+    """What the batch runner copies into ``manifest.json`` (plain JSON values)."""
+    review = run.review
+    counts = {k: int(review.counts.get(k, 0)) for k in STATUSES}
+    counts.update({str(k): int(v) for k, v in review.counts.items() if k not in counts})
+    return {
+        "parameters": dict(run.parameters),
+        "input": {"path": str(review.path), "name": Path(review.path).name, "sha256": review.sha256},
+        "versions": dict(run.versions),
+        "rows_in": int(review.rows_in),
+        "rows_out": len(review.rows),
+        "counts": counts,
+        "outputs": sorted(Path(p).name for p in run.outputs.values()),
+    }
+
+
+def emit_summary(run: ReviewRun) -> None:
+    """Display :func:`summary` under :data:`SUMMARY_MIME` (the batch runner reads it; the HTML drops it)."""
+    from IPython.display import display
+
+    display({SUMMARY_MIME: summary(run)}, raw=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _kv_table(rows: Iterable[tuple[str, object]], head: tuple[str, str]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return (
+        f'<table class="oqtk-kv"><thead><tr><th>{_e(head[0])}</th><th>{_e(head[1])}</th></tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _h(level: int, zh: str, en: str) -> str:
+    return f"<h{level}>{_e(zh)} / {_e(en)}</h{level}>"
+
+
+def _bi(pair: tuple[str, str]) -> str:
+    return f"{pair[0]} / {pair[1]}"
+
+
+def _frame_html(frame: Any, what: tuple[str, str]) -> str:
+    """A DataFrame as an escaped HTML table, cut at :data:`MAX_ROWS_SHOWN` rows with a note."""
+    n = len(frame)
+    if n == 0:
+        return f"<p>无{_e(what[0])} / No {_e(what[1])}.</p>"
+    table = frame.head(MAX_ROWS_SHOWN).to_html(index=False, escape=True, na_rep="", border=0)
+    note = ""
+    if n > MAX_ROWS_SHOWN:
+        note = (
+            f"<p><em>仅显示前 {MAX_ROWS_SHOWN} 行（共 {n} 行），完整内容见 results.xlsx / results.csv。"
+            f" Showing the first {MAX_ROWS_SHOWN} of {n} rows; the results files hold all of them.</em></p>"
+        )
+    return note + f'<div class="oqtk-table">{table}</div>'
+
+
+def _cjk_font_available() -> bool:
+    from matplotlib import font_manager
+
+    return any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist)
+
+
+def chart_png(counts: Mapping[str, int], levels: Mapping[str, int], lang: str = "zh") -> bytes:
+    """Two bar charts as PNG: applications by status, and eligible title levels.
+
+    Labels are Chinese when ``lang`` is ``zh`` and the Noto Sans CJK SC font is installed;
+    otherwise English (silently: no missing-glyph warnings, no boxes).
+    """
+    from matplotlib.figure import Figure
+
+    cjk = lang == "zh" and _cjk_font_available()
+    i = 0 if cjk else 1
+    rc = {
+        "font.family": "sans-serif",
+        "font.sans-serif": [CJK_FONT, "DejaVu Sans"] if cjk else ["DejaVu Sans"],
+    }
+    import matplotlib
+
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig = Figure(figsize=(9, 3.2), dpi=100, layout="constrained")
+        ax1, ax2 = fig.subplots(1, 2)
+        s_labels = [STATUSES[k][i] for k in STATUSES]
+        s_values = [int(counts.get(k, 0)) for k in STATUSES]
+        bars = ax1.bar(s_labels, s_values, color=["#2e7d32", "#c62828", "#f9a825", "#757575"])
+        ax1.bar_label(bars)
+        ax1.set_title(("按状态统计", "Applications by status")[i])
+        l_keys = [*(k for k in levels if k not in LEVELS), *LEVEL_ORDER]
+        l_labels = [LEVELS[k][i] if k in LEVELS else _NO_TITLE[i] if k == "" else str(k) for k in l_keys]
+        l_values = [int(levels.get(k, 0)) for k in l_keys]
+        bars = ax2.bar(l_labels, l_values, color="#1565c0")
+        ax2.bar_label(bars)
+        ax2.set_title(
+            ("符合条件者可申报的最高职称级别", "Highest title level open to eligible applicants")[i]
+        )
+        for ax in (ax1, ax2):
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.set_ylim(0, max([*s_values, *l_values, 1]) * 1.15)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _eligible_levels(results: Any) -> dict[str, int]:
+    """Eligible applicants by the highest title level open to them ('' = none: categories A/B only)."""
+    if results is None or len(results) == 0 or "status" not in results or "title_highest" not in results:
+        return {}
+    eligible = results[results["status"] == "eligible"]
+    col = eligible["title_highest"].fillna("").astype(str).str.strip()
+    return {str(k): int(v) for k, v in col.value_counts().items()}
+
+
+def _levels_text(value: Any, i: int) -> Any:
+    """``junior;intermediate`` → ``初级；中级`` (unknown codes kept as they are)."""
+    if not isinstance(value, str) or not value:
+        return value
+    sep = "；" if i == 0 else "; "
+    return sep.join(LEVELS[v][i] if v in LEVELS else v for v in value.split(";"))
+
+
+def _results_view(results: Any, lang: str) -> Any:
+    i = 0 if lang == "zh" else 1
+    cols = [
+        c
+        for c in (
+            "source_row",
+            "application_id",
+            "status",
+            f"reasons_{lang}",
+            "categories",
+            "title_highest",
+            "title_eligible",
+            "publicity_end",
+        )
+        if c in results
+    ]
+    view = results[cols].copy()
+    if "status" in view:
+        view["status"] = [STATUSES[s][i] if s in STATUSES else s for s in view["status"]]
+    for c in ("title_highest", "title_eligible"):
+        if c in view:
+            view[c] = [_levels_text(v, i) for v in view[c]]
+    return view.rename(columns={c: _bi(RESULT_COLUMN_LABELS[c]) for c in cols})
+
+
+def _problems_view(problems: Any, lang: str) -> Any:
+    cols = [
+        c
+        for c in ("sheet", "row", "column", "value", f"message_{lang}", f"fix_{lang}", "code")
+        if c in problems
+    ]
+    return problems[cols]
+
+
+_STYLE = """<style>
+.oqtk-report table { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px; }
+.oqtk-report th, .oqtk-report td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+.oqtk-report thead th { background: #f0f0f0; }
+.oqtk-report .oqtk-table { max-height: 640px; overflow: auto; }
+</style>"""
+
+
+def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
+    """The report in order, as ``("html", str)`` and ``("png", bytes)`` parts (all text escaped)."""
+    review = run.review
+    lang = run.parameters.get("lang", "zh")
+    results = review.to_frame()
+    problems = review.problems_frame()
+    counts = {k: int(review.counts.get(k, 0)) for k in STATUSES}
+    total = sum(counts.values())
+
+    head = (
+        '<div class="oqtk-report">'
+        + _STYLE
+        + _h(2, f"批量审核报告：{run.input_name}", f"Batch review report: {run.input_name}")
+        + _h(3, "运行参数", "Parameters")
+        + _kv_table(
+            ((_bi(PARAMETER_LABELS.get(k, (k, k))) + f" ({k})", v) for k, v in run.parameters.items()),
+            ("参数 / Parameter", "取值 / Value"),
+        )
+        + _h(3, "输入文件", "Input file")
+        + _kv_table(
+            [
+                ("文件名 / File name", run.input_name),
+                ("SHA-256", review.sha256),
+                ("工作表 / Sheet", getattr(review, "sheet_name", "")),
+                ("表头行 / Header row", getattr(review, "header_row", "")),
+                ("数据行数 / Rows read", review.rows_in),
+            ],
+            ("项目 / Item", "取值 / Value"),
+        )
+        + _h(3, "版本", "Versions")
+        + _kv_table(
+            ((_bi(VERSION_LABELS.get(k, (k, k))), v) for k, v in run.versions.items()),
+            ("项目 / Item", "版本 / Version"),
+        )
+        + _h(3, "按状态统计", "Counts by status")
+        + _kv_table(
+            [*((f"{_bi(STATUSES[k])} ({k})", counts[k]) for k in STATUSES), ("合计 / Total", total)],
+            ("状态 / Status", "申请数 / Applications"),
+        )
+        + "</div>"
+    )
+    parts: list[tuple[str, Any]] = [("html", head)]
+    parts.append(("png", chart_png(counts, _eligible_levels(results), lang)))
+    parts.append(
+        (
+            "html",
+            '<div class="oqtk-report">'
+            + _STYLE
+            + _h(3, f"表格问题（{len(problems)} 项）", f"Problems in the sheet ({len(problems)})")
+            + _frame_html(_problems_view(problems, lang), ("问题", "problems"))
+            + _h(3, f"审核结果（{len(results)} 行）", f"Results ({len(results)} rows)")
+            + _frame_html(_results_view(results, lang), ("结果", "results"))
+            + "</div>",
+        )
+    )
+    return parts
+
+
+def show(run: ReviewRun) -> None:
+    """Display the report in the notebook (HTML tables and a PNG chart)."""
+    from IPython.display import HTML, Image, display
+
+    for kind, content in report_parts(run):
+        display(HTML(content) if kind == "html" else Image(data=content, format="png"))

@@ -400,10 +400,12 @@ def _assess_rows(
     keys = list(COLUMN_BY_KEY)
     data = {k: [_opt(v) for v in parsed[k].tolist()] for k in keys}
     extras = {e: sheet.frame[e].tolist() for e in sheet.extras}
+    raw_cols = {k: sheet.frame[k].tolist() for k in keys}
     memo: dict[CaseInput, CaseResult | ToolkitError] = {}
     out: list[ReviewedRow] = []
     for i, row in enumerate(parsed.index.tolist()):
         rec = {k: data[k][i] for k in keys}
+        raw = {k: raw_cols[k][i] for k in keys}
         case = _case(rec, round_id)
         probs = list(problems_by_row.get(row, ()))
         facts = _facts(case)
@@ -434,14 +436,14 @@ def _assess_rows(
             )
         else:
             result = res
-            probs += _finding_problems(sheet, row, result, probs)
+            probs += _finding_problems(sheet, row, raw, result, probs)
         status = _status(result, probs)
         reasons = _reasons(result, probs)
         out.append(
             ReviewedRow(
                 source_row=row,
-                application_id=display(sheet.frame.at[row, "application_id"]) or None,
-                full_name=display(sheet.frame.at[row, "full_name"]) or None,
+                application_id=display(raw["application_id"]) or None,
+                full_name=display(raw["full_name"]) or None,
                 status=status,
                 case=case,
                 result=result,
@@ -456,7 +458,7 @@ def _assess_rows(
 
 
 def _finding_problems(
-    sheet: IntakeSheet, row: int, result: CaseResult, already: list[Problem]
+    sheet: IntakeSheet, row: int, raw: dict[str, Any], result: CaseResult, already: list[Problem]
 ) -> list[Problem]:
     out = []
     flagged = {p.column for p in already}
@@ -466,7 +468,7 @@ def _finding_problems(
         col = _finding_column(f.code)
         if col and col in flagged:  # the cell's own problem says it already
             continue
-        value = display(sheet.frame.at[row, col]) if col else ""
+        value = display(raw[col]) if col else ""
         fz, fe = _FINDING_FIX.get(
             f.code, ("补充或更正该项后重新提交", "Supply or correct this item and resubmit")
         )

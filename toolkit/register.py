@@ -463,15 +463,16 @@ def _read_run_folder(run_dir: Path) -> _RunInfo:
     schema = m.get("schema")
     if schema not in SUPPORTED_MANIFEST_SCHEMAS:
         raise RunFolderError(
-            f"{where}: schema: 不支持的清单版本 / unsupported manifest schema {schema!r} "
+            f"{where}: schema: 不支持的运行清单格式版本 / unsupported manifest schema {schema!r} "
             f"(supported: {sorted(SUPPORTED_MANIFEST_SCHEMAS)}); upgrade oq-toolkit"
         )
-    run_id = m.get("run_id")
-    if not isinstance(run_id, str) or run_id != run_dir.name:
+    manifest_run_id: Any = m.get("run_id")
+    if not isinstance(manifest_run_id, str) or manifest_run_id != run_dir.name:
         raise RunFolderError(
             f"{where}: run_id: 与文件夹名称不一致 / does not match the folder name "
-            f"({run_id!r} ≠ {run_dir.name!r}); a run folder must not be renamed"
+            f"({manifest_run_id!r} ≠ {run_dir.name!r}); a run folder must not be renamed"
         )
+    run_id: str = manifest_run_id
     outcome = m.get("outcome")
     if outcome not in OUTCOMES:
         raise RunFolderError(f"{where}: outcome: 应为 / must be one of {list(OUTCOMES)}, not {outcome!r}")

@@ -189,7 +189,6 @@ def import_annex(
         def bad(col: str, value: str, msg: str, r: int = r) -> None:
             problems.append(f"第{r}行 row {r}, 列 column {col}, 值 value {value!r}: {msg}")
 
-        e: dict[str, Any] = {}
         for key in REQUIRED:
             if not cell(key):
                 bad(key, "", "必填 / required")
@@ -245,7 +244,7 @@ def import_annex(
                     n += 1
                 entry_id = f"{entry_id}_{n}"
         seen_ids.add(entry_id)
-        e = {
+        rec: dict[str, Any] = {
             "id": entry_id,
             "name_zh": cell("name_zh"),
             "name_en": cell("name_en"),
@@ -265,7 +264,7 @@ def import_annex(
                 "basis": "NF",
             },
         }
-        entries.append(e)
+        entries.append(rec)
     if problems:
         raise ListImportError(
             f"{path}: {len(problems)} 处问题，未导入 / {len(problems)} problem(s); nothing was imported:\n  "

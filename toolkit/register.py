@@ -472,7 +472,7 @@ def _read_run_folder(run_dir: Path) -> _RunInfo:
             f"{where}: run_id: 与文件夹名称不一致 / does not match the folder name "
             f"({manifest_run_id!r} ≠ {run_dir.name!r}); a run folder must not be renamed"
         )
-    run_id: str = manifest_run_id
+    run_id = manifest_run_id
     outcome = m.get("outcome")
     if outcome not in OUTCOMES:
         raise RunFolderError(f"{where}: outcome: 应为 / must be one of {list(OUTCOMES)}, not {outcome!r}")

@@ -113,6 +113,7 @@ def test_detail_verify_ok_and_review_inline_sandboxed(home):
     assert f.detail_box.layout.display is None
     d = text(f.detail_html)
     assert "2025-12-31" in d and "1.0" in d and "intake.xlsx" in d
+    assert "审核基准日" in d and "清单版本" in d  # parameters with their labels
     assert 'data-verify="ok"' in f.verify_html.value and "文件完整" in f.verify_html.value
     assert "A-002" in text(f.problems_html) and "A-001" not in text(f.problems_html)
     r = f.review_html.value

@@ -59,8 +59,11 @@ def _status_word(code: str | None, lang: str) -> str:
     return label(code, STATUSES, lang) if code in STATUSES else code
 
 
-def _problem_rows(path: Path, limit: int = 500) -> tuple[list[tuple[str, str, str]], int]:
-    """Rows of ``results.csv`` that are not eligible: (id, status, reasons), and how many in all."""
+def _problem_rows(path: Path, lang: str = "zh", limit: int = 500) -> tuple[list[tuple[str, str, str]], int]:
+    """Rows of ``results.csv`` that are not eligible: (id, status, reasons), and how many in all.
+
+    Reasons in the page's language (``reasons_zh`` / ``reasons_en``) when the sheet has them.
+    """
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
@@ -69,6 +72,8 @@ def _problem_rows(path: Path, limit: int = 500) -> tuple[list[tuple[str, str, st
             return [header[n] for n in names if n in header]
 
         ids, statuses, reasons = pick(_ID_COLUMNS)[:1], pick(_STATUS_COLUMNS)[:1], pick(_REASON_COLUMNS)
+        in_lang = pick((f"reasons_{lang}",))
+        reasons = in_lang or reasons
         if not statuses:
             return [], 0
         rows: list[tuple[str, str, str]] = []
@@ -283,8 +288,17 @@ class SupervisorForm(Form):
         self.verify_result = v = self.register.verify_run(run_id)
         from ..register import RUN_STATUSES
 
-        params = [(k, val) for k, val in rec.parameters.items()]
-        versions = [(k, val) for k, val in rec.versions.items()]
+        try:
+            from ..report import PARAMETER_LABELS, VERSION_LABELS
+        except ImportError:  # pragma: no cover - the report module ships with the batch runner
+            PARAMETER_LABELS, VERSION_LABELS = {}, {}
+        params = [
+            (t(*PARAMETER_LABELS[k]) if k in PARAMETER_LABELS else k, val)
+            for k, val in rec.parameters.items()
+        ]
+        versions = [
+            (t(*VERSION_LABELS[k]) if k in VERSION_LABELS else k, val) for k, val in rec.versions.items()
+        ]
         counts = [(_status_word(k, lang), val) for k, val in rec.counts.items()]
         facts = [
             (t("运行编号", "Run"), rec.run_id),
@@ -344,7 +358,7 @@ class SupervisorForm(Form):
             )
         if not path.is_file():
             return title + f"<p>{esc(t('本次运行没有 results.csv', 'This run has no results.csv'))}</p>"
-        rows, total = _problem_rows(path)
+        rows, total = _problem_rows(path, self.lang)
         if not total:
             return title + f"<p>{esc(t('无', 'None'))}</p>"
         shown = [(k, _status_word(s, self.lang), why) for k, s, why in rows]

@@ -96,6 +96,10 @@ _FINDING_FIX = {
         "对照该版清单附件核对，或导入附件",
         "Check the annex of that version, or import it",
     ),
+    "publicity_too_short": (
+        "按最早结束日期延长公示期，或重新公示不少于规定工作日，再更正公示结束日期",
+        "Extend the publicity to the earliest valid end date (or publicise again), then correct the end date",
+    ),
     "holder_type_missing": ("填写人员类别", "Fill in the holder type"),
     "title_series_missing": ("填写申报职称系列", "Fill in the title series"),
     "publicity_calendar_not_covered": (

@@ -109,6 +109,15 @@ _FINDING_FIX = {
 }
 
 
+# columns giving the same fact two ways (a start date or a number of years)
+_SAME_FACT = {
+    "shanghai_years": {"shanghai_since"},
+    "shanghai_since": {"shanghai_years"},
+    "relevant_years": {"relevant_since"},
+    "relevant_since": {"relevant_years"},
+}
+
+
 def _finding_column(code: str) -> str:
     if code in _FINDING_COLUMN:
         return _FINDING_COLUMN[code]
@@ -470,7 +479,7 @@ def _finding_problems(
         if f.outcome is not Outcome.MISSING:
             continue
         col = _finding_column(f.code)
-        if col and col in flagged:  # the cell's own problem says it already
+        if col and ({col} | _SAME_FACT.get(col, set())) & flagged:  # the cell's own problem says it already
             continue
         value = display(raw[col]) if col else ""
         fz, fe = _FINDING_FIX.get(

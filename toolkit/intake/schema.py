@@ -92,7 +92,7 @@ def parse_list(v: Any) -> Any:
     s = parse_text(v)
     if not isinstance(s, str):
         return s
-    parts = tuple(p.strip() for p in _SPLIT_RE.split(s) if p.strip())
+    parts = tuple(_nfkc(p) for p in _SPLIT_RE.split(s) if p.strip())
     return parts or None
 
 

@@ -402,7 +402,7 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
         }
     )
     problems = pd.DataFrame(
-        {"sheet": ["表1"], "row": [3], "column": ["证书"], "value": [evil], "message_zh": ["无法识别"],
+        {"sheet": ["表1"], "row": [3], "column": ["qualifications"], "value": [evil], "message_zh": ["无法识别"],
          "message_en": ["unknown"], "fix_zh": ["改正"], "fix_en": ["fix"], "code": ["cert_unknown"]}
     )  # fmt: skip
     review = SimpleNamespace(
@@ -432,6 +432,9 @@ def test_report_escapes_applicant_strings() -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "符合条件" in page and "待补正" in page and "中级" in page
+    # column headers an officer reads: bilingual labels, the sheet's own column names
+    assert "申请编号 / Application ID" in page and "修改建议 / How to fix" in page
+    assert "<td>境外职业资格证书</td>" in page
     assert [kind for kind, _ in parts] == ["html", "png", "html"]
 
 

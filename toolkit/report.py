@@ -410,12 +410,20 @@ def _results_view(results: Any, lang: str) -> Any:
 
 
 def _problems_view(problems: Any, lang: str) -> Any:
+    from .intake.contract import COLUMN_BY_KEY
+
+    i = 0 if lang == "zh" else 1
     cols = [
         c
         for c in ("sheet", "row", "column", "value", f"message_{lang}", f"fix_{lang}", "code")
         if c in problems
     ]
-    return problems[cols]
+    view = problems[cols].copy()
+    if "column" in view:  # the contract's header for a column key, as the officer sees it
+        view["column"] = [
+            COLUMN_BY_KEY[k].label(LANGS[i]) if k in COLUMN_BY_KEY else k for k in view["column"]
+        ]
+    return view.rename(columns={c: _bi(PROBLEM_COLUMN_LABELS[c]) for c in cols})
 
 
 _STYLE = """<style>

@@ -1,0 +1,228 @@
+"""批量审核 form driven without a browser: upload (or example), run synchronously, read the widgets.
+
+The run tests execute the real review notebook once (module-scoped), on the bundled messy
+example, into a temporary ``OQTK_HOME``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from toolkit.dashboards import batch_form
+from toolkit.dashboards.batch_form import BatchForm, upload_limit_bytes
+from toolkit.paths import examples_dir
+
+MESSY = examples_dir() / "intake_messy.xlsx"
+
+
+def upload_value(name: str, data: bytes) -> tuple[dict, ...]:
+    """What ipywidgets 8 ``FileUpload.value`` holds after the browser sends one file."""
+    return (
+        {
+            "name": name,
+            "type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": dt.datetime(2025, 12, 30, tzinfo=dt.UTC),
+        },
+    )
+
+
+def text(widget) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", widget.value))
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("OQTK_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture(scope="module")
+def messy_run(tmp_path_factory):
+    """One synchronous run of the form on the messy example (uploaded, to exercise the save path)."""
+    if not MESSY.is_file():
+        pytest.fail(f"bundled example missing: {MESSY}")
+    home = tmp_path_factory.mktemp("batchform") / "home"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OQTK_HOME", str(home))
+    try:
+        f = BatchForm(background=False, today=dt.date(2025, 12, 31))
+        f.upload.value = upload_value("../../etc/申报 表<script>.xlsx", MESSY.read_bytes())
+        f.as_of.value = dt.date(2025, 12, 31)
+        assert f.list_version.value == "1.0"
+        f.run_button.click()
+    finally:
+        mp.undo()
+    return f, home
+
+
+def test_run_on_messy_example_shows_counts_problems_and_download(messy_run):
+    f, _home = messy_run
+    assert f.result is not None, f.message.value
+    assert f.result.outcome == "succeeded", f.result.error
+    assert f.progress.value == f.progress.max
+    assert "运行完成" in f.status_html.value and f.result.run_id in f.status_html.value
+    counts = f.result.manifest["counts"]
+    c = text(f.counts_html)
+    for status, n in counts.items():
+        if status in ("eligible", "not_eligible", "incomplete", "invalid"):
+            assert re.search(
+                rf"{ {'eligible': '符合条件', 'not_eligible': '不符合条件', 'incomplete': '待补正', 'invalid': '无法评估'}[status] }\s+{n}\b",
+                c,
+            )
+    assert sum(counts.get(k, 0) for k in ("not_eligible", "incomplete", "invalid")) > 0
+    assert "oqtk-problems" in f.problems_html.value
+    m = re.search(
+        r'download="results.xlsx" href="data:[^;]+;base64,([A-Za-z0-9+/=]+)"', f.download_html.value
+    )
+    assert m is not None
+    assert base64.b64decode(m.group(1)) == (Path(f.result.run_dir) / "results.xlsx").read_bytes()
+    assert f.run_button.disabled is False
+
+
+def test_upload_saved_under_home_with_generated_name(messy_run):
+    f, home = messy_run
+    p = f.saved_path
+    assert p.parent == home / "uploads"
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}-[\w-]+\.xlsx", p.name)
+    assert ".." not in p.name and "/" not in p.name and "<" not in p.name
+    assert p.read_bytes() == MESSY.read_bytes()
+    assert Path(f.result.run_dir).parent == home / "runs"
+
+
+def test_run_is_recorded_for_the_supervisor(messy_run):
+    f, home = messy_run
+    from toolkit.register import Register
+
+    rec = Register(home / "register.sqlite").get_run(f.result.run_id)
+    assert rec.status == "pending"
+
+
+def test_problems_table_is_escaped(messy_run):
+    f, _home = messy_run
+    assert "<script" not in f.problems_html.value
+
+
+def test_english_relabels_results(messy_run):
+    f, _home = messy_run
+    f.lang = "en"
+    try:
+        assert "Run finished" in f.status_html.value
+        assert "Eligible" in text(f.counts_html) or "Not eligible" in text(f.counts_html)
+        assert "Download the results workbook" in f.download_html.value
+        assert f.run_button.description == "Run the batch review"
+    finally:
+        f.lang = "zh"
+
+
+def test_non_workbook_upload_shows_intake_error(home):
+    f = BatchForm(background=False)
+    f.upload.value = upload_value("notes.xlsx", "这不是 Excel 文件 / not a workbook".encode())
+    f.run_button.click()
+    assert f.result is None
+    assert "oqtk-error" in f.message.value
+    assert "Traceback" not in f.message.value
+    assert not (home / "runs").exists()  # refused before any run folder or kernel
+
+
+def test_oversize_upload_refused_with_limit(home, monkeypatch):
+    try:
+        import toolkit.server
+    except ModuleNotFoundError:  # no server module: the form reads $OQTK_UPLOAD_LIMIT_MB
+        monkeypatch.setenv("OQTK_UPLOAD_LIMIT_MB", str(1024 / (1024 * 1024)))
+    else:
+        monkeypatch.setattr(toolkit.server, "UPLOAD_LIMIT_BYTES", 1024)
+    assert upload_limit_bytes() == 1024
+    f = BatchForm(background=False)
+    f.upload.value = upload_value("big.xlsx", b"PK" + b"\0" * 4096)
+    assert "文件过大" in f.upload_row.error_text and "1.0 MB" not in f.upload_row.error_text
+    f.run_button.click()
+    assert "文件过大" in f.message.value
+    assert not (home / "uploads").exists()  # nothing saved
+    assert f.result is None
+
+
+def test_limit_from_environment_without_server_module(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_server(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 2 and fromlist and "server" in fromlist:
+            raise ModuleNotFoundError("No module named 'toolkit.server'", name="toolkit.server")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", no_server)
+    monkeypatch.setenv("OQTK_UPLOAD_LIMIT_MB", "2")
+    assert upload_limit_bytes() == 2 * 1024 * 1024
+    monkeypatch.delenv("OQTK_UPLOAD_LIMIT_MB")
+    assert upload_limit_bytes() == 20 * 1024 * 1024
+
+
+def test_nothing_chosen_is_a_message(home):
+    f = BatchForm(background=False)
+    f.run_button.click()
+    assert "请先上传申报汇总表" in f.message.value
+
+
+def test_handler_exception_shows_message(home, monkeypatch):
+    import toolkit.batch
+
+    def boom(*_a, **_k):
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(toolkit.batch, "run_batch", boom)
+    monkeypatch.setattr("toolkit.intake.read_intake", lambda _p: None)
+    f = BatchForm(background=False)
+    f.upload.value = upload_value("x.xlsx", b"PK fake")
+    f.run_button.click()
+    assert "处理时出错" in f.message.value and "internal detail" not in f.message.value
+    assert f.run_button.disabled is False
+
+
+def test_background_run_and_wait(home, monkeypatch):
+    import threading
+
+    import toolkit.batch
+
+    gate = threading.Event()
+    seen = {}
+
+    class Fake:
+        run_id = "20251231T000000Z-fake"
+        outcome = "failed"
+        exit_status = 2
+        error = "无法读取 / cannot read"
+        register_error = None
+        manifest = None
+
+        def __init__(self, run_dir):
+            self.run_dir = run_dir
+
+    def fake_run_batch(inputs, out_dir, **kw):
+        gate.wait(5)
+        seen.update(kw, inputs=inputs)
+        return [Fake(home / "runs" / Fake.run_id)]
+
+    monkeypatch.setattr(toolkit.batch, "run_batch", fake_run_batch)
+    monkeypatch.setattr("toolkit.intake.read_intake", lambda _p: None)
+    monkeypatch.setattr(batch_form, "_examples", lambda: ["intake_messy.xlsx"])
+    f = BatchForm(background=True)
+    f.example.value = "intake_messy.xlsx"
+    f.list_version.value = "1.0"
+    f.run_button.click()
+    assert f.run_button.disabled is True and f.progress.value == 2  # running; the page stays live
+    f.run_button.click()
+    assert "仍在运行" in f.message.value
+    gate.set()
+    f.wait(10)
+    assert seen["list_version"] == "1.0" and seen["inputs"] == [examples_dir() / "intake_messy.xlsx"]
+    assert f.run_button.disabled is False
+    assert "无法读取 / cannot read" in f.message.value  # an unreadable sheet found by the run itself

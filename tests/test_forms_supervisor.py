@@ -228,3 +228,15 @@ def test_escapes_run_data(home):
     assert "<img" not in f.runs_html.value and "&lt;img src=x&gt;.xlsx" in f.runs_html.value
     open_run(f, "20260102T020000Z-dddd4444")
     assert "<script>" not in f.problems_html.value and "&lt;b&gt;X-1&lt;/b&gt;" in f.problems_html.value
+
+
+def test_language_switch_with_a_broken_register_shows_a_message(home, monkeypatch):
+    f = SupervisorForm()
+    open_run(f, RUN1)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("db gone")
+
+    monkeypatch.setattr(f.register, "get_run", boom)
+    f.lang = "en"  # re-renders the detail: the failure is a message, not an exception
+    assert "Something went wrong" in f.message.value and "db gone" not in f.message.value

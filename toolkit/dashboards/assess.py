@@ -722,6 +722,7 @@ class AssessForm(Form):
 
     # --- labels ---------------------------------------------------------------------------
 
+    @safe_handler  # also runs on a language switch: never let it raise into the toggle
     def _render_labels(self) -> None:
         lang = self.lang
         t = self.t

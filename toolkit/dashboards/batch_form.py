@@ -136,6 +136,7 @@ class BatchForm(Form):
 
     # --- labels ---------------------------------------------------------------------------------
 
+    @safe_handler  # also runs on a language switch: never let it raise into the toggle
     def _render_labels(self) -> None:
         t = self.t
         limit = _mb(self.upload_limit)

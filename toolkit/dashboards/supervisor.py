@@ -184,6 +184,7 @@ class SupervisorForm(Form):
 
     # --- labels ---------------------------------------------------------------------------------
 
+    @safe_handler  # also runs on a language switch: never let it raise into the toggle
     def _render_labels(self) -> None:
         from ..register import RUN_STATUSES
 

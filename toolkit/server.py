@@ -1,0 +1,271 @@
+"""The Voila server behind ``oqtk serve``: the dashboards on 127.0.0.1, locked down.
+
+What it serves
+    Only the dashboard notebooks named in :data:`toolkit.dashboards.page.PAGES`, rendered at
+    ``/voila/render/<page>.ipynb`` (``/`` redirects to the home page). Voila's directory listing
+    (``/voila/tree``), its contents API (``/voila/api/contents``) and ``/voila/files/`` serve
+    nothing: no ``.ipynb`` or ``.py`` source leaves the server, and other notebooks in
+    ``notebooks/`` (e.g. the papermill ``batch_review.ipynb``) are neither rendered nor preheated.
+
+What it refuses
+    Code sent from the browser: Voila's kernel websocket only passes comm and kernel-info
+    messages (``allowed_message_types``), so an ``execute_request`` is dropped.
+
+No request leaves the machine
+    The page uses our template ``oqtk`` (``templates/voila/templates/oqtk``, base ``lab``) which
+    drops the Font Awesome stylesheets Voila's ``lab`` template loads from a CDN; MathJax and
+    Mermaid are not loaded; only the widgets extension is loaded; template and theme cannot be
+    overridden from the URL.
+
+Settings (:func:`voila_config`, passed to Voila directly; no ``voila.json`` is read)
+    preheated kernels (one per page), idle kernels culled (Voila does not shut a kernel down
+    when its page closes, voila-dashboards/voila#1458), a cell timeout, no tracebacks, and an
+    upload limit (:data:`UPLOAD_LIMIT_BYTES`, ``$OQTK_UPLOAD_LIMIT_MB``, default 20) enforced by
+    tornado, by the page (a file over the limit is not read; the page says why) and by the
+    forms' own check.
+
+This module imports Voila lazily: a form may import :data:`UPLOAD_LIMIT_BYTES` cheaply.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .exceptions import ParameterError
+from .paths import REPO_ROOT, oqtk_home
+
+__all__ = [
+    "NOTEBOOK_DIR",
+    "TEMPLATE_NAME",
+    "TEMPLATE_ROOT",
+    "UPLOAD_LIMIT_BYTES",
+    "ServerSettings",
+    "page_url",
+    "serve",
+    "upload_limit_bytes",
+    "voila_config",
+]
+
+log = logging.getLogger("toolkit.server")
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+#: A Jupyter data directory: Voila finds our template at ``<root>/voila/templates/oqtk``.
+TEMPLATE_ROOT = REPO_ROOT / "templates"
+TEMPLATE_NAME = "oqtk"
+DEFAULT_UPLOAD_LIMIT_MB = 20
+
+
+def upload_limit_bytes(environ: dict[str, str] | None = None) -> int:
+    """The largest upload accepted, in bytes: ``$OQTK_UPLOAD_LIMIT_MB`` (default 20) MiB."""
+    env = os.environ if environ is None else environ
+    raw = env.get("OQTK_UPLOAD_LIMIT_MB", "").strip()
+    if not raw:
+        return DEFAULT_UPLOAD_LIMIT_MB * 1024 * 1024
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = 0
+    if not mb > 0:
+        raise ParameterError(
+            f"OQTK_UPLOAD_LIMIT_MB 应为正数 / OQTK_UPLOAD_LIMIT_MB must be a positive number of MB, not {raw!r}"
+        )
+    return int(mb * 1024 * 1024)
+
+
+#: The largest upload accepted (bytes). Forms with an upload check ``len(content)`` against it.
+UPLOAD_LIMIT_BYTES: int = upload_limit_bytes()
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What ``oqtk serve`` starts. Defaults are the production settings."""
+
+    port: int = 8866
+    host: str = "127.0.0.1"
+    open_browser: bool = True
+    pool_size: int = 1  # preheated kernels per page
+    cull_idle_timeout: int = 3600  # seconds idle before a kernel is shut down
+    cull_interval: int = 300  # seconds between checks
+    cull_connected: bool = True  # also cull kernels whose tab is still open but idle
+    cell_timeout: int = 120  # seconds a notebook cell may run while the page is built
+    upload_limit_bytes: int = field(default_factory=lambda: UPLOAD_LIMIT_BYTES)
+    pages: tuple[str, ...] = ()  # default: every page in toolkit.dashboards.page.PAGES
+
+
+def _pages(settings: ServerSettings) -> tuple[str, ...]:
+    if settings.pages:
+        return settings.pages
+    from .dashboards.page import PAGES
+
+    return tuple(PAGES)
+
+
+def page_url(base: str, page: str) -> str:
+    """``http://127.0.0.1:8866`` + ``lookup`` → the page's URL."""
+    return f"{base.rstrip('/')}/voila/render/{page}.ipynb"
+
+
+def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
+    """The Voila configuration for ``settings``, as nested ``{section: {trait: value}}``.
+
+    :func:`serve` passes it to the application directly and reads no ``voila.json``/``voila.py``
+    from the user's Jupyter folders, so nothing outside the repository can loosen it.
+    """
+    pages = _pages(settings)
+    # tornado closes a websocket whose message is larger than this: leave room for the
+    # message header so a file at the limit still arrives and the form's own check answers.
+    ws_max = settings.upload_limit_bytes + 4 * 1024 * 1024
+    return {
+        "Voila": {
+            "ip": settings.host,
+            "port": settings.port,
+            "port_retries": 0,
+            "open_browser": settings.open_browser,
+            "tornado_settings": {"websocket_max_message_size": ws_max},
+        },
+        "VoilaConfiguration": {
+            "template": TEMPLATE_NAME,
+            "theme": "light",
+            "allow_template_override": "NO",
+            "allow_theme_override": "NO",
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "preheat_kernel": True,
+            "default_pool_size": settings.pool_size,
+            "file_allowlist": [],  # /voila/files/ serves nothing
+            "file_denylist": [".*"],
+            # the widgets and Voila's widget manager for them; no other JupyterLab extension
+            "extension_allowlist": [
+                "@jupyter-widgets/jupyterlab-manager",
+                "@voila-dashboards/widgets-manager8",
+            ],
+            "resources": {"oqtk_upload_limit_bytes": settings.upload_limit_bytes},
+        },
+        # preheat only the dashboards, never another notebook in the folder (batch_review.ipynb);
+        # Voila matches this against the notebook's absolute path
+        "VoilaKernelManager": {"preheat_denylist": [rf"^(?!(.*/)?({'|'.join(pages)})\.ipynb$)"]},
+        "VoilaExporter": {"language_code": "zh"},
+        "VoilaExecutor": {"timeout": settings.cell_timeout},
+        "MappingKernelManager": {
+            "cull_idle_timeout": settings.cull_idle_timeout,
+            "cull_interval": settings.cull_interval,
+            "cull_connected": settings.cull_connected,
+            "cull_busy": False,
+        },
+    }
+
+
+@functools.cache
+def _app_class() -> type:
+    """Voila's application with the routes locked down (built lazily: Voila is heavy)."""
+    import re
+
+    import tornado.web
+    from traitlets import default
+    from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class OqtkVoila(Voila):  # type: ignore[misc]
+        name = "voila"
+        pages: tuple[str, ...] = ()
+        max_body_size: int = 0
+
+        def init_handlers(self) -> list[Any]:
+            handlers = super().init_handlers()
+            render_kwargs = None
+            kept = []
+            for h in handlers:
+                pattern = h[0]
+                if "/voila/render/" in pattern:
+                    render_kwargs = h[2]
+                    continue
+                if pattern == self.server_url or "/voila/tree" in pattern or "/voila/api/contents" in pattern:
+                    continue  # directory listing and contents API: not served
+                kept.append(h)
+            if render_kwargs is None:  # pragma: no cover - Voila changed
+                raise RuntimeError("Voila's render route was not found")
+            names = "|".join(re.escape(p) for p in self.pages)
+            base = self.server_url.rstrip("/")
+            kept.append(
+                (
+                    f"{base}/voila/render/((?:{names})\\.ipynb)",
+                    TornadoVoilaHandler,
+                    render_kwargs,
+                )
+            )
+            kept.append(
+                (
+                    f"{base}/?",
+                    tornado.web.RedirectHandler,
+                    {"url": f"{base}/voila/render/home.ipynb"},
+                )
+            )
+            return kept
+
+        @default("config_file_paths")
+        def _no_config_files(self) -> list[str]:
+            return []  # settings come from voila_config() only
+
+        def listen(self) -> None:
+            # tornado's HTTP body limits (Voila's own listen() passes none)
+            self.app.listen = functools.partial(
+                self.app.listen, max_body_size=self.max_body_size, max_buffer_size=self.max_body_size
+            )
+            super().listen()
+
+    return OqtkVoila
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()) -> int:
+    """Start Voila in this process (blocks until stopped)."""
+    settings = settings or ServerSettings()
+    home = oqtk_home()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["OQTK_HOME"] = str(home)  # the kernels inherit it
+    os.environ["OQTK_UPLOAD_LIMIT_MB"] = str(settings.upload_limit_bytes / (1024 * 1024))
+    # Our template lives in a Jupyter data directory of its own; put it first.
+    paths = [str(TEMPLATE_ROOT), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    if not _is_loopback(settings.host):
+        print(
+            f"警告：服务监听 {settings.host}，其他计算机可访问（无登录）。/ "
+            f"Warning: listening on {settings.host}: other machines can reach the dashboards (no login).",
+            file=sys.stderr,
+        )
+    print(
+        f"oqtk: 首页 Home → http://{settings.host}:{settings.port}/  (OQTK_HOME={home})",
+        file=sys.stderr,
+    )
+    cls = _app_class()
+    cls.pages = _pages(settings)
+    cls.max_body_size = settings.upload_limit_bytes + 4 * 1024 * 1024
+    from traitlets.config import Config
+
+    cls.launch_instance(argv=[str(NOTEBOOK_DIR), *extra_argv], config=Config(voila_config(settings)))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - `python -m toolkit.server`
+    from .cli import main as cli_main
+
+    return cli_main(["serve", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -2,8 +2,9 @@
 
 Safety:
 
-- No applicant string becomes a formula. In the workbook every text is written with Excel's
-  string type (a value starting with ``=`` is stored as that exact text, never as a formula).
+- No applicant string becomes a formula. In the workbook every text is written as an inline
+  string (:mod:`.xlsxwrite`): a value starting with ``=`` is stored as that exact text, never as a
+  formula.
   A CSV has no types, so in ``results.csv`` a text value starting with ``=``, ``+``, ``-``, ``@``,
   a tab or a carriage return is prefixed with an apostrophe ``'`` (the OWASP advice against CSV
   injection): Excel shows it as text. Numbers are not prefixed.
@@ -16,24 +17,19 @@ Safety:
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ..exceptions import IntakeError
 from ..vocab import STATUSES
 from .contract import COLUMN_BY_KEY
-from .review import STATUS_ORDER, IntakeReview
+from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
+from .xlsxwrite import Sheet
+from .xlsxwrite import write_xlsx as write_xlsx_file
 
 __all__ = ["WrittenFiles", "csv_safe", "write_results"]
 
@@ -110,80 +106,42 @@ def csv_safe(v: Any) -> Any:
     """A text value that a spreadsheet would read as a formula gets a leading apostrophe."""
     if isinstance(v, str) and v.startswith(_CSV_RISKY):
         return "'" + v
-    return v
-
-
-def _xl(ws: Any, v: Any, fill: PatternFill | None = None) -> Any:
-    """A write-only cell; text always with the string type (never a formula)."""
     if v is None or (isinstance(v, float) and v != v):
-        v = None
-    if isinstance(v, str):
-        v = ILLEGAL_CHARACTERS_RE.sub("", v)
-        if v.startswith("=") or fill is not None:
-            c = WriteOnlyCell(ws, value=v)
-            c.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-            if fill is not None:
-                c.fill = fill
-            return c
+        return ""
     return v
 
 
-def _header_cells(ws: Any, keys: Iterable[str], labels: dict[str, tuple[str, str]], lang: str) -> list[Any]:
+def _labels(keys: list[str], labels: dict[str, tuple[str, str]], lang: str) -> list[str]:
     out = []
-    bold = Font(bold=True)
     for k in keys:
         zh, en = labels.get(k, (k, k))
         if k in COLUMN_BY_KEY:
             zh, en = COLUMN_BY_KEY[k].zh, COLUMN_BY_KEY[k].en
-        c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", zh if lang == "zh" else en))
-        c.data_type = "s"
-        c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-        out.append(c)
+        out.append(zh if lang == "zh" else en)
     return out
 
 
-def _setup(ws: Any, keys: list[str]) -> None:
-    for i, k in enumerate(keys, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(k, 14)
-    ws.freeze_panes = "A2"
-
-
-def _write_table(
-    wb: Workbook,
+def _table(
     title: str,
-    df: pd.DataFrame,
+    keys: list[str],
+    rows: list[tuple[Any, ...]],
     labels: dict[str, tuple[str, str]],
     lang: str,
-    status_col: str | None = None,
-) -> None:
-    ws = wb.create_sheet(title)
-    keys = list(df.columns)
-    _setup(ws, keys)
-    if len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(df) + 1}"
-    ws.append(_header_cells(ws, keys, labels, lang))
-    fills = {s: PatternFill("solid", fgColor=c) for s, c in STATUS_FILL.items()}
-    si = keys.index(status_col) if status_col in keys else None
-    zi = keys.index("status_zh") if "status_zh" in keys else None
-    for rec in df.itertuples(index=False, name=None):
-        fill = fills.get(rec[si]) if si is not None else None
-        ws.append(
-            [_xl(ws, v, fill if (j in (si, zi) and fill is not None) else None) for j, v in enumerate(rec)]
-        )
+    status: bool = False,
+) -> Sheet:
+    sheet = Sheet(title, [_labels(keys, labels, lang), *rows], widths=[_WIDTHS.get(k, 14) for k in keys])
+    if status:
+        sheet.fill_column = keys.index("status")
+        sheet.fill_columns = [
+            keys.index(k) for k in ("status_zh", "status_en", "application_id") if k in keys
+        ]
+        sheet.fills = dict(STATUS_FILL)
+    return sheet
 
 
-def _summary(wb: Workbook, review: IntakeReview, lang: str) -> None:
-    ws = wb.create_sheet("汇总 Summary")
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 70
-    ws.freeze_panes = "A2"
-    zh = lang == "zh"
-    ws.append(
-        _header_cells(ws, ["item", "value"], {"item": ("项目", "Item"), "value": ("内容", "Value")}, lang)
-    )
-    fills = {s: PatternFill("solid", fgColor=c) for s, c in STATUS_FILL.items()}
+def _summary(review: IntakeReview, lang: str) -> Sheet:
     rows: list[tuple[str, Any]] = [
+        ("项目 Item", "内容 Value"),
         ("申报表 / Intake file", str(review.path)),
         ("SHA-256", review.sha256),
         ("工作表 / Sheet", review.sheet_name),
@@ -195,14 +153,15 @@ def _summary(wb: Workbook, review: IntakeReview, lang: str) -> None:
         ("评审批次 / Round", review.round_id or ""),
         ("待补正项 / Problems", len(review.problems)),
     ]
-    for k, v in rows:
-        ws.append([_xl(ws, k), _xl(ws, v)])
+    fills = {}
     for s in STATUS_ORDER:
         label = f"{STATUSES[s][0]} / {STATUSES[s][1]}"
-        ws.append([_xl(ws, label, fills[s]), review.counts.get(s, 0)])
-    notice = review.list_partial_zh if zh else review.list_partial_en
+        rows.append((label, review.counts.get(s, 0)))
+        fills[label] = STATUS_FILL[s]
+    notice = review.list_partial_zh if lang == "zh" else review.list_partial_en
     if notice:
-        ws.append([_xl(ws, "清单说明 / List notice"), _xl(ws, notice)])
+        rows.append(("清单说明 / List notice", notice))
+    return Sheet("汇总 Summary", rows, widths=[28, 80], auto_filter=False, fill_column=0, fills=fills)
 
 
 def _atomic(target: Path, write: Any) -> None:
@@ -228,33 +187,37 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
         raise IntakeError(f"lang 须为 zh 或 en / lang must be 'zh' or 'en', got {lang!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    xlsx, csv = out / "results.xlsx", out / "results.csv"
+    xlsx_path, csv_path = out / "results.xlsx", out / "results.csv"
     src = Path(review.path).resolve()
-    for target in (xlsx, csv):
+    for target in (xlsx_path, csv_path):
         if target.resolve() == src:
             raise IntakeError(
                 f"{target}: 结果文件不能覆盖申报表本身 / the results would overwrite the intake file; choose another folder"
             )
-    frame = review.to_frame()
-    problems = review.problems_frame()
+    with paused_gc():
+        keys = review.result_columns
+        rows = review.result_rows()
+        problems = review.problem_rows()
 
-    def write_xlsx(tmp: Path) -> None:
-        wb = Workbook(write_only=True)
-        _write_table(wb, "结果 Results", frame, _RESULT_LABELS, lang, status_col="status")
-        _write_table(wb, "待补正 Problems", problems, _PROBLEM_LABELS, lang)
-        _summary(wb, review, lang)
-        wb.save(tmp)
+        def write_xlsx(tmp: Path) -> None:
+            write_xlsx_file(
+                tmp,
+                [
+                    _table("结果 Results", keys, rows, _RESULT_LABELS, lang, status=True),
+                    _table("待补正 Problems", list(PROBLEM_COLUMNS), problems, _PROBLEM_LABELS, lang),
+                    _summary(review, lang),
+                ],
+            )
 
-    def write_csv(tmp: Path) -> None:
-        safe = frame.copy()
-        for c in safe.columns:
-            if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c]):
-                safe[c] = safe[c].map(csv_safe)
-        safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        def write_csv(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f, lineterminator="\r\n")
+                w.writerow(keys)
+                w.writerows([csv_safe(v) for v in r] for r in rows)
 
-    _atomic(xlsx, write_xlsx)
-    _atomic(csv, write_csv)
-    files = WrittenFiles(xlsx=xlsx, csv=csv)
+        _atomic(xlsx_path, write_xlsx)
+        _atomic(csv_path, write_csv)
+    files = WrittenFiles(xlsx=xlsx_path, csv=csv_path)
     files.seconds = time.perf_counter() - t0
     review.timings["write"] = files.seconds
     return files

@@ -242,7 +242,12 @@ def _read_check(path: Path) -> None:
         raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
     from .intake import read_intake  # also exported as toolkit.read_intake
 
-    read_intake(path)
+    try:
+        read_intake(path)
+    except OSError as exc:  # e.g. no permission: as unreadable as a broken file
+        raise IntakeError(
+            f"无法读取申报汇总表 / Cannot read the intake sheet {path}: {exc.strerror or exc}"
+        ) from None
 
 
 def _export_html(nb: Any, target: Path) -> None:

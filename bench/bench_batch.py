@@ -1,0 +1,173 @@
+"""Batch runs: `oqtk batch` end to end next to a plain in-process review and a bare read-and-write.
+
+For the same synthetic sheet, measured in this process:
+
+- bare read + CSV write (pandas calamine read, CSV write) — the baseline;
+- ``review_intake`` + ``write_results`` in process (no notebook);
+- ``toolkit.run_batch`` in process (one kernel, the executed notebook, its HTML, the manifest);
+- ``oqtk batch`` as a fresh command (interpreter start and imports included);
+
+and, from the executed notebook and the manifest, where a batch run spends its time.
+Run alone with ``python -m bench.bench_batch [N_ROWS]``; ``make bench`` runs it with the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from toolkit.batch import run_batch
+from toolkit.intake import review_intake, write_results
+
+from .common import Timing, row
+from .sheets import make_sheet
+
+AS_OF = "2025-12-31"
+LIST_VERSION = "1.0"
+
+
+def _bare(path: Path, out: Path) -> float:
+    t0 = time.perf_counter()
+    df = pd.read_excel(path, engine="calamine", dtype=str)
+    df.to_csv(out / "bare.csv", index=False, encoding="utf-8-sig")
+    return time.perf_counter() - t0
+
+
+def _plain(path: Path, out: Path) -> float:
+    t0 = time.perf_counter()
+    review = review_intake(path, as_of=dt.date.fromisoformat(AS_OF), list_version=LIST_VERSION)
+    write_results(review, out)
+    return time.perf_counter() - t0
+
+
+def _in_process(path: Path, runs: Path) -> tuple[float, Path]:
+    t0 = time.perf_counter()
+    (r,) = run_batch([path], runs, as_of=AS_OF, list_version=LIST_VERSION)
+    elapsed = time.perf_counter() - t0
+    if r.outcome != "succeeded":
+        raise RuntimeError(f"batch run failed: {r.error}")
+    return elapsed, r.run_dir
+
+
+def _cli(path: Path, runs: Path) -> float:
+    cmd = [sys.executable, "-m", "toolkit.cli", "batch", str(path), "--out", str(runs), "--as-of", AS_OF]
+    cmd += ["--list-version", LIST_VERSION, "--no-progress"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"oqtk batch exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def _breakdown(run_dir: Path) -> dict[str, float]:
+    """Seconds per notebook cell (papermill's own timings) and the whole run (manifest)."""
+    nb = nbformat.read(run_dir / "review.ipynb", as_version=4)
+    cells = {
+        ("injected" if "injected-parameters" in c.metadata.get("tags", []) else c.get("id") or str(i)): float(
+            c.metadata.get("papermill", {}).get("duration") or 0.0
+        )
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+    }
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        "cells": sum(cells.values()),
+        **{f"cell {k}": v for k, v in cells.items()},
+        "run": manifest["duration_s"],
+    }
+
+
+def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000) -> dict:
+    """Time the four ways for ``n_rows`` (and ``oqtk batch`` alone for ``big_rows``); return timings and ratios."""
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        sheet = make_sheet(tmpdir / f"intake_{n_rows}.xlsx", n_rows)
+        runs = tmpdir / "runs"
+        bare, plain, inproc, cli = [], [], [], []
+        breakdowns = []
+        _in_process(sheet, runs)  # warm-up: imports, kernelspec lookup, font cache
+        for i in range(repeat):
+            out = tmpdir / f"out_{i}"
+            out.mkdir()
+            bare.append(_bare(sheet, out))
+            plain.append(_plain(sheet, out))
+            elapsed, run_dir = _in_process(sheet, runs)
+            inproc.append(elapsed)
+            breakdowns.append(_breakdown(run_dir))
+            cli.append(_cli(sheet, runs))
+        b = Timing("bare", bare)
+        t_plain, t_in, t_cli = Timing("plain", plain), Timing("run_batch", inproc), Timing("oqtk batch", cli)
+        rows.append(row(f"{n_rows:,} rows: bare calamine read + CSV write (baseline)", b, None))
+        rows.append(row(f"{n_rows:,} rows: review_intake + write_results (in process)", t_plain, b))
+        rows.append(row(f"{n_rows:,} rows: toolkit.run_batch (in process, one kernel)", t_in, b))
+        rows.append(row(f"{n_rows:,} rows: `oqtk batch` command end to end", t_cli, b))
+        timings.update(bare=b.median, plain=t_plain.median, run_batch=t_in.median, oqtk_batch=t_cli.median)
+        parts = {k: statistics.median(d[k] for d in breakdowns) for k in breakdowns[0]}
+        timings.update({f"breakdown {k}": v for k, v in parts.items()})
+        cell_txt = ", ".join(
+            f"{k.removeprefix('cell ')} {v:.2f} s" for k, v in parts.items() if k.startswith("cell ")
+        )
+        notes.append(
+            f"Inside one run_batch ({n_rows:,} rows): notebook cells {parts['cells']:.2f} s ({cell_txt}); "
+            f"the rest of the {parts['run']:.2f} s run is kernel start/stop, the readability check, "
+            f"HTML export and hashing."
+        )
+        if big_rows:
+            big = make_sheet(tmpdir / f"intake_{big_rows}.xlsx", big_rows)
+            out = tmpdir / "out_big"
+            out.mkdir()
+            big_bare = _bare(big, out)
+            big_cli = _cli(big, runs)
+            timings.update(big_bare=big_bare, big_oqtk_batch=big_cli)
+            rows.append(row(f"{big_rows:,} rows: bare read + CSV write", Timing("b", [big_bare]), None))
+            rows.append(
+                row(
+                    f"{big_rows:,} rows: `oqtk batch` command end to end",
+                    Timing("c", [big_cli]),
+                    Timing("b", [big_bare]),
+                )
+            )
+            notes.append(f"{big_rows:,} rows: `oqtk batch` {big_cli:.1f} s (goal: under 20 s).")
+    ratios = {
+        "plain/bare": timings["plain"] / timings["bare"],
+        "run_batch/bare": timings["run_batch"] / timings["bare"],
+        "oqtk_batch/bare": timings["oqtk_batch"] / timings["bare"],
+        "oqtk_batch/plain": timings["oqtk_batch"] / timings["plain"],
+    }
+    notes.append(
+        f"{n_rows:,} rows: `oqtk batch` is {ratios['oqtk_batch/bare']:.1f}× the bare read-and-write "
+        f"(goal 4×) and {ratios['oqtk_batch/plain']:.1f}× the plain in-process review."
+    )
+    return {
+        "title": "Batch runs (executed notebook per sheet)",
+        "rows": rows,
+        "notes": notes,
+        "timings": timings,
+        "ratios": ratios,
+    }
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    res = run(n)
+    for r in res["rows"]:
+        print(" | ".join(r))
+    for k, v in res["timings"].items():
+        print(f"{k}: {v:.3f} s")
+    for k, v in res["ratios"].items():
+        print(f"{k}: {v:.2f}×")
+    for note in res["notes"]:
+        print("-", note)

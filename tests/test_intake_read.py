@@ -151,6 +151,23 @@ def test_unreadable_files_raise_one_clear_intake_error(tmp_path, kind, capsys):
     assert words in err and "Traceback" not in err
 
 
+def test_corrupted_sheet_inside_a_valid_zip_is_refused(tmp_path, capsys):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_xlsx_bytes(tmp_path))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut the sheet XML in half
+            dst.writestr(item, data)
+    p = tmp_path / "in.xlsx"
+    p.write_bytes(buf.getvalue())
+    with pytest.raises(IntakeError) as ei:
+        read_intake(p)
+    assert str(p) in str(ei.value) and "damaged" in str(ei.value)
+    assert main(["review", str(p)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_no_header_found(tmp_path):
     p = write_book(tmp_path / "in.xlsx", [["hello", "world"], [1, 2]])
     with pytest.raises(IntakeError, match=r"未找到申报表表头.*no intake header row") as ei:

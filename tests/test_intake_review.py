@@ -276,6 +276,13 @@ def test_messy_example_every_kind_of_mess(tmp_path):
         "publicity_too_short",
     } <= all_codes
     assert by[13].status == "invalid"
+    # outputs: no formula anywhere; formula-looking texts come back as the same text
+    assert formula_cells(out["xlsx"]) == []
+    wb = load_workbook(out["xlsx"])
+    res_values = {c.value for r in wb["结果 Results"].iter_rows() for c in r}
+    assert '=HYPERLINK("http://example.com","Test Person")' in res_values
+    prob_values = {c.value for r in wb["待补正 Problems"].iter_rows() for c in r}
+    assert '=DATEDIF(L9,TODAY(),"Y")' in prob_values
     assert "备注 Notes" in rv.to_frame().columns  # pass-through column kept
 
 

@@ -335,8 +335,14 @@ def read_intake(path: str | Path) -> IntakeSheet:
     idx_of = [columns.get(k) for k in col_names]
     records = []
     index = []
+    width_ok = all(len(r) >= width for r in body)  # calamine gives rectangular rows
     for n, r in enumerate(body):
-        vals = [None if (j is None or j >= len(r) or _is_blank(r[j])) else r[j] for j in idx_of]
+        if width_ok:
+            vals = [None if j is None or (v := r[j]) == "" else v for j in idx_of]
+        else:
+            vals = [None if j is None or j >= len(r) or (v := r[j]) == "" else v for j in idx_of]
+        if any(v.__class__ is str and not v.strip() for v in vals):  # whitespace-only cells are blank
+            vals = [None if v.__class__ is str and not v.strip() else v for v in vals]
         if all(v is None for v in vals):
             continue
         records.append(vals)

@@ -21,7 +21,7 @@ import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -335,11 +335,6 @@ def _case(rec: dict[str, Any], round_id: str | None) -> CaseInput:
     )
 
 
-def _facts(case: CaseInput) -> CaseInput:
-    """The case without what does not affect the assessment (so identical facts are assessed once)."""
-    return replace(case, application_id=None, full_name=None, certificate_numbers=(), employer=None)
-
-
 def review_intake(
     path: str | Path,
     as_of: dt.date | str | None = None,
@@ -462,21 +457,17 @@ def _assess_rows(
     data = {k: [_opt(v) for v in parsed[k].tolist()] for k in keys}
     extras = {e: sheet.frame[e].tolist() for e in sheet.extras}
     raw_cols = {k: sheet.frame[k].tolist() for k in keys}
-    memo: dict[CaseInput, CaseResult | ToolkitError] = {}
     out: list[ReviewedRow] = []
     for i, row in enumerate(parsed.index.tolist()):
         rec = {k: data[k][i] for k in keys}
         raw = {k: raw_cols[k][i] for k in keys}
         case = _case(rec, round_id)
         probs = list(problems_by_row.get(row, ()))
-        facts = _facts(case)
-        res = memo.get(facts)
-        if res is None:
-            try:
-                res = assess_case(case, as_of, version)
-            except ToolkitError as exc:  # e.g. a policy value not in force on as_of: this row only
-                res = exc
-            memo[facts] = res
+        res: CaseResult | ToolkitError
+        try:
+            res = assess_case(case, as_of, version)
+        except ToolkitError as exc:  # e.g. a policy value not in force on as_of: this row only
+            res = exc
         result: CaseResult | None = None
         if isinstance(res, ToolkitError):
             probs.append(

@@ -170,7 +170,24 @@ def _app_class() -> type:
     import tornado.web
     from traitlets import default
     from voila.app import Voila
+    from voila.static_file_handler import TemplateStaticFileHandler
     from voila.tornado.handler import TornadoVoilaHandler
+
+    class _TemplateStatic(TemplateStaticFileHandler):  # type: ignore[misc]
+        """A malformed template path is a 404, not a 500 with a traceback in the log."""
+
+        def parse_url_path(self, path: str) -> str:
+            try:
+                return str(super().parse_url_path(path))
+            except ValueError:
+                raise tornado.web.HTTPError(404) from None
+
+        @classmethod
+        def get_absolute_path(cls, root: str, path: str) -> str:
+            try:
+                return str(super().get_absolute_path(root, path))
+            except ValueError:
+                raise tornado.web.HTTPError(404) from None
 
     class OqtkVoila(Voila):  # type: ignore[misc]
         name = "voila"
@@ -183,6 +200,8 @@ def _app_class() -> type:
             kept = []
             for h in handlers:
                 pattern = h[0]
+                if h[1] is TemplateStaticFileHandler:
+                    h = (pattern, _TemplateStatic, *h[2:])
                 if "/voila/render/" in pattern:
                     render_kwargs = h[2]
                     continue

@@ -1,0 +1,49 @@
+"""Shared fixtures. The browser fixtures (one Voila server per session) live in browser_support."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`oqtk serve` on a free port, OQTK_HOME in tmp, upload limit 1 MB; stopped at the end."""
+    from browser_support import CHROMIUM, DashboardServer
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (make system-deps)")
+    server = DashboardServer(Path(tmp_path_factory.mktemp("oqtk_home")), env={"OQTK_UPLOAD_LIMIT_MB": "1"})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(dashboard_server: Any) -> Iterator[Any]:
+    from browser_support import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[tuple[Any, Any]]:
+    """A fresh context and page, with every request recorded: (page, RequestLog)."""
+    from browser_support import RequestLog
+
+    ctx = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    log = RequestLog(ctx)
+    page = ctx.new_page()
+    yield page, log
+    ctx.close()
+    assert log.outside() == [], f"requests left 127.0.0.1: {log.outside()}"

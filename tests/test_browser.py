@@ -1,0 +1,260 @@
+"""The dashboards in a real headless Chromium against `oqtk serve` (one server per session).
+
+Every test's browser context records each request and websocket; the ``browser_page`` fixture
+fails the test if any left 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from browser_support import PAGE_NAMES, REPO, open_dashboard
+
+pytestmark = pytest.mark.browser
+
+TITLES = {
+    "home": "首页",
+    "lookup": "资格查询",
+    "assess": "单个评估",
+    "publicity": "公示期计算",
+    "batch": "批量审核",
+    "supervisor": "复核",
+}
+
+
+def assert_no_code_or_traceback(page) -> None:
+    body = page.inner_text("body")
+    for bad in ("Traceback", "Error:", "from toolkit", 'show("', "Page(children"):
+        assert bad not in body, f"{bad!r} visible on the page"
+    assert (
+        page.locator(".jp-InputArea:visible, .jp-InputPrompt:visible, .CodeMirror, .cm-editor").count() == 0
+    )
+    assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_every_dashboard_opens_without_code_tracebacks_or_outside_requests(
+    dashboard_server, browser_page, name
+):
+    page, log = browser_page
+    open_dashboard(page, dashboard_server, name)
+    header = page.locator(f".oqtk-page-{name}").first
+    assert TITLES[name] in header.inner_text()
+    nav = page.locator(".oqtk-nav").first
+    for other in PAGE_NAMES:
+        if other != name:
+            assert nav.locator(f'a[data-page="{other}"]').count() == 1
+    assert page.locator(".oqtk-page .oqtk-msg.oqtk-error").count() == 0  # the form was built
+    assert page.evaluate("document.documentElement.lang") == "zh"
+    assert_no_code_or_traceback(page)
+    assert log.urls and all("127.0.0.1" in u for u in log.urls if not u.startswith("data:"))
+
+
+def test_home_links_open_the_other_pages(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "home")
+    assert page.locator(".oqtk-warnings").inner_text().strip() != ""  # partial List 3.0 at least
+    assert "3.0" in page.locator(".oqtk-status").inner_text()
+    page.locator('.oqtk-pages a[data-page="publicity"]').click()
+    page.wait_for_selector(".oqtk-page-publicity .oqtk-lang", timeout=60_000)
+    assert page.url.endswith("/voila/render/publicity.ipynb")
+
+
+def test_language_switch(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "home")
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=Dashboards")
+    assert "Qualification lookup" in page.locator(".oqtk-nav").first.inner_text()
+    assert "In force on" in page.locator(".oqtk-status").inner_text()
+    page.locator(".oqtk-lang button", has_text="中文").click()
+    page.wait_for_selector("text=仪表板")
+
+
+def test_lookup_search_as_you_type(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "lookup")
+    assert "不完整" in page.locator(".oqtk-notice").inner_text()  # partial-List notice, version in force
+    page.locator(".oqtk-version select").select_option("1.0")
+    page.locator(".oqtk-query input").press_sequentially("FCCA", delay=30)
+    match = page.locator('.oqtk-match[data-entry="acca_fellow"]')
+    match.wait_for(timeout=20_000)
+    text = match.inner_text()
+    assert "ACCA资深会员证书" in text and "C类 职称衔接类" in text and "副高级" in text
+    assert "Association of Chartered Certified Accountants" in text
+    # applicant-typed text is escaped, never markup
+    page.locator(".oqtk-query input").fill('<b id="injected">x</b>')
+    page.wait_for_selector("text=未找到", timeout=20_000)
+    assert page.locator("#injected").count() == 0
+    assert '<b id="injected">x</b>' in page.locator(".oqtk-lookup").inner_text()
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=No certificate matches")
+
+
+def test_publicity_calculator(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "publicity")
+    page.locator(".oqtk-start input").fill("2025-09-29")
+    page.locator(".oqtk-start-go").click()
+    page.locator('.oqtk-end[data-date="2025-10-11"]').wait_for(timeout=20_000)
+    assert page.locator("tr.oqtk-day").count() == 13
+    assert "国庆节" in page.locator(".oqtk-window").inner_text()
+    assert "公示期不少于5个工作日" in page.locator(".oqtk-clause").inner_text()
+    page.locator(".oqtk-deadline input").fill("2025-10-15")
+    page.locator(".oqtk-deadline-go").click()
+    page.locator('.oqtk-latest-start[data-date="2025-10-10"]').wait_for(timeout=20_000)
+    # a year whose schedule is not loaded: a clear message, no traceback
+    page.locator(".oqtk-start input").fill("2031-03-03")
+    page.locator(".oqtk-start-go").click()
+    page.wait_for_selector(".oqtk-publicity .oqtk-error", timeout=20_000)
+    assert "2031年的法定节假日安排尚未载入" in page.locator(".oqtk-publicity .oqtk-error").inner_text()
+    assert_no_code_or_traceback(page)
+
+
+def _field(page, label: str):
+    return page.locator(".oqtk-field", has_text=label).first
+
+
+def test_assess_fcca_on_list_1(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "assess")
+    _field(page, "人员类别").locator("select").select_option(label="外籍人员")
+    _field(page, "是否上海户籍").locator("select").select_option(label="否")
+    _field(page, "境外职业资格证书").locator("input").fill("FCCA")
+    _field(page, "已在核验平台核验").locator("select").select_option(label="是")
+    _field(page, "学历学位").locator("select").select_option(label="硕士")
+    _field(page, "申报职称系列").locator("select").select_option(label="会计")
+    _field(page, "相关工作起始日期").locator("input").fill("2015-01-01")
+    _field(page, "在沪相关工作起始日期").locator("input").fill("2023-01-01")
+    _field(page, "单位性质").locator("select").select_option(label="企业")
+    _field(page, "曾参加往期评审").locator("select").select_option(label="否")
+    _field(page, "评估日期").locator("input").fill("2025-12-31")
+    _field(page, "清单版本").locator("select").select_option("1.0")
+    page.locator("button", has_text="评估").last.click()
+    page.wait_for_selector("text=符合条件", timeout=30_000)
+    page.wait_for_selector("text=高级会计师", timeout=30_000)
+    assert_no_code_or_traceback(page)
+
+
+def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "batch")
+    with page.expect_file_chooser() as fc:
+        page.locator(".widget-upload").first.click()
+    fc.value.set_files(str(REPO / "data" / "examples" / "intake_messy.xlsx"))
+    page.wait_for_selector(".widget-upload:has-text('1')", timeout=20_000)
+    _field(page, "清单版本").locator("select").select_option("1.0")
+    page.locator("button", has_text="运行批量审核").click()
+    link = page.locator('a.oqtk-download[download="results.xlsx"]')
+    link.wait_for(timeout=90_000)
+    assert "下载结果工作簿" in link.inner_text()
+    with page.expect_download() as dl:
+        link.click()
+    target = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(target)
+    assert target.suffix == ".xlsx" and target.read_bytes()[:2] == b"PK"
+    import openpyxl
+
+    wb = openpyxl.load_workbook(target, read_only=True)
+    assert wb.sheetnames
+    wb.close()
+    assert_no_code_or_traceback(page)
+
+
+def test_upload_over_the_limit_is_refused_with_a_message(dashboard_server, browser_page, tmp_path):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "batch")
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(b"PK" + b"\0" * (2 * 1024 * 1024))  # the test server's limit is 1 MB
+    with page.expect_file_chooser() as fc:
+        page.locator(".widget-upload").first.click()
+    fc.value.set_files(str(big))
+    banner = page.locator("#oqtk-upload-error")
+    banner.wait_for(state="visible", timeout=10_000)
+    assert "文件过大" in banner.inner_text() and "File too large" in banner.inner_text()
+    # the kernel connection survived: the page still answers
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=Run the batch review", timeout=20_000)
+
+
+SOURCE_PATHS = [
+    "/voila/files/home.ipynb",
+    "/voila/files/batch_review.ipynb",
+    "/voila/files/../toolkit/server.py",
+    "/voila/files/%2E%2E/toolkit/server.py",
+    "/voila/tree",
+    "/voila/tree/",
+    "/voila/api/contents",
+    "/voila/api/contents/home.ipynb",
+    "/voila/render/batch_review.ipynb",
+    "/voila/render/../toolkit/server.py",
+    "/api/contents/home.ipynb",
+    "/api/kernels",
+    "/voila/static/../../server.py",
+    "/voila/templates/oqtk/static/../index.html.j2",
+]
+
+
+def test_sources_are_not_served(dashboard_server):
+    for path in SOURCE_PATHS:
+        status, body = dashboard_server.get(path)
+        assert status in (400, 403, 404, 405), f"{path} → {status}"
+        assert "from toolkit" not in body and '"cells"' not in body and "import " not in body
+    status, body = dashboard_server.get("/voila/render/home.ipynb?template=lab&theme=dark")
+    assert status == 200
+    assert "from toolkit.dashboards.page import show" not in body
+    assert "cdn.jsdelivr.net" not in body and "fontawesome@" not in body
+    assert dashboard_server.status("/") in (200, 301, 302)
+
+
+def test_code_sent_from_the_browser_is_refused(dashboard_server, browser_page):
+    """An execute_request over the kernel websocket is dropped; a kernel_info_request answers."""
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "lookup")
+    marker = dashboard_server.home / "pwned.txt"
+    code = f"open({str(marker)!r}, 'w').write('x')"
+    result = page.evaluate(
+        """async (code) => {
+          const cfg = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+          const url = location.origin.replace('http', 'ws') + '/api/kernels/' + cfg.kernelId +
+                      '/channels?session_id=probe-session';
+          const ws = new WebSocket(url);
+          const got = [];
+          ws.onmessage = (e) => { try { got.push(JSON.parse(e.data).header.msg_type); } catch (_) {} };
+          await new Promise((ok, bad) => { ws.onopen = ok; ws.onerror = bad; });
+          const msg = (type, content) => JSON.stringify({
+            header: {msg_id: type + Math.random(), msg_type: type, username: 'probe', session: 'probe-session',
+                     date: new Date().toISOString(), version: '5.3'},
+            parent_header: {}, metadata: {}, content: content, channel: 'shell', buffers: []});
+          ws.send(msg('execute_request', {code: code, silent: false, store_history: false,
+                                           user_expressions: {}, allow_stdin: false, stop_on_error: true}));
+          ws.send(msg('kernel_info_request', {}));
+          await new Promise((r) => setTimeout(r, 3000));
+          ws.close();
+          return got;
+        }""",
+        code,
+    )
+    assert "kernel_info_reply" in result  # the socket works …
+    assert "execute_reply" not in result and "execute_input" not in result  # … but code is refused
+    time.sleep(0.5)
+    assert not marker.exists()
+    assert "which is not allowed" in dashboard_server.log_text()
+
+
+def test_page_config_carries_no_source(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "home")
+    html_text = page.content()
+    assert "from toolkit.dashboards.page import show" not in html_text
+    cfg = json.loads(page.locator("#jupyter-config-data").first.text_content())
+    names = [e["name"] for e in cfg.get("federated_extensions", [])]
+    assert set(names) <= {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
+
+
+def test_kernels_are_preheated(dashboard_server):
+    pools = dashboard_server.log_text().count("is filled with 1 kernel(s)")
+    assert pools >= len(PAGE_NAMES)
+    assert "batch_review.ipynb is filled" not in dashboard_server.log_text()

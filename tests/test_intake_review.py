@@ -185,6 +185,7 @@ def test_duplicate_ids_flag_every_row_and_keep_them_all(tmp_path):
     dup = [p for p in rv.problems if p.code == "duplicate_id"]
     assert sorted(p.row for p in dup) == [2, 3, 4, 5, 6]
     assert "2, 3, 5" in next(p for p in dup if p.row == 2).message_en
+    assert "rows 4, 6" in next(p for p in dup if p.row == 6).message_en  # "A2" and "Ａ２" are the same ID
     assert all(r.status == "incomplete" for r in rv.rows)
 
 
@@ -198,6 +199,22 @@ def test_formula_cell_without_value_is_a_problem_for_that_cell(tmp_path):
         "K2",
     )
     assert rv.rows[0].status == "incomplete"  # shanghai years now unknown
+
+
+def test_excel_error_values_are_problems_for_their_cells(tmp_path):
+    from openpyxl import load_workbook as load
+
+    src = write_book(tmp_path / "in.xlsx", [FULL, row(出生日期="#N/A", 姓名="#REF!")])
+    wb = load(src)
+    wb.active["E2"].data_type = "e"
+    wb.active["B2"].data_type = "e"
+    wb.save(src)
+    rv = review(src)
+    assert [(p.code, p.column, p.value) for p in rv.problems] == [
+        ("excel_error", "full_name", "#REF!"),
+        ("excel_error", "date_of_birth", "#N/A"),
+    ]
+    assert rv.rows[0].status == "invalid"  # the name is required
 
 
 def test_example_row_of_the_template_is_not_an_applicant(tmp_path):

@@ -5,9 +5,9 @@ recognisable header and the required columns raises one :class:`~toolkit.excepti
 naming the file, what is wrong and what is expected) and lenient about *cells* (every cell is
 kept raw; the schema in :mod:`.schema` judges it).
 
-Values are read with the calamine engine. Two things calamine does not report are read from the
-sheet's XML directly: formula cells without a stored result (they come back as a
-:class:`FormulaCell`, a problem for that cell) and merged ranges (a merged block's value is
+Values are read with the calamine engine. Two things calamine reads as blank are read from the
+sheet's XML directly: formula cells without a stored result (a :class:`FormulaCell`) and Excel
+error values (an :class:`ErrorCell`) — each a problem for that cell, not a crash. Merged ranges (a merged block's value is
 copied into every cell of the block below the header).
 """
 
@@ -28,7 +28,7 @@ import python_calamine as calamine
 from ..exceptions import IntakeError
 from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, match_header
 
-__all__ = ["FormulaCell", "IntakeSheet", "column_letter", "read_intake"]
+__all__ = ["ErrorCell", "FormulaCell", "IntakeSheet", "column_letter", "read_intake"]
 
 HEADER_SCAN_ROWS = 30  # title rows above the header: look this far down for it
 MIN_HEADER_MATCHES = 2
@@ -45,13 +45,23 @@ class FormulaCell:
         return "=" + self.formula if self.formula else "=（共享公式 / shared formula）"
 
 
+@dataclass(frozen=True)
+class ErrorCell:
+    """A cell holding an Excel error value (``#N/A``, ``#REF!``, ``#DIV/0!`` …)."""
+
+    error: str
+
+    def __str__(self) -> str:
+        return self.error
+
+
 @dataclass
 class IntakeSheet:
     """The raw cells of an intake sheet, mapped to the contract.
 
     ``frame``: one row per non-blank input row, indexed by its sheet row number (1-based); a
     column for every contract key (None where the sheet lacks it) followed by the extra columns
-    under their own headers. Values are raw (str, float, bool, date, :class:`FormulaCell`) or None.
+    under their own headers. Values are raw (str, float, bool, date, :class:`FormulaCell`, :class:`ErrorCell`) or None.
     """
 
     path: Path
@@ -179,28 +189,34 @@ _F_RE = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V_RE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 
 
-def _uncached_formulas(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int], str]:
-    """(row 1-based, col 0-based) → formula text, for formula cells with no stored result."""
+def _special_cells(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int], FormulaCell | ErrorCell]:
+    """(row 1-based, col 0-based) → a formula cell with no stored result, or an Excel error value.
+
+    calamine reads both as blank; the sheet XML says what they are.
+    """
     if not part:
         return {}
     try:
         xml = zf.read(part).decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
-    if "<f" not in xml and ":f" not in xml:
+    if "<f" not in xml and ":f" not in xml and 't="e"' not in xml:
         return {}
-    out = {}
+    out: dict[tuple[int, int], FormulaCell | ErrorCell] = {}
     for m in _CELL_RE.finditer(xml):
-        body = m.group(2)
-        f = _F_RE.search(body)
-        if not f:
-            continue
+        attrs, body = m.group(1), m.group(2)
         v = _V_RE.search(body)
-        if v and (v.group(1) or "") != "":
-            continue
-        ref = _REF_RE.search(m.group(1))
+        cached = v.group(1) if v else None
+        if 't="e"' in attrs:
+            cell: FormulaCell | ErrorCell = ErrorCell(_unescape(cached or "#ERROR"))
+        else:
+            f = _F_RE.search(body)
+            if not f or cached:
+                continue
+            cell = FormulaCell(_unescape(f.group(1) or ""))
+        ref = _REF_RE.search(attrs)
         if ref:
-            out[(int(ref.group(2)), _col_index(ref.group(1)))] = _unescape(f.group(1) or "")
+            out[(int(ref.group(2)), _col_index(ref.group(1)))] = cell
     return out
 
 
@@ -325,11 +341,11 @@ def read_intake(path: str | Path) -> IntakeSheet:
                 if r < len(rows) and c < len(rows[r]) and _is_blank(rows[r][c]):
                     rows[r][c] = top
 
-    uncached = _uncached_formulas(zf, _sheet_xml_paths(zf).get(name))
-    for (r, c), f in uncached.items():
+    special = _special_cells(zf, _sheet_xml_paths(zf).get(name))
+    for (r, c), cell in special.items():
         i = r - 1
         if i > hdr and i < len(rows) and c < len(rows[i]):
-            rows[i][c] = FormulaCell(f)
+            rows[i][c] = cell
 
     col_names = [*(c.key for c in COLUMNS), *extras]
     idx_of = [columns.get(k) for k in col_names]
@@ -349,10 +365,10 @@ def read_intake(path: str | Path) -> IntakeSheet:
         index.append(first_row + n)
     frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
     formula_cells = {}
-    for (r, c), f in uncached.items():
+    for (r, c), cell in special.items():
         key = next((k for k, j in columns.items() if j == c), None)
-        if key is not None and r > hdr + 1:
-            formula_cells[(r, key)] = f
+        if key is not None and r > hdr + 1 and isinstance(cell, FormulaCell):
+            formula_cells[(r, key)] = cell.formula
     return IntakeSheet(
         path=p,
         sha256=sha,

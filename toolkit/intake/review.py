@@ -374,7 +374,7 @@ def _review(
 
     t0 = time.perf_counter()
     parsed, failures = validate_frame(sheet.frame)
-    problems_by_row = _cell_problems(sheet, failures)
+    problems_by_row = _cell_problems(sheet, parsed, failures)
     timings["validate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -404,27 +404,32 @@ def _review(
     )
 
 
-def _cell_problems(sheet: IntakeSheet, failures: list[tuple[int, str, str]]) -> dict[int, list[Problem]]:
-    raw = sheet.frame
-    dup_rows: dict[str, list[int]] = defaultdict(list)
-    for r, c, code in failures:
+def _cell_problems(
+    sheet: IntakeSheet, parsed: pd.DataFrame, failures: list[tuple[int, str, str]]
+) -> dict[int, list[Problem]]:
+    cols: dict[str, dict[int, Any]] = {}
+
+    def raw(r: int, c: str) -> Any:
+        if c not in cols:
+            cols[c] = dict(zip(sheet.frame.index.tolist(), sheet.frame[c].tolist(), strict=True))
+        return cols[c][r]
+
+    # rows sharing an ID, grouped by the ID as compared (NFKC: "A2" and "Ａ２" are the same)
+    ids = dict(zip(parsed.index.tolist(), parsed["application_id"].tolist(), strict=True))
+    dup_rows: dict[Any, list[int]] = defaultdict(list)
+    for r, _c, code in failures:
         if code == "duplicate_id":
-            dup_rows[display(raw.at[r, c]).strip()].append(r)
+            dup_rows[ids[r]].append(r)
+    order = {k: n for n, k in enumerate(COLUMN_BY_KEY)}
     out: dict[int, list[Problem]] = defaultdict(list)
     seen = set()
-    for r, c, code in sorted(failures, key=lambda f: (f[0], list(COLUMN_BY_KEY).index(f[1]))):
+    for r, c, code in sorted(failures, key=lambda f: (f[0], order[f[1]])):
         if (r, c, code) in seen:
             continue
         seen.add((r, c, code))
         col = COLUMN_BY_KEY[c]
-        value = display(raw.at[r, c])
-        extra = {"rows": sorted(dup_rows.get(value.strip(), []))} if code == "duplicate_id" else None
-        if code == "duplicate_id" and not extra["rows"]:  # type: ignore[index]
-            extra = {
-                "rows": sorted(
-                    {x for rows in dup_rows.values() for x in rows if display(raw.at[x, c]) == value}
-                )
-            }
+        value = display(raw(r, c))
+        extra = {"rows": sorted(set(dup_rows[ids[r]]))} if code == "duplicate_id" else None
         mz, me, fz, fe, sev = message(code, col, value, extra)
         out[r].append(
             Problem(

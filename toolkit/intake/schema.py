@@ -24,7 +24,9 @@ import pandera.pandas as pa
 from ..rules import title_series
 from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, parse_code
 from .contract import COLUMN_BY_KEY, COLUMNS, Column
-from .reader import FormulaCell
+from .reader import ErrorCell, FormulaCell
+
+_SPECIAL = (FormulaCell, ErrorCell)  # reported once, by their own checks
 
 __all__ = ["Problem", "intake_schema", "validate_frame"]
 
@@ -71,7 +73,7 @@ def _nfkc(v: str) -> str:
 
 
 def parse_text(v: Any) -> Any:
-    if isinstance(v, FormulaCell):
+    if isinstance(v, _SPECIAL):
         return v
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -232,7 +234,7 @@ def _by_distinct(fn: Callable[[Any], Any]) -> Callable[[pd.Series], pd.Series]:
 
 
 def _types_ok(*types: type) -> Callable[[pd.Series], pd.Series]:
-    allowed = (*types, FormulaCell)  # formula cells are reported once, by their own check
+    allowed = (*types, *_SPECIAL)
     return lambda s: s.map(type).isin(allowed)
 
 
@@ -240,12 +242,20 @@ def _not_formula(s: pd.Series) -> pd.Series:
     return s.map(type) != FormulaCell
 
 
+def _not_error(s: pd.Series) -> pd.Series:
+    return s.map(type) != ErrorCell
+
+
+def _special(s: pd.Series) -> pd.Series:
+    return s.map(type).isin(_SPECIAL)
+
+
 def _check(fn: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     return pa.Check(fn, name=name, error=name)
 
 
 def _column_checks(c: Column) -> list[pa.Check]:
-    checks = [_check(_not_formula, "formula_without_value")]
+    checks = [_check(_not_formula, "formula_without_value"), _check(_not_error, "excel_error")]
     if c.kind == "text":
         checks.append(_check(_types_ok(str), "bad_text"))
     elif c.kind == "list":
@@ -267,10 +277,10 @@ def _column_checks(c: Column) -> list[pa.Check]:
             )
         )
     elif c.kind == "yes_no":
-        checks.append(_check(lambda s: s.isin(["yes", "no"]) | (s.map(type) == FormulaCell), "bad_yes_no"))
+        checks.append(_check(lambda s: s.isin(["yes", "no"]) | _special(s), "bad_yes_no"))
     elif c.kind == "code":
         codes = _codes_of(c.vocab or "")
-        checks.append(_check(lambda s, codes=codes: s.isin(codes) | (s.map(type) == FormulaCell), "bad_code"))
+        checks.append(_check(lambda s, codes=codes: s.isin(codes) | _special(s), "bad_code"))
     if c.key == "application_id":
         checks.append(
             _check(
@@ -278,9 +288,7 @@ def _column_checks(c: Column) -> list[pa.Check]:
                 "example_row",
             )
         )
-        checks.append(
-            _check(lambda s: ~s.duplicated(keep=False) | (s.map(type) == FormulaCell), "duplicate_id")
-        )
+        checks.append(_check(lambda s: ~s.duplicated(keep=False) | _special(s), "duplicate_id"))
     return checks
 
 
@@ -348,6 +356,14 @@ def message(
             f"The {en} cell holds a formula ({value}) whose result was not saved in the file",
             "在Excel中打开并保存文件以保存公式结果，或改为直接填写数值",
             "Open and save the file in Excel so the result is stored, or type the value",
+            "invalid" if c.required else "incomplete",
+        )
+    if code == "excel_error":
+        return (
+            f"“{zh}”单元格是Excel错误值（{value}）",
+            f"The {en} cell holds an Excel error ({value})",
+            "更正产生错误的公式，或直接填写数值",
+            "Fix the formula that gives the error, or type the value",
             "invalid" if c.required else "incomplete",
         )
     if code == "duplicate_id":

@@ -409,3 +409,19 @@ def test_header_only_sheet_reviews_to_nothing(tmp_path):
     assert rv.rows_in == 0 and rv.rows == [] and rv.counts == dict.fromkeys(rv.counts, 0)
     out = write_results(rv, tmp_path / "o")
     assert formula_cells(out["xlsx"]) == []
+
+
+def test_xlsx_writer_types_and_text(tmp_path):
+    from toolkit.intake.xlsxwrite import Sheet, write_xlsx
+
+    rows = [
+        ("a", "b", "c", "d", "e"),
+        ("=1+1", 3, 2.5, True, "x\x07y & <z>\nline"),
+        (None, "", float("nan"), -1, "@A1"),
+    ]
+    write_xlsx(tmp_path / "t.xlsx", [Sheet("表 1", rows, widths=[10, 10, 10, 10, 10])])
+    assert formula_cells(tmp_path / "t.xlsx") == []
+    ws = load_workbook(tmp_path / "t.xlsx")["表 1"]
+    assert [c.value for c in ws[2]] == ["=1+1", 3, 2.5, True, "xy & <z>\nline"]
+    assert [c.value for c in ws[3]] == [None, None, None, -1, "@A1"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E3"

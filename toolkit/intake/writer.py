@@ -40,6 +40,7 @@ STATUS_FILL = {
     "invalid": "D9D9D9",  # grey
 }
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+_CSV_RISKY_FIRST = frozenset(_CSV_RISKY)
 
 # result column → (zh, en) header for the workbook
 _RESULT_LABELS = {
@@ -104,8 +105,8 @@ class WrittenFiles(dict[str, Path]):
 
 def csv_safe(v: Any) -> Any:
     """A text value that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(v, str) and v.startswith(_CSV_RISKY):
-        return "'" + v
+    if v.__class__ is str:
+        return "'" + v if v[:1] in _CSV_RISKY_FIRST else v
     if v is None or (isinstance(v, float) and v != v):
         return ""
     return v

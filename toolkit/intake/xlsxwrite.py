@@ -50,7 +50,7 @@ def _letters(n: int) -> list[str]:
 
 
 def _text(v: str) -> str:
-    if _ILLEGAL.search(v):
+    if not v.isprintable() and _ILLEGAL.search(v):  # isprintable: a fast C check for the usual case
         v = _ILLEGAL.sub("", v)
     return escape(v) if ("&" in v or "<" in v or ">" in v) else v
 
@@ -116,29 +116,42 @@ def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int]) -> None:
         w(f'<row r="{r}">{cells}</row>')
         n = r
     buf: list[str] = []
+    fill_col = sheet.fill_column
+    styled = [j in fill_cols for j in range(ncols)]
     for r, row in enumerate(rows, start=2):
         n = r
         style = ""
-        if sheet.fill_column is not None:
-            s = style_of.get(f"{sheet.name}\x00{row[sheet.fill_column]}")
+        if fill_col is not None:
+            s = style_of.get(f"{sheet.name}\x00{row[fill_col]}")
             style = f' s="{s}"' if s else ""
         parts = [f'<row r="{r}">']
+        add = parts.append
         for j, v in enumerate(row):
-            if v is None or v == "" or (isinstance(v, float) and v != v):
-                continue
-            st = style if j in fill_cols else ""
-            ref = f"{letters[j]}{r}"
-            if isinstance(v, bool):
-                parts.append(f'<c r="{ref}"{st} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, int | float):
-                parts.append(f'<c r="{ref}"{st}><v>{v!r}</v></c>')
-            else:
-                if isinstance(v, dt.date):
-                    v = v.isoformat()
-                parts.append(
-                    f'<c r="{ref}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
+            t = v.__class__
+            if t is str:
+                if not v:
+                    continue
+                st = style if styled[j] else ""
+                add(
+                    f'<c r="{letters[j]}{r}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(v)}</t></is></c>'
                 )
-        parts.append("</row>")
+            elif v is None:
+                continue
+            elif t is int or (t is float and v == v):
+                st = style if styled[j] else ""
+                add(f'<c r="{letters[j]}{r}"{st}><v>{v!r}</v></c>')
+            elif t is bool:
+                st = style if styled[j] else ""
+                add(f'<c r="{letters[j]}{r}"{st} t="b"><v>{int(v)}</v></c>')
+            elif t is float:  # NaN
+                continue
+            else:
+                text = v.isoformat() if isinstance(v, dt.date) else str(v)
+                st = style if styled[j] else ""
+                add(
+                    f'<c r="{letters[j]}{r}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
+                )
+        add("</row>")
         buf.append("".join(parts))
         if len(buf) >= 2000:
             w("".join(buf))

@@ -362,6 +362,12 @@ def test_write_results_refuses_to_overwrite_the_input(tmp_path):
     assert sha256(src) == before
 
 
+def test_extra_columns_never_shadow_result_columns(tmp_path):
+    rv = review(write_book(tmp_path / "in.xlsx", [[*FULL, "status", "备注"], [*row(), "mine", "note"]]))
+    r = rv.to_frame().iloc[0]
+    assert r["status"] == "eligible" and r["status_"] == "mine" and r["备注"] == "note"
+
+
 def test_frames(tmp_path):
     rv = review(write_book(tmp_path / "in.xlsx", [FULL, row(平台核验="?")]))
     pf = rv.problems_frame()

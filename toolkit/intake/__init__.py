@@ -8,17 +8,20 @@
 - :func:`make_template` writes the blank intake template.
 """
 
-from .contract import COLUMNS, REQUIRED, Column, match_header
-from .reader import FormulaCell, IntakeSheet, read_intake
-from .review import RESULT_COLUMNS, IntakeReview, ReviewedRow, review_intake
+from .contract import COLUMNS, REQUIRED, RESULT_COLUMNS, Column, match_header
+from .reader import ErrorCell, FormulaCell, IntakeSheet, read_intake
+from .review import PROBLEM_COLUMNS, IntakeReview, ReviewedRow, review_intake
 from .schema import Problem, intake_schema
+from .template import make_template
 from .writer import WrittenFiles, write_results
 
 __all__ = [
     "COLUMNS",
+    "PROBLEM_COLUMNS",
     "REQUIRED",
     "RESULT_COLUMNS",
     "Column",
+    "ErrorCell",
     "FormulaCell",
     "IntakeReview",
     "IntakeSheet",
@@ -26,6 +29,7 @@ __all__ = [
     "ReviewedRow",
     "WrittenFiles",
     "intake_schema",
+    "make_template",
     "match_header",
     "read_intake",
     "review_intake",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS
 
-__all__ = ["COLUMNS", "COLUMN_BY_KEY", "REQUIRED", "Column", "header_key", "match_header"]
+__all__ = ["COLUMNS", "COLUMN_BY_KEY", "REQUIRED", "RESULT_COLUMNS", "Column", "header_key", "match_header"]
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,34 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 REQUIRED: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.required)
+
+# the results table (results.csv); extra input columns follow under their own headers
+RESULT_COLUMNS: tuple[str, ...] = (
+    "source_row",
+    "application_id",
+    "full_name",
+    "status",
+    "status_zh",
+    "status_en",
+    "reason_codes",
+    "reasons_zh",
+    "reasons_en",
+    "problem_count",
+    "categories",
+    "services",
+    "title_series",
+    "title_requested",
+    "title_highest",
+    "title_eligible",
+    "title_name_zh",
+    "title_name_en",
+    "eligible_from",
+    "publicity_start",
+    "publicity_end",
+    "publicity_check",
+    "list_version",
+    "as_of",
+)
 
 _STRIP = re.compile(r"[\s_\-.*:：/\\()（）\[\]【】]+")
 

@@ -26,7 +26,7 @@ import pandas as pd
 import python_calamine as calamine
 
 from ..exceptions import IntakeError
-from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, match_header
+from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_header
 
 __all__ = ["ErrorCell", "FormulaCell", "IntakeSheet", "column_letter", "read_intake"]
 
@@ -320,7 +320,7 @@ def read_intake(path: str | Path) -> IntakeSheet:
         if _is_blank(h) and not has_data:
             continue
         label = str(h).strip() if not _is_blank(h) else f"列{column_letter(j)}"
-        while label in columns or label in COLUMN_BY_KEY:
+        while label in columns or label in COLUMN_BY_KEY or label in RESULT_COLUMNS:  # never shadow a result
             label += "_"
         columns[label] = j
         extras.append(label)

@@ -31,7 +31,7 @@ from ..exceptions import ToolkitError
 from ..findings import Finding, Outcome
 from ..rules import CaseInput, CaseResult, assess_case, get_version
 from ..vocab import LEVELS, STATUSES
-from .contract import COLUMN_BY_KEY
+from .contract import COLUMN_BY_KEY, RESULT_COLUMNS
 from .reader import IntakeSheet, read_intake
 from .schema import Problem, display, message, validate_frame
 
@@ -39,32 +39,6 @@ __all__ = ["PROBLEM_COLUMNS", "RESULT_COLUMNS", "IntakeReview", "ReviewedRow", "
 
 STATUS_ORDER = ("eligible", "not_eligible", "incomplete", "invalid")
 
-RESULT_COLUMNS: tuple[str, ...] = (
-    "source_row",
-    "application_id",
-    "full_name",
-    "status",
-    "status_zh",
-    "status_en",
-    "reason_codes",
-    "reasons_zh",
-    "reasons_en",
-    "problem_count",
-    "categories",
-    "services",
-    "title_series",
-    "title_requested",
-    "title_highest",
-    "title_eligible",
-    "title_name_zh",
-    "title_name_en",
-    "eligible_from",
-    "publicity_start",
-    "publicity_end",
-    "publicity_check",
-    "list_version",
-    "as_of",
-)
 
 PROBLEM_COLUMNS: tuple[str, ...] = (
     "sheet",

@@ -106,3 +106,20 @@ def test_reasons_name_what_decides_the_status():
     assert run(verified=False).reasons("en") == [
         "The certificate is not yet verified on the city's verification platform: complete the verification first"
     ]
+
+
+def test_a_date_before_the_stated_rules_is_incomplete_not_a_crash():
+    """Thresholds are stated from 2025-08-25: an earlier as-of date says so instead of raising."""
+    r = assess_case(FCCA, as_of=dt.date(2024, 6, 30), list_version="1.0")
+    assert r.status == "incomplete"
+    f = next(f for f in r.findings if f.code == "rules_not_in_force")
+    assert "title_thresholds.yaml" in f.en or "shanghai_min_years.yaml" in f.en
+    assert r.services  # services are still listed
+    permit = next(s for s in r.services if s.code == "a_work_permit")
+    assert "no rule in data for this date" in permit.en  # the age limit is stated only from 2024-11-01
+
+
+def test_work_permit_age_limit_is_stated_from_the_2_0_notice():
+    r = assess_case(FCCA, as_of=dt.date(2025, 6, 1), list_version="1.0")
+    permit = next(s for s in r.services if s.code == "a_work_permit")
+    assert "70周岁" in permit.zh

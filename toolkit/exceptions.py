@@ -6,8 +6,10 @@ __all__ = [
     "CalendarNotCovered",
     "IntakeError",
     "ListImportError",
+    "OutputError",
     "ParameterError",
     "PolicyDataError",
+    "PolicyNotInForce",
     "RegisterError",
     "ToolkitError",
 ]
@@ -25,6 +27,10 @@ class PolicyDataError(ToolkitError):
         self.key = key
         self.problem = problem
         super().__init__(f"{self.path}: {key}: {problem}")
+
+
+class PolicyNotInForce(PolicyDataError):
+    """Raised when a dated parameter has no value in force on the date asked (before its first rule)."""
 
 
 class CalendarNotCovered(ToolkitError):
@@ -48,6 +54,33 @@ class IntakeError(ToolkitError):
 
 class ListImportError(ToolkitError):
     """Raised when an annex table cannot be imported as a version of the List."""
+
+
+class OutputError(ToolkitError):
+    """Raised when results or run files cannot be written (disk full, read-only folder, no permission)."""
+
+    def __init__(self, folder: object, exc: OSError) -> None:
+        import errno
+
+        self.folder = str(folder)
+        self.errno = exc.errno
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            zh, en = (
+                "磁盘已满或超出配额：请清理空间，或换一个文件夹后重新运行",
+                "the disk is full or over quota: free some space, or choose another folder, and run again",
+            )
+        elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            zh, en = (
+                "文件夹只读或没有写权限：请换一个可写的文件夹后重新运行",
+                "the folder is read-only or not writable: choose a folder you can write to and run again",
+            )
+        else:
+            zh, en = ("请检查该文件夹后重新运行", "check the folder and run again")
+        reason = exc.strerror or str(exc)
+        super().__init__(
+            f"无法写入文件夹 {self.folder}（{reason}）：{zh}。不完整的文件不会以正式文件名留下。 / "
+            f"Cannot write to the folder {self.folder} ({reason}): {en}. Nothing incomplete is left under a final file name."
+        )
 
 
 class ParameterError(ToolkitError):

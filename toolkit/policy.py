@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .exceptions import PolicyDataError
+from .exceptions import PolicyDataError, PolicyNotInForce
 from .findings import Basis, Source
 from .paths import data_dir
 
@@ -234,7 +234,7 @@ class Parameter:
                 chosen = item
         if chosen is None:
             first = self.values[0][0]
-            raise PolicyDataError(
+            raise PolicyNotInForce(
                 self.path, "values", f"no value in force on {on.isoformat()} (first takes effect {first})"
             )
         return chosen

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..exceptions import PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
 from ..policy import on_reload, parameter, source
@@ -344,7 +345,8 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                 )
             )
         elif matches:
-            title = assess_title(
+            title = _title_or_finding(
+                findings,
                 degree=case.degree,
                 series=case.title_series,
                 relevant_years=case.relevant_years,
@@ -396,6 +398,27 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
         version.partial_notice("en"),
         tuple(decisive),
     )
+
+
+def _not_in_force(exc: PolicyNotInForce) -> Finding:
+    return Finding(
+        "rules_not_in_force",
+        Outcome.MISSING,
+        f"评估日没有生效的规则数据，无法评估：{exc.problem}（{Path(exc.path).name}）。请改用规则生效后的评估日，或由市人社局补充当时的规则",
+        f"No rule in the data is in force on the assessment date: {exc.problem} ({Path(exc.path).name}). "
+        "Use an as-of date when the rules apply, or have the bureau add the rule then in force",
+        None,
+        {"file": Path(exc.path).name},
+    )
+
+
+def _title_or_finding(findings: list[Finding], **kwargs: Any) -> TitleAssessment | None:
+    """The title assessment, or a ``rules_not_in_force`` finding when the date precedes the rules."""
+    try:
+        return assess_title(**kwargs)
+    except PolicyNotInForce as exc:
+        findings.append(_not_in_force(exc))
+        return None
 
 
 def _is_level_finding(f: Finding) -> bool:

@@ -9,6 +9,7 @@ also receives the A services, with that clause as the basis.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..exceptions import PolicyDataError, ToolkitError
+from ..exceptions import PolicyDataError, PolicyNotInForce, ToolkitError
 from ..findings import Source
 from ..paths import data_dir
 from ..policy import RefModel, load_yaml, on_reload, parameter, ref_to_source, validation_error
@@ -105,14 +106,25 @@ def _catalogue(root: Path) -> tuple[tuple[_ServiceModel, ...], Source, Path]:
 on_reload(_catalogue.cache_clear)
 
 
+NOT_IN_DATA = "?（该日期无规则数据 / no rule in data for this date）"
+
+
+def _value(name: str, on: dt.date) -> Any:
+    try:
+        return parameter(name).at(on)
+    except PolicyNotInForce:
+        return NOT_IN_DATA
+
+
 def _fill(text: str | None, on: dt.date) -> str | None:
-    """Fill ``{parameter}`` placeholders with the dated parameter in force on ``on``."""
+    """Fill ``{parameter}`` placeholders with the dated parameter in force on ``on``.
+
+    A date before the parameter's first value shows :data:`NOT_IN_DATA` instead of a number.
+    """
     if text is None or "{" not in text:
         return text
-    import string
-
     names = [f for _, f, _, _ in string.Formatter().parse(text) if f]
-    return text.format(**{n: parameter(n).at(on) for n in names})
+    return text.format(**{n: _value(n, on) for n in names})
 
 
 def services_for(
@@ -139,7 +151,8 @@ def services_for(
     unknown = cats - {"A", "B", "C", "D"}
     if unknown:
         raise ToolkitError(f"未知的类别 {sorted(unknown)} / Unknown category; use A, B, C or D")
-    over_age = age if age is not None and age > parameter("work_permit_b_max_age").at(on) else None
+    limit = _value("work_permit_b_max_age", on)
+    over_age = age if age is not None and isinstance(limit, int) and age > limit else None
     return list(_services(data_dir(), cats, holder, shanghai_hukou, on, over_age))
 
 

@@ -310,7 +310,7 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
     assert m["versions"]["calendar"] in page
     for status, n in m["counts"].items():
         assert re.search(rf"\({status}\)</th><td>{n}</td>", page), status
-    assert "data:image/png;base64," in page  # the chart
+    assert "<svg" in page and 'data-key="eligible"' in page  # the chart (inline SVG)
     # no code: neither cell sources nor input areas nor prompts, nor the hidden summary
     assert "report.run_review" not in page and "intake_path: str" not in page
     assert "hl-ipython3" not in page  # highlighted code cells
@@ -435,13 +435,29 @@ def test_report_escapes_applicant_strings() -> None:
     # column headers an officer reads: bilingual labels, the sheet's own column names
     assert "申请编号 / Application ID" in page and "修改建议 / How to fix" in page
     assert "<td>境外职业资格证书</td>" in page
-    assert [kind for kind, _ in parts] == ["html", "png", "html"]
+    assert [kind for kind, _ in parts] == ["html", "html", "html"]
+    assert "<svg" in parts[1][1]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_chart_renders_without_warnings(lang: str) -> None:
-    png = report.chart_png({"eligible": 3, "invalid": 1}, {"intermediate": 2, "": 1}, lang)
-    assert png.startswith(b"\x89PNG")
+@pytest.mark.parametrize(("lang", "label"), [("zh", "符合条件"), ("en", "Eligible")])
+def test_chart_shows_each_count_as_a_bar(lang: str, label: str) -> None:
+    svg = report.chart_svg({"eligible": 3, "invalid": 1}, {"intermediate": 2, "": 1}, lang)
+    bars = dict(re.findall(r'<rect data-key="([^"]*)" data-value="(\d+)"', svg))
+    assert bars["eligible"] == "3" and bars["invalid"] == "1" and bars["not_eligible"] == "0"
+    assert bars["intermediate"] == "2" and bars[""] == "1"
+    assert label in svg
+    heights = {
+        k: float(h)
+        for k, h in re.findall(
+            r'data-key="([^"]*)" data-value="\d+" x="[^"]*" y="[^"]*" width="[^"]*" height="([^"]*)"', svg
+        )
+    }
+    assert heights["eligible"] > heights["invalid"] > heights["not_eligible"] == 0
+
+
+def test_chart_labels_are_escaped() -> None:
+    svg = report.chart_svg({}, {"<script>x</script>": 1}, "zh")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
 def test_summary_is_plain_json() -> None:

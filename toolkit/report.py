@@ -10,7 +10,7 @@ Everything an applicant typed (application ids, names, reasons quoting cell valu
 name) is HTML-escaped before it is displayed. Tables longer than :data:`MAX_ROWS_SHOWN` rows
 are cut in the report with a note; ``results.xlsx`` / ``results.csv`` hold every row.
 
-This module imports pandas, matplotlib and IPython only inside the functions that need them,
+This module imports pandas and IPython only inside the functions that need them,
 so :func:`versions` is cheap to call from the batch runner.
 """
 
@@ -20,9 +20,7 @@ import datetime as dt
 import hashlib
 import html
 import importlib.metadata
-import io
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +55,6 @@ SUMMARY_MIME = "application/vnd.oqtk.summary+json"
 SUMMARY_TAG = "oqtk-summary"
 #: Longest table shown in the report; the results files hold every row.
 MAX_ROWS_SHOWN = 200
-CJK_FONT = "Noto Sans CJK SC"
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no daylight saving
 LANGS = ("zh", "en")
 
@@ -320,51 +317,63 @@ def _frame_html(frame: Any, what: tuple[str, str]) -> str:
     return note + f'<div class="oqtk-table">{table}</div>'
 
 
-def _cjk_font_available() -> bool:
-    from matplotlib import font_manager
-
-    return any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist)
-
-
-def chart_png(counts: Mapping[str, int], levels: Mapping[str, int], lang: str = "zh") -> bytes:
-    """Two bar charts as PNG: applications by status, and eligible title levels.
-
-    Labels are Chinese when ``lang`` is ``zh`` and the Noto Sans CJK SC font is installed;
-    otherwise English (silently: no missing-glyph warnings, no boxes).
-    """
-    from matplotlib.figure import Figure
-
-    cjk = lang == "zh" and _cjk_font_available()
-    i = 0 if cjk else 1
-    rc = {
-        "font.family": "sans-serif",
-        "font.sans-serif": [CJK_FONT, "DejaVu Sans"] if cjk else ["DejaVu Sans"],
-    }
-    import matplotlib
-
-    with matplotlib.rc_context(rc), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fig = Figure(figsize=(9, 3.2), dpi=100, layout="constrained")
-        ax1, ax2 = fig.subplots(1, 2)
-        s_labels = [STATUSES[k][i] for k in STATUSES]
-        s_values = [int(counts.get(k, 0)) for k in STATUSES]
-        bars = ax1.bar(s_labels, s_values, color=["#2e7d32", "#c62828", "#f9a825", "#757575"])
-        ax1.bar_label(bars)
-        ax1.set_title(("按状态统计", "Applications by status")[i])
-        l_keys = [*(k for k in levels if k not in LEVELS), *LEVEL_ORDER]
-        l_labels = [LEVELS[k][i] if k in LEVELS else _NO_TITLE[i] if k == "" else str(k) for k in l_keys]
-        l_values = [int(levels.get(k, 0)) for k in l_keys]
-        bars = ax2.bar(l_labels, l_values, color="#1565c0")
-        ax2.bar_label(bars)
-        ax2.set_title(
-            ("符合条件者可申报的最高职称级别", "Highest title level open to eligible applicants")[i]
+def _bars_svg(title: str, items: list[tuple[str, str, int]], colors: list[str]) -> str:
+    """One bar chart as inline SVG: (key, label, value) per bar; text is escaped, values kept as data."""
+    width, height, top, bottom, left = 440, 230, 34, 46, 16
+    n = max(len(items), 1)
+    slot = (width - 2 * left) / n
+    peak = max([v for _k, _l, v in items] + [1])
+    plot_h = height - top - bottom
+    out = [
+        f'<svg class="oqtk-chart" role="img" aria-label="{_e(title)}" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'style="font-family:sans-serif;font-size:12px;margin:4px 12px 4px 0">',
+        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">{_e(title)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}" stroke="#999"/>',
+    ]
+    for i, (key, label, value) in enumerate(items):
+        h = plot_h * value / peak
+        x = left + i * slot + slot * 0.15
+        w = slot * 0.7
+        y = top + plot_h - h
+        out.append(
+            f'<rect data-key="{_e(key)}" data-value="{value}" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
+            f'height="{h:.1f}" fill="{colors[i % len(colors)]}"><title>{_e(label)}: {value}</title></rect>'
+            f'<text x="{x + w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{value}</text>'
+            f'<text x="{x + w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{_e(label)}</text>'
         )
-        for ax in (ax1, ax2):
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.set_ylim(0, max([*s_values, *l_values, 1]) * 1.15)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-    return buf.getvalue()
+    out.append("</svg>")
+    return "".join(out)
+
+
+def chart_svg(counts: Mapping[str, int], levels: Mapping[str, int], lang: str = "zh") -> str:
+    """Two bar charts as inline SVG: applications by status, and eligible title levels.
+
+    SVG text is drawn by the reader's browser with its own fonts, so Chinese renders wherever the
+    report is opened, with no font files and no plotting library in the kernel (matplotlib with a
+    CJK font cost about 5 s per run).
+    """
+    i = 1 if lang == "en" else 0
+    status_items = [(k, STATUSES[k][i], int(counts.get(k, 0))) for k in STATUSES]
+    l_keys = [*(k for k in levels if k not in LEVELS), *LEVEL_ORDER]
+    level_items = [
+        (k, LEVELS[k][i] if k in LEVELS else _NO_TITLE[i] if k == "" else str(k), int(levels.get(k, 0)))
+        for k in l_keys
+    ]
+    return (
+        '<div class="oqtk-report oqtk-charts" style="display:flex;flex-wrap:wrap">'
+        + _bars_svg(
+            ("按状态统计", "Applications by status")[i],
+            status_items,
+            ["#2e7d32", "#c62828", "#f9a825", "#757575"],
+        )
+        + _bars_svg(
+            ("符合条件者可申报的最高职称级别", "Highest title level open to eligible applicants")[i],
+            level_items,
+            ["#1565c0"],
+        )
+        + "</div>"
+    )
 
 
 def _eligible_levels(results: Any) -> dict[str, int]:
@@ -435,7 +444,7 @@ _STYLE = """<style>
 
 
 def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
-    """The report in order, as ``("html", str)`` and ``("png", bytes)`` parts (all text escaped)."""
+    """The report in order, as ``("html", str)`` parts (all text escaped; the chart is inline SVG)."""
     review = run.review
     lang = run.parameters.get("lang", "zh")
     results = review.to_frame()
@@ -476,7 +485,7 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
         + "</div>"
     )
     parts: list[tuple[str, Any]] = [("html", head)]
-    parts.append(("png", chart_png(counts, _eligible_levels(results), lang)))
+    parts.append(("html", chart_svg(counts, _eligible_levels(results), lang)))
     parts.append(
         (
             "html",
@@ -493,8 +502,8 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
 
 
 def show(run: ReviewRun) -> None:
-    """Display the report in the notebook (HTML tables and a PNG chart)."""
-    from IPython.display import HTML, Image, display
+    """Display the report in the notebook (HTML tables and an SVG chart)."""
+    from IPython.display import HTML, display
 
-    for kind, content in report_parts(run):
-        display(HTML(content) if kind == "html" else Image(data=content, format="png"))
+    for _kind, content in report_parts(run):
+        display(HTML(content))

@@ -37,7 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .exceptions import IntakeError, ParameterError
+from .exceptions import IntakeError, OutputError, ParameterError
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
 
@@ -201,11 +201,15 @@ def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
     target = run_dir / MANIFEST_NAME
     tmp = run_dir / f".{MANIFEST_NAME}.{os.getpid()}.{threading.get_ident()}.tmp"
     data = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    with tmp.open("w", encoding="utf-8") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:  # e.g. a full disk: the previous manifest stays as it was
+        tmp.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -312,7 +316,10 @@ def _run_one(plan: _Plan) -> RunResult:
     except OSError:
         input_sha = None
         short = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
-    run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
+    try:
+        run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
+    except OSError as exc:  # a read-only or full runs folder: no run can start
+        raise OutputError(plan.out_dir, exc) from None
     params = {**plan.parameters, "output_dir": str(run_dir)}
     manifest: dict[str, Any] = {
         "schema": MANIFEST_SCHEMA,
@@ -330,7 +337,10 @@ def _run_one(plan: _Plan) -> RunResult:
         "outputs": [],
         "duration_s": None,
     }
-    write_manifest(run_dir, manifest)
+    try:
+        write_manifest(run_dir, manifest)
+    except OSError as exc:
+        raise OutputError(run_dir, exc) from None
     try:
         status = _execute(plan, run_dir, params, manifest)
     except Exception as exc:  # a bug or a full disk: this run fails, the others go on
@@ -338,7 +348,11 @@ def _run_one(plan: _Plan) -> RunResult:
         manifest.update(outcome="failed", error=f"运行意外中止 / Run aborted: {_error_text(exc)}")
         status = 1
     manifest.update(finished_at=_iso(_utc_now()), duration_s=round(time.perf_counter() - t0, 3))
-    write_manifest(run_dir, manifest)
+    try:
+        write_manifest(run_dir, manifest)
+    except OSError as exc:  # the manifest on disk still says incomplete: so does the result
+        manifest.update(outcome="incomplete", error=str(OutputError(run_dir, exc)))
+        status = max(status, 1)
     result = RunResult(run_id, run_dir, path, manifest["outcome"], manifest["error"], manifest, status)
     result.register_error = _record(run_dir)
     return result
@@ -515,7 +529,10 @@ def run_batch(
         kernel_name=kernel_name,
         notebook=notebook,
     )
-    plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(plans[0].out_dir, exc) from None
     results: list[RunResult | None] = [None] * len(plans)
     from tqdm.auto import tqdm
 

@@ -10,8 +10,11 @@ Safety:
   injection): Excel shows it as text. Numbers are not prefixed.
 - Characters that XML cannot hold (control characters other than tab, line feed and carriage
   return) are dropped from workbook cells.
-- Each file is written to a temporary name in the output folder, then moved into place with
-  ``os.replace``; the input file is never written to.
+- Both files are written to temporary names in the output folder, and only once both are whole
+  moved into place with ``os.replace``: a full disk or a read-only folder raises
+  :class:`~toolkit.exceptions.OutputError` (naming the folder and what to do), removes the
+  temporary files and leaves an earlier pair of results as it was. The input file is never
+  written to.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import IntakeError
+from ..exceptions import IntakeError, OutputError
 from ..vocab import STATUSES
 from .contract import COLUMN_BY_KEY
 from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
@@ -165,16 +168,12 @@ def _summary(review: IntakeReview, lang: str) -> Sheet:
     return Sheet("汇总 Summary", rows, widths=[28, 80], auto_filter=False, fill_column=0, fills=fills)
 
 
-def _atomic(target: Path, write: Any) -> None:
+def _to_temp(target: Path, write: Any, temps: list[tuple[Path, Path]]) -> None:
+    """Write ``target``'s content to a temporary file beside it (listed in ``temps`` at once)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    temps.append((Path(tmp), target))
+    write(Path(tmp))
 
 
 def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh") -> WrittenFiles:
@@ -187,7 +186,10 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
     if lang not in ("zh", "en"):
         raise IntakeError(f"lang 须为 zh 或 en / lang must be 'zh' or 'en', got {lang!r}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out, exc) from None
     xlsx_path, csv_path = out / "results.xlsx", out / "results.csv"
     src = Path(review.path).resolve()
     for target in (xlsx_path, csv_path):
@@ -216,8 +218,18 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
                 w.writerow(keys)
                 w.writerows([csv_safe(v) for v in r] for r in rows)
 
-        _atomic(xlsx_path, write_xlsx)
-        _atomic(csv_path, write_csv)
+        temps: list[tuple[Path, Path]] = []
+        try:
+            _to_temp(xlsx_path, write_xlsx, temps)
+            _to_temp(csv_path, write_csv, temps)
+            for tmp, target in temps:
+                os.replace(tmp, target)
+        except OSError as exc:  # disk full, read-only folder, no permission
+            raise OutputError(out, exc) from None
+        finally:
+            for tmp, _target in temps:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
     files = WrittenFiles(xlsx=xlsx_path, csv=csv_path)
     files.seconds = time.perf_counter() - t0
     review.timings["write"] = files.seconds

@@ -1,0 +1,483 @@
+"""Fuzzing the intake path (issue 8, item 2): random workbooks through ``review_intake`` and ``write_results``.
+
+Each example is a workbook written with openpyxl: the contract headers in a random order and
+spelling (Chinese, English, key, alias, "中文\\nEnglish"), sometimes under title rows, sometimes on a
+second sheet behind a sheet of notes; cells of every type (numbers, dates, booleans, blanks,
+10 000-character text, text starting with ``=`` ``+`` ``-`` ``@``, tab or CR, real formulas with no
+stored result, every script, control characters the way Excel stores them); merged blocks; blank
+rows. The invariants, from the guide ("nothing is lost: every input row appears in the output
+with a status; inputs are never modified"):
+
+- reading never crashes: a sheet lacking a required column raises ``IntakeError``, nothing else
+  raises anything;
+- one output row per non-blank input row, by source row, with its application ID (duplicates
+  included);
+- the input file's bytes are unchanged;
+- ``results.xlsx`` holds no formula, and text that looks like a formula comes back as that text;
+- ``results.csv`` has one record per row and no field a spreadsheet would run as a formula.
+
+The expected rows are worked out from the generated cells, not from the reader: a row is
+non-blank when a cell of its own is (text other than white space), or when it lies in a merged
+block below the header whose top-left cell is (the reader copies a block's value into the block).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit.exceptions import IntakeError
+from toolkit.intake import COLUMNS, REQUIRED, match_header, review_intake, write_results
+from toolkit.intake.schema import display
+
+AS_OF = dt.date(2025, 12, 31)
+LIST_VERSION = "1.0"
+MAX_ROWS = 30
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+# --- cell values ------------------------------------------------------------------------------
+
+_SCRIPTS = (
+    "张三",  # CJK
+    "Łukasz Żółć",  # Latin with diacritics
+    "مرحبا بالعالم",  # Arabic (RTL)
+    "שלום עולם",  # Hebrew (RTL)
+    "\u202eevil\u202c",  # right-to-left override
+    "नमस्ते",  # Devanagari
+    "สวัสดี",  # Thai
+    "Ελληνικά Кириллица",  # Greek, Cyrillic
+    "한국어 日本語 ｶﾀｶﾅ",  # Hangul, kana, half-width
+    "e\u0301\u0301a\u0308",  # combining marks
+    "👩\u200d👩\u200d👧 🇨🇳 🧑🏽\u200d💻",  # emoji, ZWJ sequences, flags
+    "\ufeffBOM",  # byte-order mark
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎",  # astral plane
+    "a\u00adb\u200bc",  # soft hyphen, zero-width space
+    "\x85\x7f\x9f",  # C1 controls (legal in XML)
+    "line\nbreak",
+    "Robert'); DROP TABLE runs;--",
+    "<script>alert(1)</script>&amp;",
+)
+# Excel stores C0 control characters as _xHHHH_ escapes (XML 1.0 cannot hold them).
+_CONTROL_ESCAPES = tuple(f"_x{n:04X}_" for n in (*range(1, 9), 11, 12, *range(14, 32)))
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(s: str) -> str:
+    return _ILLEGAL_XML.sub("", s)
+
+
+unicode_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"),
+    max_size=40,
+).map(_xml_safe)
+plain_text = st.one_of(
+    unicode_text,
+    st.sampled_from(_SCRIPTS),
+    st.tuples(st.sampled_from(_SCRIPTS), st.sampled_from(_CONTROL_ESCAPES), unicode_text).map("".join),
+)
+risky_text = st.tuples(
+    st.sampled_from(RISKY),
+    st.one_of(
+        plain_text, st.sampled_from(("1+1", "cmd|' /C calc'!A0", 'HYPERLINK("http://x","y")', "SUM(A1:A9)"))
+    ),
+).map("".join)
+huge_text = st.tuples(st.sampled_from("x张😀=-"), st.just(10_000)).map(lambda t: t[0] * t[1])
+blank_text = st.sampled_from(("", " ", "\t", "  \n ", "\u3000"))  # \u3000: ideographic space
+
+
+# Known bugs the generator steps around, each pinned by a strict xfail test at the end of this
+# file (remove the workaround when its test starts passing):
+# - KNOWN_BUG_BOOL_0_1: a column holding both FALSE and 0 (or TRUE and 1) crashes the review
+#   (schema._by_distinct: pd.unique treats them as one value, the lookup keys them apart);
+# - KNOWN_BUG_OVERFLOW: a number beyond the double range (read as inf) crashes parse_date;
+# - KNOWN_BUG_GRID_END: the reader's grid (calamine's) ends at the last row holding a stored
+#   value, so rows below it made only of formulas without a stored result, or of the lower part
+#   of a merged block, are dropped without a trace. The generator ends the content with a plain
+#   row that no merged block reaches.
+
+
+def _not_0_or_1(x: float) -> bool:  # KNOWN_BUG_BOOL_0_1
+    return x not in (0, 1)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A real formula cell (openpyxl stores no result for it)."""
+
+    text: str
+
+
+formulas = st.sampled_from(
+    (
+        "=1+1",
+        '=HYPERLINK("http://example.com","click")',
+        "=A1&B1",
+        "=SUM(1,2,3)",
+        '=CONCATENATE("=","1")',
+        "=NOW()",
+        "=1/0",
+    )
+).map(Formula)
+
+any_value = st.one_of(
+    st.none(),
+    blank_text,
+    st.integers(min_value=-(2**53), max_value=2**53).filter(_not_0_or_1),
+    st.floats(min_value=-1e300, max_value=1e300).filter(_not_0_or_1),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2099, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2099, 12, 31)),
+    st.booleans(),
+    plain_text,
+    risky_text,
+    huge_text,
+    formulas,
+)
+id_value = st.one_of(
+    st.sampled_from(("A-001", "A-002", "=1+1", "@SUM(1)", "-5", "+86 21", "申请-一")),  # repeats → duplicates
+    plain_text,
+    risky_text,
+    st.integers(min_value=2, max_value=10**6),
+    formulas,
+    st.none(),
+)
+
+
+# --- workbook spec ----------------------------------------------------------------------------
+
+
+@dataclass
+class Spec:
+    """A generated workbook: the intake sheet's grid (None = empty) and where things are."""
+
+    notes_first: bool  # a sheet of notes before the intake sheet
+    title_rows: list[list[Any]]
+    headers: list[str | None]  # one per column; None = a column with no header
+    keys: list[str | None]  # the contract key each column stands for (None: an extra or a gap)
+    body: list[list[Any]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # body-relative r0, c0, r1, c1
+    title_merge: bool = False
+
+    @property
+    def header_row(self) -> int:  # 1-based sheet row
+        return len(self.title_rows) + 1
+
+    @property
+    def missing_required(self) -> bool:
+        return not set(REQUIRED) <= set(self.keys)
+
+
+def _header_spellings(col: Any) -> list[str]:
+    return [col.zh, col.en, col.key, *col.aliases, f"{col.zh}\n{col.en}", f" *{col.zh} ", col.en.upper()]
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> Spec:
+    optional = [c for c in COLUMNS if not c.required]
+    chosen = [c for c in COLUMNS if c.required]
+    if draw(st.integers(0, 9)) == 0:  # now and then a sheet missing a required column
+        chosen.remove(draw(st.sampled_from(chosen)))
+    chosen += draw(st.lists(st.sampled_from(optional), unique_by=lambda c: c.key, max_size=len(optional)))
+    chosen = draw(st.permutations(chosen))
+    headers: list[str | None] = [draw(st.sampled_from(_header_spellings(c))) for c in chosen]
+    keys: list[str | None] = [c.key for c in chosen]
+    for _ in range(draw(st.integers(0, 2))):  # extra columns and header gaps
+        pos = draw(st.integers(0, len(headers)))
+        extra = draw(st.one_of(st.none(), plain_text.filter(lambda t: t.strip() and match_header(t) is None)))
+        headers.insert(pos, extra)
+        keys.insert(pos, None)
+    width = len(headers)
+    n_titles = draw(st.integers(0, 3))
+    title_rows = [
+        [draw(plain_text.filter(lambda t: match_header(t) is None))] + [None] * (width - 1)
+        for _ in range(n_titles)
+    ]
+    id_col = keys.index("application_id") if "application_id" in keys else None
+    body = []
+    for _ in range(draw(st.integers(0, MAX_ROWS))):
+        kind = draw(st.integers(0, 5))
+        if kind == 0:  # a blank row (empty or white space only)
+            body.append([draw(st.one_of(st.none(), blank_text)) for _ in range(width)])
+            continue
+        row = [draw(any_value) if draw(st.booleans()) else None for _ in range(width)]
+        if id_col is not None:
+            row[id_col] = draw(id_value)
+        body.append(row)
+    merges: list[tuple[int, int, int, int]] = []
+    taken: set[tuple[int, int]] = set()
+    filled = [i for i, row in enumerate(body) if not all(_blank(v) for v in row)]
+    last = filled[-1] if filled else -1
+    if last >= 0 and id_col is not None:  # KNOWN_BUG_GRID_END: a plain row after the last one
+        anchor: list[Any] = [None] * width
+        anchor[id_col] = draw(st.sampled_from(("A-001", "END", "=1+1", "-1")))
+        body.insert(last + 1, anchor)
+    for _ in range(draw(st.integers(0, 3)) if last >= 0 else 0):
+        r0 = draw(st.integers(0, last))
+        c0 = draw(st.integers(0, width - 1))
+        r1 = draw(st.integers(r0, min(r0 + 3, last)))
+        c1 = draw(st.integers(c0, min(c0 + 2, width - 1)))
+        block = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        if (r0, c0) == (r1, c1) or block & taken:
+            continue
+        taken |= block
+        merges.append((r0, c0, r1, c1))
+    return Spec(
+        notes_first=draw(st.booleans()),
+        title_rows=title_rows,
+        headers=headers,
+        keys=keys,
+        body=body,
+        merges=merges,
+        title_merge=bool(title_rows) and width > 1 and draw(st.booleans()),
+    )
+
+
+def _put(ws: Any, row: int, col: int, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, Formula):
+        ws.cell(row=row, column=col, value=value.text)  # openpyxl: a formula, no cached result
+        return
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text that looks like a formula, as typed with a leading apostrophe
+
+
+def build(spec: Spec, path: Path) -> None:
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    if spec.notes_first:
+        notes.title = "填表说明 Notes"
+        notes["A1"] = "说明：请勿修改表头 / Do not change the headers"
+        notes["A2"] = 42
+        ws = wb.create_sheet("申请人 Applicants")
+    else:
+        ws = notes
+        ws.title = "申请人"
+    for i, row in enumerate(spec.title_rows, start=1):
+        for j, v in enumerate(row, start=1):
+            _put(ws, i, j, v)
+    if spec.title_merge:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(spec.headers))
+    h = spec.header_row
+    for j, text in enumerate(spec.headers, start=1):
+        if text is not None:
+            ws.cell(row=h, column=j, value=text).data_type = "s"
+    for i, row in enumerate(spec.body, start=h + 1):
+        for j, v in enumerate(row, start=1):
+            _put(ws, i, j, v)
+    for r0, c0, r1, c1 in spec.merges:  # after the values: merging keeps the top-left only
+        ws.merge_cells(start_row=h + 1 + r0, start_column=c0 + 1, end_row=h + 1 + r1, end_column=c1 + 1)
+    wb.save(path)
+
+
+# --- the oracle -------------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def as_read(v: Any) -> Any:
+    """A generated value as a reader of the saved file sees it (XML line ends, Excel escapes)."""
+    if isinstance(v, str):
+        v = v.replace("\r\n", "\n").replace("\r", "\n")
+        return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
+    return v
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not as_read(v).strip())
+
+
+def grid_after_merges(spec: Spec) -> list[list[Any]]:
+    """The body with merged blocks as openpyxl saved them (top-left only), then filled as documented."""
+    grid = [list(r) for r in spec.body]
+    for r0, c0, r1, c1 in spec.merges:
+        top = grid[r0][c0]
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                grid[r][c] = top if not _blank(top) and not isinstance(top, Formula) else None
+        grid[r0][c0] = top
+    return grid
+
+
+def expected_rows(spec: Spec) -> dict[int, Any]:
+    """Sheet row number → application ID cell, for every non-blank body row."""
+    id_col = spec.keys.index("application_id")
+    h = spec.header_row
+    return {
+        h + 1 + i: row[id_col]
+        for i, row in enumerate(grid_after_merges(spec))
+        if not all(_blank(v) for v in row)
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- the property -----------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(spec=specs())
+def test_random_workbooks_keep_every_row_and_never_run_a_formula(spec: Spec) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "申报表 intake.xlsx"
+        build(spec, src)
+        before = _sha256(src)
+        try:
+            review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+        except IntakeError as exc:
+            assert spec.missing_required, f"a readable sheet was refused: {exc}"
+            assert str(src) in str(exc)
+            assert _sha256(src) == before
+            return
+        assert not spec.missing_required, "a sheet without a required column was accepted"
+        expected = expected_rows(spec)
+
+        # every non-blank row, once, in order, with its ID
+        assert [r.source_row for r in review.rows] == list(expected)
+        assert review.rows_in == len(review.rows) == len(expected)
+        assert all(r.status in {"eligible", "not_eligible", "incomplete", "invalid"} for r in review.rows)
+        for r in review.rows:
+            v = expected[r.source_row]
+            if isinstance(v, str) and not _blank(v):
+                assert r.application_id == as_read(v), r.source_row
+        got_ids = Counter(r.application_id for r in review.rows if isinstance(expected[r.source_row], str))
+        want_ids = Counter(None if _blank(v) else as_read(v) for v in expected.values() if isinstance(v, str))
+        assert got_ids == want_ids  # duplicates included
+
+        out = Path(tmp) / "out"
+        files = write_results(review, out)
+        assert _sha256(src) == before  # the input is never written to
+        assert sorted(p.name for p in out.iterdir()) == ["results.csv", "results.xlsx"]  # no temp files left
+
+        # results.xlsx: no formula anywhere; formula-looking text is that text
+        wb = openpyxl.load_workbook(files["xlsx"])
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+        res = wb["结果 Results"]
+        header = [c.value for c in res[1]]
+        id_idx = header.index("申请编号")
+        src_idx = header.index("原表行号")
+        xl_rows = list(res.iter_rows(min_row=2, values_only=True))
+        assert [row[src_idx] for row in xl_rows] == list(expected)
+        for row in xl_rows:
+            v = expected[row[src_idx]]
+            if isinstance(v, str) and as_read(v).startswith("="):
+                assert row[id_idx] == _ILLEGAL_XML.sub("", as_read(v))  # documented: XML-illegal dropped
+            if isinstance(v, Formula):
+                assert row[id_idx] == v.text  # the formula's text, not its result
+        wb.close()
+
+        # results.csv: one record per row; nothing a spreadsheet would run
+        text = files["csv"].read_text(encoding="utf-8-sig")
+        records = list(csv.reader(io.StringIO(text, newline="")))
+        assert records[0][:2] == ["source_row", "application_id"]
+        assert [int(r[0]) for r in records[1:]] == list(expected)
+        for rec in records[1:]:
+            for value in rec:
+                assert not value.startswith(RISKY), value
+            v = expected[int(rec[0])]
+            if isinstance(v, str) and not _blank(v):
+                shown = display(as_read(v))
+                assert rec[1] == ("'" + shown if shown.startswith(RISKY) else shown)
+
+
+def test_the_generator_covers_what_it_promises() -> None:
+    """The oracle itself: merged blocks fill down, blank-looking rows are blank, escapes decode."""
+    spec = Spec(
+        notes_first=False,
+        title_rows=[],
+        headers=["申请编号", "姓名", "境外职业资格证书"],
+        keys=["application_id", "full_name", "qualifications"],
+        body=[["A-1", "甲", "FCCA"], [None, " ", "\t"], ["x", None, None], [None, None, None]],
+        merges=[(2, 0, 3, 1)],
+    )
+    assert expected_rows(spec) == {2: "A-1", 4: "x", 5: "x"}
+    assert as_read("a_x0007_b\r\nc") == "a\x07b\nc"
+
+
+@pytest.mark.parametrize("drop", REQUIRED)
+def test_a_sheet_without_a_required_column_is_refused_naming_it(tmp_path: Path, drop: str) -> None:
+    cols = [c for c in COLUMNS if c.required and c.key != drop]
+    spec = Spec(False, [], [c.zh for c in cols], [c.key for c in cols], [["A-1", "甲"]])
+    src = tmp_path / "intake.xlsx"
+    build(spec, src)
+    before = _sha256(src)
+    with pytest.raises(IntakeError, match=drop):
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert _sha256(src) == before
+
+
+# --- known bugs found by the fuzzer (strict xfail: they fail the suite once fixed) -------------
+
+
+def _sheet(tmp_path: Path, rows: list[list[Any]], extra_header: str | None = None) -> Path:
+    headers = ["申请编号", "姓名", "境外职业资格证书"] + ([extra_header] if extra_header else [])
+    keys: list[str | None] = ["application_id", "full_name", "qualifications"] + (
+        [match_header(extra_header)] if extra_header else []
+    )
+    src = tmp_path / "intake.xlsx"
+    build(Spec(False, [], list(headers), keys, rows), src)
+    return src
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="KNOWN_BUG_BOOL_0_1: schema._by_distinct")
+def test_a_column_holding_false_and_0_is_reviewed(tmp_path: Path) -> None:
+    src = _sheet(tmp_path, [["A-1", "甲", "FCCA", 0], ["A-2", "乙", "FCCA", False]], "上海户籍")
+    assert len(review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows) == 2
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason="KNOWN_BUG_OVERFLOW: schema.parse_date")
+def test_a_number_beyond_the_double_range_is_a_cell_problem(tmp_path: Path) -> None:
+    # openpyxl (like other scripts) writes the largest double rounded up: it reads back as inf
+    src = _sheet(tmp_path, [["A-1", "甲", "FCCA", 1.7976931348623157e308]], "出生日期")
+    assert len(review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows) == 1
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="KNOWN_BUG_GRID_END: reader drops rows below calamine's grid"
+)
+def test_a_last_row_of_formulas_is_kept(tmp_path: Path) -> None:
+    rows = [["A-1", "甲", "FCCA"], [Formula('="A-"&2'), Formula('="乙"'), Formula('="FCCA"')]]
+    review = review_intake(_sheet(tmp_path, rows), as_of=AS_OF, list_version=LIST_VERSION)
+    assert [r.source_row for r in review.rows] == [2, 3]
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="KNOWN_BUG_GRID_END: reader drops rows below calamine's grid"
+)
+def test_a_merged_block_at_the_end_fills_its_rows(tmp_path: Path) -> None:
+    src = tmp_path / "intake.xlsx"
+    spec = Spec(
+        False,
+        [],
+        ["申请编号", "姓名", "境外职业资格证书", "用人单位"],
+        ["application_id", "full_name", "qualifications", "employer"],
+        [["A-1", "甲", "FCCA", "某公司"], [None, None, None, None]],
+        merges=[(0, 3, 1, 3)],  # the employer merged over the row below
+    )
+    build(spec, src)
+    inner = Spec(False, [], spec.headers, spec.keys, [*spec.body, ["A-9", "丙", "FCCA", None]], spec.merges)
+    build(inner, tmp_path / "with_a_row_below.xlsx")
+    with_below = review_intake(tmp_path / "with_a_row_below.xlsx", as_of=AS_OF, list_version=LIST_VERSION)
+    assert [r.source_row for r in with_below.rows] == [2, 3, 4]  # the filled row counts higher up
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert [r.source_row for r in review.rows] == [2, 3]  # … and at the end of the sheet too

@@ -325,11 +325,19 @@ def read_intake(path: str | Path) -> IntakeSheet:
         columns[label] = j
         extras.append(label)
 
+    # calamine's grid ends at the last row holding a stored value: extend it over formula cells
+    # without a stored result and merged blocks below that, so no applicant is lost there
+    special = _special_cells(zf, _sheet_xml_paths(zf).get(name))
+    merged = list(sheet.merged_cell_ranges or [])
+    last_needed = max([r - 1 for (r, _c) in special] + [r1 for (_r0, _c0), (r1, _c1) in merged] + [-1])
+    while len(rows) <= last_needed:
+        rows.append([""] * width)
+
     body = rows[hdr + 1 :]
     first_row = hdr + 2  # sheet row number of body[0]
     # merged blocks below the header: copy the top-left value into the block
     merged_refs = []
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+    for (r0, c0), (r1, c1) in merged:
         merged_refs.append(f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}")
         if r1 <= hdr:
             continue
@@ -341,7 +349,6 @@ def read_intake(path: str | Path) -> IntakeSheet:
                 if r < len(rows) and c < len(rows[r]) and _is_blank(rows[r][c]):
                     rows[r][c] = top
 
-    special = _special_cells(zf, _sheet_xml_paths(zf).get(name))
     for (r, c), cell in special.items():
         i = r - 1
         if i > hdr and i < len(rows) and c < len(rows[i]):

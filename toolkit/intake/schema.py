@@ -11,6 +11,7 @@ so a 100k-row sheet with repeated certificates, dates and codes costs little.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -106,7 +107,7 @@ def parse_date(v: Any) -> Any:
     if isinstance(v, bool):
         return v
     if isinstance(v, int | float):
-        if v == int(v) and 1 <= v <= 2958465:
+        if math.isfinite(v) and v == int(v) and 1 <= v <= 2958465:
             return EXCEL_EPOCH + dt.timedelta(days=int(v))
         return v
     if isinstance(v, str):
@@ -217,14 +218,16 @@ def _by_distinct(fn: Callable[[Any], Any]) -> Callable[[pd.Series], pd.Series]:
         notna = s.notna()
         if not notna.any():
             return s
-        vals = s[notna]
-        mapping = {}
-        for v in pd.unique(vals.to_numpy(dtype=object)):
+        vals = s[notna].to_numpy(dtype=object)
+        mapping: dict[tuple[type, Any], Any] = {}
+        parsed = []
+        for v in vals:  # not pd.unique: it treats True, 1 and 1.0 as one value
             key = (type(v), v)  # keep True, 1 and 1.0 apart
             if key not in mapping:
                 mapping[key] = fn(v)
+            parsed.append(mapping[key])
         out = s.copy()
-        out[notna] = [mapping[(type(v), v)] for v in vals.to_numpy(dtype=object)]
+        out[notna] = parsed
         return out
 
     return parse_series

@@ -264,7 +264,9 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
         issued=meta.issued,
         in_force_from=meta.in_force_from,
         categories=tuple(meta.categories),
-        expected_entries={str(k): v for k, v in meta.expected_entries.items()} if meta.expected_entries else None,
+        expected_entries={str(k): v for k, v in meta.expected_entries.items()}
+        if meta.expected_entries
+        else None,
         complete=model.complete,
         provenance_zh=model.provenance_zh,
         provenance_en=model.provenance_en,

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import IntakeError, OutputError, ParameterError
+from .files import sha256_file
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
 
@@ -166,16 +167,6 @@ def _utc_now() -> dt.datetime:
 
 def _iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _sha256_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 _mkdir_lock = threading.Lock()
@@ -311,7 +302,7 @@ def _run_one(plan: _Plan) -> RunResult:
     started = _utc_now()
     path = plan.input_path
     try:
-        input_sha, _ = _sha256_file(path)
+        input_sha, _ = sha256_file(path)
         short = input_sha[:8]
     except OSError:
         input_sha = None
@@ -420,7 +411,7 @@ def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[
     for name in OUTPUT_FILES:
         p = run_dir / name
         if p.is_file():
-            sha, size = _sha256_file(p)
+            sha, size = sha256_file(p)
             outputs.append({"name": name, "sha256": sha, "bytes": size})
     manifest.update(outcome=outcome, error=error, outputs=outputs)
     return status

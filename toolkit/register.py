@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import RegisterError
+from .files import sha256_file
 from .paths import oqtk_home
 
 __all__ = [
@@ -339,16 +340,6 @@ class ScanResult:
 # ---------------------------------------------------------------------------------------------
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _sha256_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 def _os_user() -> str | None:
@@ -1056,7 +1047,7 @@ def _verify(rec: RunRecord) -> VerifyResult:
                 )
             )
             continue
-        sha, size = _sha256_file(path)
+        sha, size = sha256_file(path)
         state = "ok" if sha == out.sha256 else "changed"
         detail = "" if state == "ok" else "内容与运行时不同 / content differs from what the run wrote"
         checks.append(FileCheck(out.name, state, out.sha256, sha, out.bytes, size, detail))
@@ -1066,7 +1057,7 @@ def _verify(rec: RunRecord) -> VerifyResult:
             checks.append(FileCheck(MANIFEST_NAME, "missing", rec.manifest_sha256, None, None, None,
                                     "文件不存在 / file not found"))  # fmt: skip
         else:
-            sha, size = _sha256_file(manifest_path)
+            sha, size = sha256_file(manifest_path)
             if sha == rec.manifest_sha256:
                 checks.append(FileCheck(MANIFEST_NAME, "ok", sha, sha, size, size))
             else:
@@ -1107,7 +1098,7 @@ def _results_rows(rec: RunRecord) -> dict[str, dict[str, str | None]]:
             f"运行 {rec.run_id} 没有登记 results.csv / Run {rec.run_id} has no results.csv in the register"
         )
     path = rec.run_dir / "results.csv"
-    if not path.is_file() or _sha256_file(path)[0] != out.sha256:
+    if not path.is_file() or sha256_file(path)[0] != out.sha256:
         raise RegisterError(
             f"运行 {rec.run_id} 的 results.csv 已更改或缺失，无法比较 / results.csv of run {rec.run_id} "
             f"changed or missing since the run wrote it; cannot compare ({path})"

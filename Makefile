@@ -46,6 +46,9 @@ format: setup
 bench: setup system-deps
 	$(BIN)/python -m bench
 
+screenshots: setup system-deps
+	$(BIN)/python scripts/screenshots.py
+
 template: setup
 	$(BIN)/oqtk template --out templates/intake_template.xlsx
 

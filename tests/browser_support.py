@@ -123,7 +123,14 @@ class DashboardServer:
             children = psutil.Process(self.proc.pid).children(recursive=True)
         except psutil.NoSuchProcess:
             return []
-        return [c.pid for c in children if "ipykernel" in " ".join(c.cmdline())]
+        pids = []
+        for c in children:
+            try:
+                if c.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(c.cmdline()):
+                    pids.append(c.pid)
+            except psutil.Error:  # exited meanwhile
+                continue
+        return pids
 
     def stop(self) -> None:
         if self.proc is None:

@@ -228,6 +228,26 @@ def _app_class() -> type:
             )
             return kept
 
+        def init_settings(self) -> dict[str, Any]:
+            settings: dict[str, Any] = super().init_settings()
+            km = self.kernel_manager
+            original = getattr(km, "get_rendered_notebook", None)
+            if original is not None:
+                from jupyter_server._tz import utcnow
+
+                async def handed_out(*args: Any, **kwargs: Any) -> Any:
+                    # A pooled kernel idle for longer than the cull timeout must not be culled
+                    # between leaving the pool and its page connecting.
+                    result = await original(*args, **kwargs)
+                    try:
+                        km.get_kernel(result[2]).last_activity = utcnow()
+                    except (KeyError, IndexError):
+                        pass
+                    return result
+
+                km.get_rendered_notebook = handed_out
+            return settings
+
         @default("config_file_paths")
         def _no_config_files(self) -> list[str]:
             return []  # settings come from voila_config() only

@@ -2,31 +2,29 @@
 Shanghai List of Recognized Overseas Occupational Qualifications (3.0).
 
 The public surface is named in ``__all__``; everything else is internal.
+
+The rules, the calendar and the exceptions are imported eagerly. The intake review, batch runs
+and the run register (pandas, pandera, papermill, sqlite) are imported on first use (PEP 562),
+so a dashboard kernel that only looks up certificates or dates starts without them.
 """
 
 from __future__ import annotations
 
-from .batch import RunResult, run_batch
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .exceptions import (
     CalendarNotCovered,
     IntakeError,
     ListImportError,
+    OutputError,
     ParameterError,
     PolicyDataError,
+    PolicyNotInForce,
     RegisterError,
     ToolkitError,
 )
 from .findings import Basis, Finding, Outcome, Source
-from .intake import IntakeReview, read_intake, review_intake, write_results
-from .register import (
-    Decision,
-    Register,
-    RowChange,
-    RunFolderError,
-    RunRecord,
-    ScanResult,
-    VerifyResult,
-)
 from .rules import (
     CaseInput,
     CaseResult,
@@ -59,58 +57,96 @@ from .workdays import (
     publicity_window,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .batch import RunResult, run_batch
+    from .intake import IntakeReview, read_intake, review_intake, write_results
+    from .register import Decision, Register, RowChange, RunFolderError, RunRecord, ScanResult, VerifyResult
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "RunResult": "batch",
+    "run_batch": "batch",
+    "IntakeReview": "intake",
+    "read_intake": "intake",
+    "review_intake": "intake",
+    "write_results": "intake",
+    "Decision": "register",
+    "Register": "register",
+    "RowChange": "register",
+    "RunFolderError": "register",
+    "RunRecord": "register",
+    "ScanResult": "register",
+    "VerifyResult": "register",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Basis",
+    "CalendarNotCovered",
+    "CalendarStatus",
     "CaseInput",
     "CaseResult",
-    "ListEntry",
-    "ListVersion",
-    "QualificationMatch",
-    "Service",
-    "TitleAssessment",
-    "assess_case",
-    "assess_title",
-    "find_qualifications",
-    "get_version",
-    "list_versions",
-    "rounds",
-    "services_for",
-    "title_series",
-    "version_in_force",
-    "CalendarNotCovered",
+    "Decision",
     "Finding",
     "IntakeError",
     "IntakeReview",
-    "read_intake",
-    "review_intake",
-    "write_results",
+    "ListEntry",
     "ListImportError",
+    "ListVersion",
     "Outcome",
-    "RunResult",
+    "OutputError",
     "ParameterError",
     "PolicyDataError",
-    "RegisterError",
-    "Source",
-    "ToolkitError",
-    "__version__",
-    "CalendarStatus",
+    "PolicyNotInForce",
     "PublicityCheck",
     "PublicityWindow",
-    "add_working_days",
-    "calendar_status",
-    "check_publicity",
-    "count_working_days",
-    "is_working_day",
-    "latest_publicity_start",
-    "publicity_end_date",
-    "publicity_window",
-    "Decision",
+    "QualificationMatch",
     "Register",
+    "RegisterError",
     "RowChange",
     "RunFolderError",
     "RunRecord",
+    "RunResult",
     "ScanResult",
+    "Service",
+    "Source",
+    "TitleAssessment",
+    "ToolkitError",
     "VerifyResult",
+    "__version__",
+    "add_working_days",
+    "assess_case",
+    "assess_title",
+    "calendar_status",
+    "check_publicity",
+    "count_working_days",
+    "find_qualifications",
+    "get_version",
+    "is_working_day",
+    "latest_publicity_start",
+    "list_versions",
+    "publicity_end_date",
+    "publicity_window",
+    "read_intake",
+    "review_intake",
+    "rounds",
+    "run_batch",
+    "services_for",
+    "title_series",
+    "version_in_force",
+    "write_results",
 ]

@@ -15,8 +15,10 @@ def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """`oqtk serve` on a free port, OQTK_HOME in tmp, upload limit 1 MB; stopped at the end."""
     from browser_support import CHROMIUM, DashboardServer
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not installed (make system-deps)")
+    if not os.path.exists(CHROMIUM):  # fail, never skip: the browser tests are part of the suite
+        pytest.fail(
+            f"{CHROMIUM} is not installed: run `make system-deps` (Debian's chromium), or `make test-fast`"
+        )
     server = DashboardServer(Path(tmp_path_factory.mktemp("oqtk_home")), env={"OQTK_UPLOAD_LIMIT_MB": "1"})
     server.start()
     try:
@@ -47,3 +49,22 @@ def browser_page(chromium: Any) -> Iterator[tuple[Any, Any]]:
     yield page, log
     ctx.close()
     assert log.outside() == [], f"requests left 127.0.0.1: {log.outside()}"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty toolkit home ($OQTK_HOME), so runs and the register live in the temp folder."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("OQTK_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if anything tries to execute a notebook."""
+    import papermill
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)

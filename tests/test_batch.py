@@ -15,7 +15,6 @@ from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from toolkit import batch, report
@@ -57,24 +56,6 @@ def _unreadable(tmp: Path, name: str = "broken.xlsx") -> Path:
     p = tmp / name
     p.write_text("这不是 Excel 文件 / not a workbook", encoding="utf-8")
     return p
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty toolkit home, so the register lives in the temp folder."""
-    h = tmp_path / "home"
-    monkeypatch.setenv("OQTK_HOME", str(h))
-    return h
-
-
-@pytest.fixture
-def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if anything tries to execute a notebook."""
-
-    def refuse(*_a: object, **_k: object) -> None:
-        raise AssertionError("a notebook was executed")
-
-    monkeypatch.setattr(papermill, "execute_notebook", refuse)
 
 
 @pytest.fixture(scope="module")
@@ -348,7 +329,8 @@ def test_parallel_batch_one_bad_sheet_does_not_stop_the_others(batch_runs: dict)
 
 @pytest.mark.notebook
 def test_runs_are_recorded_in_the_register(batch_runs: dict) -> None:
-    register = pytest.importorskip("toolkit.register")
+    from toolkit import register
+
     reg = register.Register(batch_runs["home"] / register.REGISTER_FILENAME)
     for which in ("clean", "messy", "bad"):
         r = batch_runs[which]
@@ -372,7 +354,7 @@ def test_failing_notebook_is_recorded_as_failed_with_exit_1(tmp_path: Path, home
 def test_register_problem_is_reported_but_the_run_is_kept(
     tmp_path: Path, home: Path, no_kernel: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    register = pytest.importorskip("toolkit.register")
+    from toolkit import register
 
     def boom(self: object, run_dir: object) -> None:
         raise register.RegisterError("登记簿损坏 / register is corrupt")

@@ -31,7 +31,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
 from toolkit import batch
@@ -57,21 +56,6 @@ def _manifest(run_dir: Path) -> dict:
 
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp") or p.name.startswith("."))
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    h = tmp_path / "home"
-    monkeypatch.setenv("OQTK_HOME", str(h))
-    return h
-
-
-@pytest.fixture
-def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_a: object, **_k: object) -> None:
-        raise AssertionError("a notebook was executed")
-
-    monkeypatch.setattr(papermill, "execute_notebook", refuse)
 
 
 def _unreadable(folder: Path, name: str = "broken.xlsx") -> Path:

@@ -38,12 +38,6 @@ def text(widget) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", widget.value))
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("OQTK_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 @pytest.fixture(scope="module")
 def messy_run(tmp_path_factory):
     """One synchronous run of the form on the messy example (uploaded, to exercise the save path)."""

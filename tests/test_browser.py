@@ -17,10 +17,10 @@ pytestmark = pytest.mark.browser
 TITLES = {
     "home": "首页",
     "lookup": "资格查询",
-    "assess": "单个评估",
+    "assess": "单人评估",
     "publicity": "公示期计算",
     "batch": "批量审核",
-    "supervisor": "复核",
+    "supervisor": "主管复核",
 }
 
 

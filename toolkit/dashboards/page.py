@@ -70,7 +70,7 @@ PAGES: dict[str, PageSpec] = {
         ),
         PageSpec(
             "assess",
-            "单个评估",
+            "单人评估",
             "Single assessment",
             "录入一位申请人的情况，得出是否符合条件、可享受的服务及可申报的职称，并列明依据。",
             "Enter one applicant's case: eligibility, services and the professional title they may "
@@ -96,7 +96,7 @@ PAGES: dict[str, PageSpec] = {
         ),
         PageSpec(
             "supervisor",
-            "复核",
+            "主管复核",
             "Supervisor review",
             "复核经办人提交的批量审核结果：核对、批准或退回。",
             "Review batch runs submitted by case officers: verify, approve or return.",

@@ -258,3 +258,53 @@ def test_kernels_are_preheated(dashboard_server):
     pools = dashboard_server.log_text().count("is filled with 1 kernel(s)")
     assert pools >= len(PAGE_NAMES)
     assert "batch_review.ipynb is filled" not in dashboard_server.log_text()
+
+
+def test_supervisor_approves_a_run_and_a_tampered_run_is_refused(dashboard_server, browser_page, monkeypatch):
+    """Issue 7: the approve flow in a real browser, against runs in the server's OQTK_HOME."""
+    from toolkit import Register, run_batch
+
+    monkeypatch.setenv("OQTK_HOME", str(dashboard_server.home))
+    runs_dir = dashboard_server.home / "runs"
+    sheet = REPO / "data" / "examples" / "intake_clean.xlsx"
+    good, bad = run_batch([sheet, sheet], runs_dir, as_of="2025-12-31", list_version="1.0")
+    assert good.ok and bad.ok
+    with (bad.run_dir / "results.xlsx").open("r+b") as fh:  # tamper with one byte of the second run
+        fh.seek(100)
+        byte = fh.read(1)
+        fh.seek(100)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "supervisor")
+    page.locator("button", has_text="刷新").click()
+    select = _field(page, "选择运行").locator("select")
+
+    def choose(run_id: str) -> None:
+        page.wait_for_selector(f"option:has-text('{run_id}')", state="attached", timeout=30_000)
+        label = page.locator("option", has_text=run_id).first.inner_text()
+        select.select_option(label=label)
+
+    def approve_as(name: str) -> None:
+        page.wait_for_selector("text=尚无审核决定", timeout=30_000)  # the run's detail has rendered
+        box = _field(page, "审核人姓名").locator("input")
+        box.fill(name)
+        box.press("Tab")
+        page.locator("button", has_text="批准").click()
+
+    choose(good.run_id)
+    page.wait_for_selector('[data-verify="ok"]', timeout=30_000)
+    approve_as("王主任")
+    # the decision history shows the name (the typed input's value is not part of the page text)
+    page.wait_for_selector(".oqtk-msg.oqtk-ok:has-text('已批准')", timeout=30_000)
+    page.wait_for_function("document.body.innerText.includes('王主任')", polling=250, timeout=30_000)
+    decisions = Register().get_run(good.run_id).decisions
+    assert [(d.decision, d.by_name) for d in decisions] == [("approve", "王主任")]
+
+    choose(bad.run_id)
+    page.wait_for_selector('[data-verify="changed"]', timeout=30_000)
+    assert "results.xlsx" in page.locator('[data-verify="changed"]').first.inner_text()
+    approve_as("王主任")
+    page.wait_for_selector(".oqtk-msg.oqtk-error:has-text('results.xlsx')", timeout=30_000)
+    assert tuple(Register().get_run(bad.run_id).decisions) == ()
+    assert_no_code_or_traceback(page)

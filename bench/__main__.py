@@ -1,7 +1,8 @@
 """`python -m bench` (`make bench`): run every benchmark and write bench/results.md.
 
 Each figure is a median with min–max and a ratio against a baseline measured in the same run.
-Pass names to run a subset: `python -m bench rules calendar`.
+Pass names to run a subset and print it (bench/results.md is written only by the full suite):
+`python -m bench rules calendar`.
 """
 
 from __future__ import annotations
@@ -68,8 +69,11 @@ def main(argv: list[str]) -> int:
             parts += [f"- {note}"]
         parts.append("")
         print(table(res["rows"]), file=sys.stderr)
-    OUT.write_text("\n".join(parts), encoding="utf-8")
-    print(f"wrote {OUT}", file=sys.stderr)
+    if names == SUITES:
+        OUT.write_text("\n".join(parts), encoding="utf-8")
+        print(f"wrote {OUT}", file=sys.stderr)
+    else:
+        print("(a subset: bench/results.md left as it was)", file=sys.stderr)
     return 1 if failed else 0
 
 

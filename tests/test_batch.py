@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -387,16 +388,21 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
         {"sheet": ["表1"], "row": [3], "column": ["qualifications"], "value": [evil], "message_zh": ["无法识别"],
          "message_en": ["unknown"], "fix_zh": ["改正"], "fix_en": ["fix"], "code": ["cert_unknown"]}
     )  # fmt: skip
+    rows = [
+        SimpleNamespace(status="eligible", title=SimpleNamespace(highest="intermediate")),
+        SimpleNamespace(status="incomplete", title=None),
+    ]
     review = SimpleNamespace(
         path=Path(f"/tmp/{evil}.xlsx"),
         sha256="ab" * 32,
         sheet_name="表1",
         header_row=1,
         rows_in=2,
-        rows=[1, 2],
+        rows=rows,
+        problems=[object()],
         counts={"eligible": 1, "incomplete": 1},
-        to_frame=lambda: results,
-        problems_frame=lambda: problems,
+        to_frame=lambda limit=None: results.head(limit),
+        problems_frame=lambda limit=None: problems.head(limit),
     )
     params = {
         "intake_path": str(review.path),
@@ -406,6 +412,22 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
         "output_dir": "",
     }
     return report.ReviewRun(params, review, report.versions("1.0"))
+
+
+def test_a_long_report_shows_the_first_rows_but_counts_all(tmp_path: Path) -> None:
+    """The report builds only the rows it shows; totals and the chart still count every row."""
+    n = report.MAX_ROWS_SHOWN + 50
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["申请编号", "姓名", "境外职业资格证书", "平台核验", "人员类别"])
+    for i in range(n):
+        ws.append([f"L-{i:04d}", f"测试{i}", "IET Fellow", "是", "外籍人员"])
+    wb.save(tmp_path / "long.xlsx")
+    run = report.run_review(str(tmp_path / "long.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out"))
+    page = "".join(content for _kind, content in report.report_parts(run))
+    assert f"审核结果（{n} 行）" in page and f"共 {n} 行" in page
+    assert page.count("L-0") == report.MAX_ROWS_SHOWN  # only the rows shown were built
+    assert f'data-key="eligible" data-value="{n}"' in page  # the chart counts all of them
 
 
 def test_report_escapes_applicant_strings() -> None:

@@ -38,6 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import IntakeError, OutputError, ParameterError
+
+# papermill → nbformat → jsonschema imports the optional IRI-format checker ``rfc3987_syntax``
+# when it is installed (jupyter-events pulls it in); it compiles a grammar at import, 1.1 s of
+# every `oqtk batch`. Notebook validation never checks IRIs, so mark it unavailable in this
+# process before papermill is imported (jsonschema then skips that format, as when it is absent).
+if "rfc3987_syntax" not in sys.modules:
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 from .files import sha256_file
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions

@@ -7,26 +7,34 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["REPO_ROOT", "data_dir", "examples_dir", "oqtk_home", "templates_dir"]
+__all__ = ["REPO_ROOT", "data_dir", "examples_dir", "forget_data_dir", "oqtk_home", "templates_dir"]
 
 
 _DEFAULT_DATA = REPO_ROOT / "data"
-
-
-@lru_cache(maxsize=8)
-def _resolve(env: str) -> Path:
-    return Path(env).resolve()
+_data_dir: Path | None = None
 
 
 def data_dir() -> Path:
-    """The policy-data folder in force (``$OQTK_DATA_DIR`` or ``<repo>/data``); called on hot paths."""
-    env = os.environ.get("OQTK_DATA_DIR")
-    return _resolve(env) if env else _DEFAULT_DATA
+    """The policy-data folder in force (``$OQTK_DATA_DIR`` or ``<repo>/data``).
+
+    Read once and kept (it is called several times per assessed row); after changing
+    ``$OQTK_DATA_DIR`` call :func:`toolkit.policy.reload`, which forgets it with every other cache.
+    """
+    global _data_dir
+    if _data_dir is None:
+        env = os.environ.get("OQTK_DATA_DIR")
+        _data_dir = Path(env).resolve() if env else _DEFAULT_DATA
+    return _data_dir
+
+
+def forget_data_dir() -> None:
+    """Read ``$OQTK_DATA_DIR`` again on the next :func:`data_dir` call (used by ``policy.reload``)."""
+    global _data_dir
+    _data_dir = None
 
 
 def examples_dir() -> Path:

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .exceptions import PolicyDataError, PolicyNotInForce
 from .findings import Basis, Source
-from .paths import data_dir
+from .paths import data_dir, forget_data_dir
 
 __all__ = [
     "Parameter",
@@ -276,6 +276,7 @@ def parameter(name: str) -> Parameter:
 
 def reload() -> None:
     """Forget cached policy data (after an import, or when tests switch ``OQTK_DATA_DIR``)."""
+    forget_data_dir()
     _sources.cache_clear()
     _source.cache_clear()
     _parameter.cache_clear()

@@ -302,9 +302,12 @@ def _bi(pair: tuple[str, str]) -> str:
     return f"{pair[0]} / {pair[1]}"
 
 
-def _frame_html(frame: Any, what: tuple[str, str]) -> str:
-    """A DataFrame as an escaped HTML table, cut at :data:`MAX_ROWS_SHOWN` rows with a note."""
-    n = len(frame)
+def _frame_html(frame: Any, what: tuple[str, str], total: int | None = None) -> str:
+    """A DataFrame as an escaped HTML table, cut at :data:`MAX_ROWS_SHOWN` rows with a note.
+
+    ``total`` is the full number of rows when ``frame`` holds only the first ones.
+    """
+    n = len(frame) if total is None else total
     if n == 0:
         return f"<p>无{_e(what[0])} / No {_e(what[1])}.</p>"
     table = frame.head(MAX_ROWS_SHOWN).to_html(index=False, escape=True, na_rep="", border=0)
@@ -376,13 +379,16 @@ def chart_svg(counts: Mapping[str, int], levels: Mapping[str, int], lang: str = 
     )
 
 
-def _eligible_levels(results: Any) -> dict[str, int]:
-    """Eligible applicants by the highest title level open to them ('' = none: categories A/B only)."""
-    if results is None or len(results) == 0 or "status" not in results or "title_highest" not in results:
-        return {}
-    eligible = results[results["status"] == "eligible"]
-    col = eligible["title_highest"].fillna("").astype(str).str.strip()
-    return {str(k): int(v) for k, v in col.value_counts().items()}
+def _eligible_levels_of(review: Any) -> dict[str, int]:
+    """Eligible applicants by the highest title level open to them, counted from the review's rows."""
+    from collections import Counter
+
+    counts = Counter(
+        ((r.title.highest or "") if r.title is not None else "")
+        for r in review.rows
+        if r.status == "eligible"
+    )
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def _levels_text(value: Any, i: int) -> Any:
@@ -447,8 +453,10 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
     """The report in order, as ``("html", str)`` parts (all text escaped; the chart is inline SVG)."""
     review = run.review
     lang = run.parameters.get("lang", "zh")
-    results = review.to_frame()
-    problems = review.problems_frame()
+    # only the rows shown are built; the counts come from the whole review
+    results = review.to_frame(limit=MAX_ROWS_SHOWN)
+    problems = review.problems_frame(limit=MAX_ROWS_SHOWN)
+    n_results, n_problems = len(review.rows), len(review.problems)
     counts = {k: int(review.counts.get(k, 0)) for k in STATUSES}
     total = sum(counts.values())
 
@@ -485,16 +493,16 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
         + "</div>"
     )
     parts: list[tuple[str, Any]] = [("html", head)]
-    parts.append(("html", chart_svg(counts, _eligible_levels(results), lang)))
+    parts.append(("html", chart_svg(counts, _eligible_levels_of(review), lang)))
     parts.append(
         (
             "html",
             '<div class="oqtk-report">'
             + _STYLE
-            + _h(3, f"表格问题（{len(problems)} 项）", f"Problems in the sheet ({len(problems)})")
-            + _frame_html(_problems_view(problems, lang), ("问题", "problems"))
-            + _h(3, f"审核结果（{len(results)} 行）", f"Results ({len(results)} rows)")
-            + _frame_html(_results_view(results, lang), ("结果", "results"))
+            + _h(3, f"表格问题（{n_problems} 项）", f"Problems in the sheet ({n_problems})")
+            + _frame_html(_problems_view(problems, lang), ("问题", "problems"), n_problems)
+            + _h(3, f"审核结果（{n_results} 行）", f"Results ({n_results} rows)")
+            + _frame_html(_results_view(results, lang), ("结果", "results"), n_results)
             + "</div>",
         )
     )

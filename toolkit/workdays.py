@@ -31,7 +31,6 @@ Speed
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -522,7 +521,7 @@ class _State:
         self.rule: Parameter | None = None
 
 
-_STATE: dict[str | None, _State] = {}  # keyed by $OQTK_DATA_DIR
+_STATE: dict[Path, _State] = {}  # keyed by the data folder in force
 
 
 @on_reload
@@ -531,9 +530,10 @@ def _clear() -> None:
 
 
 def _state() -> _State:
-    st = _STATE.get(os.environ.get("OQTK_DATA_DIR"))
+    root = data_dir()
+    st = _STATE.get(root)
     if st is None:
-        st = _STATE[os.environ.get("OQTK_DATA_DIR")] = _State(_build(data_dir()))
+        st = _STATE[root] = _State(_build(root))
     return st
 
 

@@ -216,24 +216,28 @@ class IntakeReview:
     def result_columns(self) -> list[str]:
         return [*RESULT_COLUMNS, *self.extras]
 
-    def result_rows(self) -> list[tuple[Any, ...]]:
-        """The results table as tuples in :attr:`result_columns` order."""
+    def result_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
+        """The results table as tuples in :attr:`result_columns` order (the first ``limit`` rows)."""
         cols = self.result_columns
         return [
             tuple(rec[c] for c in cols)
-            for rec in (r.to_record(self.as_of, self.list_version) for r in self.rows)
+            for rec in (r.to_record(self.as_of, self.list_version) for r in self.rows[:limit])
         ]
 
-    def problem_rows(self) -> list[tuple[Any, ...]]:
-        return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems]
+    def problem_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
+        return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems[:limit]]
 
-    def to_frame(self) -> pd.DataFrame:
-        """The results table (= results.csv): one line per input row, canonical keys as headers."""
-        return pd.DataFrame(self.result_rows(), columns=self.result_columns)
+    def to_frame(self, limit: int | None = None) -> pd.DataFrame:
+        """The results table (= results.csv): one line per input row, canonical keys as headers.
 
-    def problems_frame(self) -> pd.DataFrame:
-        """Every problem: sheet, row, cell, column, header, value, code, severity, messages and fixes."""
-        return pd.DataFrame(self.problem_rows(), columns=list(PROBLEM_COLUMNS))
+        ``limit`` builds only the first rows (a report showing a few rows of 100k need not build all).
+        """
+        return pd.DataFrame(self.result_rows(limit), columns=self.result_columns)
+
+    def problems_frame(self, limit: int | None = None) -> pd.DataFrame:
+        """Every problem (or the first ``limit``): sheet, row, cell, column, header, value, code,
+        severity, messages and fixes."""
+        return pd.DataFrame(self.problem_rows(limit), columns=list(PROBLEM_COLUMNS))
 
     def summary(self) -> dict[str, Any]:
         return {

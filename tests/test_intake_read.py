@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from test_intake_helpers import HEADERS, write_book
+from intake_helpers import HEADERS, write_book
 
 from toolkit import IntakeError, read_intake
 from toolkit.cli import main

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from test_intake_helpers import HEADERS, formula_cells, sha256, write_book
+from intake_helpers import HEADERS, formula_cells, sha256, write_book
 
 from toolkit import IntakeReview, review_intake, write_results
 from toolkit.cli import main

@@ -204,7 +204,7 @@ def run() -> dict[str, Any]:
         f"{len(pages)} are the preheated pool). 20 concurrent sessions (fresh server, production culling): "
         f"{data['concurrent_20_failed']} did not become interactive within 180 s; wall {data['concurrent_20_wall_s']:.1f} s. "
         f"The server alone rendered 20 concurrent page requests in {data['concurrent_http_wall_s']:.1f} s wall; "
-        "the rest is 20 browsers parsing the widget JavaScript on the server's own 2 cores. "
+        "the rest is spent after the HTML arrives (20 Chromium tabs loading the widget JavaScript and connecting to their kernels, on the server's own 2 cores; not yet analysed further). "
         f"Requests outside 127.0.0.1: {len(data['requests_outside_loopback']) + len(data['requests_outside_loopback_concurrent'])}."
     )
     return {"title": "Dashboards (Voila, headless Chromium)", "rows": rows, "summary": summary, "data": data}

@@ -308,3 +308,19 @@ def test_supervisor_approves_a_run_and_a_tampered_run_is_refused(dashboard_serve
     page.wait_for_selector(".oqtk-msg.oqtk-error:has-text('results.xlsx')", timeout=30_000)
     assert tuple(Register().get_run(bad.run_id).decisions) == ()
     assert_no_code_or_traceback(page)
+
+
+def test_the_server_listens_on_loopback_only(dashboard_server):
+    """Issue 8: `oqtk serve` binds 127.0.0.1 unless told otherwise (checked on the live socket)."""
+    import psutil
+
+    proc = psutil.Process(dashboard_server.proc.pid)
+    listening = [
+        c.laddr
+        for p in (proc, *proc.children(recursive=True))
+        for c in p.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
+    http = [a for a in listening if a.port == dashboard_server.port]
+    assert http, f"nothing listens on port {dashboard_server.port}: {listening}"
+    assert {a.ip for a in http} == {"127.0.0.1"}

@@ -6,8 +6,8 @@ import csv
 import datetime as dt
 
 import pytest
-from openpyxl import load_workbook
 from intake_helpers import HEADERS, formula_cells, sha256, write_book
+from openpyxl import load_workbook
 
 from toolkit import IntakeReview, review_intake, write_results
 from toolkit.cli import main

@@ -46,12 +46,18 @@ class Source:
         """One-line citation: document, number, clause; marked when inferred or bureau data."""
         title = self.title_zh if lang == "zh" else self.title_en
         clause = self.clause_zh if lang == "zh" else self.clause_en
-        num = f"（{self.number}）" if self.number and lang == "zh" else (f" ({self.number})" if self.number else "")
+        num = (
+            f"（{self.number}）"
+            if self.number and lang == "zh"
+            else (f" ({self.number})" if self.number else "")
+        )
         mark = ""
         if self.basis is Basis.INFERRED:
             mark = " [推定，待核实]" if lang == "zh" else " [inferred; to be confirmed]"
         elif self.basis is Basis.NOT_FOUND:
-            mark = " [公开资料未载，由市局数据提供]" if lang == "zh" else " [not public; bureau-supplied data]"
+            mark = (
+                " [公开资料未载，由市局数据提供]" if lang == "zh" else " [not public; bureau-supplied data]"
+            )
         sep = "：" if lang == "zh" else ": "
         return f"{title}{num}{sep}{clause}{mark}"
 

@@ -65,12 +65,29 @@ STATUSES: dict[str, tuple[str, str]] = {
 YES_NO: dict[str, tuple[str, str]] = {"yes": ("是", "Yes"), "no": ("否", "No")}
 
 _EXTRA_SPELLINGS: dict[str, dict[str, str]] = {
-    "holder": {"外籍": "foreign_national", "外国人": "foreign_national", "港澳": "hk_macao", "台湾": "taiwan",
-               "中国籍": "chinese_citizen", "中国": "chinese_citizen"},
-    "degree": {"博士研究生": "doctorate", "硕士研究生": "master", "第二学士学位": "second_bachelor",
-               "本科": "bachelor", "学士学位": "bachelor", "专科": "associate", "phd": "doctorate"},
-    "level": {"副高": "associate_senior", "副高级职称": "associate_senior", "中级职称": "intermediate",
-              "初级职称": "junior"},
+    "holder": {
+        "外籍": "foreign_national",
+        "外国人": "foreign_national",
+        "港澳": "hk_macao",
+        "台湾": "taiwan",
+        "中国籍": "chinese_citizen",
+        "中国": "chinese_citizen",
+    },
+    "degree": {
+        "博士研究生": "doctorate",
+        "硕士研究生": "master",
+        "第二学士学位": "second_bachelor",
+        "本科": "bachelor",
+        "学士学位": "bachelor",
+        "专科": "associate",
+        "phd": "doctorate",
+    },
+    "level": {
+        "副高": "associate_senior",
+        "副高级职称": "associate_senior",
+        "中级职称": "intermediate",
+        "初级职称": "junior",
+    },
 }
 
 

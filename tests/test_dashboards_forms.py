@@ -331,3 +331,32 @@ def test_serve_cli_options():
     assert args.port == 9000 and args.no_browser and args.host == "127.0.0.1"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--port", "0"])
+
+
+def test_the_publicity_length_shown_in_the_forms_comes_from_policy_data(monkeypatch, tmp_path):
+    """No '5' typed into a label: change the dated parameter and every form says the new number."""
+    import yaml
+    from support import data_copy
+
+    import toolkit
+    from toolkit.dashboards.assess import AssessForm, process_steps
+    from toolkit.dashboards.publicity import PublicityForm
+    from toolkit.dashboards.widgets import publicity_days
+
+    with data_copy(monkeypatch, tmp_path) as root:
+        path = root / "policy" / "publicity_working_days.yaml"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc["values"].append({**doc["values"][-1], "from": "2026-01-01", "value": 7})
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        toolkit.policy.reload()
+        assert publicity_days(dt.date(2025, 12, 31)) == "5" and publicity_days(dt.date(2026, 1, 2)) == "7"
+        assert publicity_days(dt.date(2024, 1, 1)) == "?"  # before any stated rule
+        assert "不少于7个工作日" in PublicityForm().rule.value  # today is after 2026-01-01
+        form = AssessForm(today=dt.date(2026, 3, 1))
+        form.as_of.value = dt.date(2026, 3, 1)
+        form._render_labels()
+        assert "不填则按7个工作日计算" in form.rows["publicity_end"].label.value
+        case = toolkit.CaseInput(qualifications=("FCCA",), holder_type="foreign_national", verified=True)
+        result = toolkit.assess_case(case, as_of=dt.date(2026, 3, 1), list_version="1.0")
+        step = next(s for s in process_steps(case, result) if s.key == "publicity")
+        assert "不少于7个工作日" in step.zh and "at least 7 working days" in step.en

@@ -39,7 +39,7 @@ from ..rules import CaseInput, CaseResult, assess_case, get_version, list_versio
 from ..rules.listdata import version_in_force
 from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, label
 from .base import Form, esc, message_html, safe_handler, tr
-from .widgets import FieldRow, data_link, finding_html, relabel, table_html, tri_options
+from .widgets import FieldRow, data_link, finding_html, publicity_days, relabel, table_html, tri_options
 
 __all__ = ["STEP_STATES", "AssessForm", "Step", "process_steps", "summary_document"]
 
@@ -54,12 +54,13 @@ PREVAILS_ZH = "本摘要中的政策表述依据相关通知；中英文表述�
 PREVAILS_EN = "The Chinese version of the notice prevails over any English text in this summary."
 
 
-def _process_source() -> Source:
+def _process_source(on: dt.date | None = None) -> Source:
+    n = publicity_days(on)
     return source(
         "notice_3_0",
-        "支持持证人员职称评审·评审程序：平台核验→用人单位审核并公示不少于5个工作日→上传上海市职称服务系统→市人社局审核→电子职称证书",
+        f"支持持证人员职称评审·评审程序：平台核验→用人单位审核并公示不少于{n}个工作日→上传上海市职称服务系统→市人社局审核→电子职称证书",
         "Professional titles, 3. Assessment process: platform verification → employer review and publicity "
-        "of at least five working days → upload to the Shanghai title service system → bureau review → "
+        f"of at least {n} working days → upload to the Shanghai title service system → bureau review → "
         "electronic title certificate",
     )
 
@@ -202,7 +203,11 @@ def process_steps(case: CaseInput, result: CaseResult) -> list[Step]:
     steps.append(s2)
 
     # 3. publicity
-    name3 = ("用人单位公示（不少于5个工作日）", "Employer publicity (at least 5 working days)")
+    n_days = publicity_days(as_of)
+    name3 = (
+        f"用人单位公示（不少于{n_days}个工作日）",
+        f"Employer publicity (at least {n_days} working days)",
+    )
     pub = result.publicity or {}
     pub_findings = {f.code: f for f in result.findings if f.code.startswith("publicity_")}
     if s2.state == "blocked":
@@ -556,7 +561,7 @@ def summary_document(
         f"<td>{esc(s.date or '')}</td><td>{esc(s.note_zh)}<br><span class='en'>{esc(s.note_en)}</span></td></tr>"
         for i, s in enumerate(steps, 1)
     )
-    proc = _process_source()
+    proc = _process_source(result.as_of)
     steps_part = (
         f"<table><tr><th>#</th><th>步骤 <span class='en'>Step</span></th><th>状态 <span class='en'>State</span></th>"
         f"<th>日期 <span class='en'>Date</span></th><th>说明 <span class='en'>Note</span></th></tr>{step_rows}</table>"
@@ -768,7 +773,8 @@ class AssessForm(Form):
             "previous_round": ("曾参加往期评审", "Took part in an earlier round", "", ""),
             "round": ("评审批次", "Round", "可选", "Optional"),
             "publicity_start": ("公示开始日期", "Publicity start", "", ""),
-            "publicity_end": ("公示结束日期", "Publicity end", "不填则按5个工作日计算", "Blank = computed (5 working days)"),
+            "publicity_end": ("公示结束日期", "Publicity end", f"不填则按{publicity_days(self.as_of.value)}个工作日计算",
+                              f"Blank = computed ({publicity_days(self.as_of.value)} working days)"),
             "as_of": ("评估日期", "As of", "", ""),
             "list_version": ("清单版本", "List version", "默认为评估日有效版本", "Default: the version in force on the as-of date"),
         }  # fmt: skip
@@ -1010,7 +1016,7 @@ class AssessForm(Form):
             self.t("缺项与须核对事项", "Missing and to check"), _missing_html(r, lang)
         )
         self.publicity_html.value = _section(self.t("公示期", "Publicity"), _publicity_html(r, lang))
-        proc = _process_source()
+        proc = _process_source(r.as_of)
         self.checklist_html.value = _section(
             self.t("评审流程（本案）", "Assessment process (this case)"),
             _steps_html(self.steps, lang)

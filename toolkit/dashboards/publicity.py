@@ -17,6 +17,7 @@ import ipywidgets as w
 from ..exceptions import CalendarNotCovered
 from ..workdays import DayKind, PublicityWindow, latest_publicity_start, publicity_window
 from .base import Form, esc, message_html, safe_handler
+from .widgets import publicity_days
 
 __all__ = ["PublicityForm"]
 
@@ -79,8 +80,8 @@ class PublicityForm(Form):
             f'<div style="color:#333">{esc(self.t("规则：", "Rule: "))}'
             + esc(
                 self.t(
-                    "用人单位审核申报材料、考察业绩，并公示不少于5个工作日（按国务院办公厅公布的节假日安排计算工作日，首尾两日均计入）。",
-                    "The employer reviews the materials and publicises them for at least five working days "
+                    f"用人单位审核申报材料、考察业绩，并公示不少于{publicity_days()}个工作日（按国务院办公厅公布的节假日安排计算工作日，首尾两日均计入）。",
+                    f"The employer reviews the materials and publicises them for at least {publicity_days()} working days "
                     "(working days per the State Council holiday schedule; first and last day included).",
                 )
             )

@@ -8,12 +8,15 @@ dropdown relabelling that keeps the chosen value, escaped HTML tables, outcome i
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ipywidgets as w
 
+from ..exceptions import PolicyNotInForce
 from ..findings import Finding, Outcome
+from ..policy import parameter
 from .base import esc, message_html, tr
 
 __all__ = [
@@ -131,3 +134,12 @@ class FieldRow(w.HBox):
     @property
     def error_text(self) -> str:
         return self.error.value
+
+
+def publicity_days(on: dt.date | None = None) -> str:
+    """The working days the publicity rule in force on ``on`` requires, as text, from
+    ``data/policy/publicity_working_days.yaml`` (never typed into a label); "?" before the rule."""
+    try:
+        return str(parameter("publicity_working_days").at(on or dt.date.today()))
+    except PolicyNotInForce:
+        return "?"

@@ -152,7 +152,10 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
         # Voila matches this against the notebook's absolute path
         "VoilaKernelManager": {"preheat_denylist": [rf"^(?!(.*/)?({'|'.join(pages)})\.ipynb$)"]},
         "VoilaExporter": {"language_code": "zh"},
-        "VoilaExecutor": {"timeout": settings.cell_timeout},
+        # iopub_timeout: how long to wait for a cell's output after it finishes. nbclient's default
+        # (4 s) drops a form's widget output when many kernels start at once, leaving a page that never
+        # becomes interactive (seen with 20 concurrent sessions on 2 cores).
+        "VoilaExecutor": {"timeout": settings.cell_timeout, "iopub_timeout": settings.cell_timeout},
         "MappingKernelManager": {
             "cull_idle_timeout": settings.cull_idle_timeout,
             "cull_interval": settings.cull_interval,

@@ -30,7 +30,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -41,6 +41,7 @@ from .paths import data_dir, forget_data_dir
 
 __all__ = [
     "Parameter",
+    "load_model",
     "load_yaml",
     "parameter",
     "reload",
@@ -108,6 +109,18 @@ def validation_error(path: Path, exc: ValidationError) -> PolicyDataError:
     return PolicyDataError(
         path, key, f"{msg} (value: {err.get('input')!r})" if err["type"] != "missing" else msg
     )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Load a YAML file strictly and validate it against ``model``; errors name the file and key."""
+    raw = load_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(path, exc) from exc
 
 
 class _Strict(BaseModel):
@@ -251,11 +264,7 @@ def _parameter(root: Path, name: str) -> Parameter:
     path = root / "policy" / f"{name}.yaml"
     if not path.exists():
         raise PolicyDataError(path, name, "parameter file not found")
-    raw = load_yaml(path)
-    try:
-        model = ParameterModel.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(path, exc) from exc
+    model = load_model(path, ParameterModel)
     if not model.values:
         raise PolicyDataError(path, "values", "at least one dated value is required")
     seen: set[dt.date] = set()

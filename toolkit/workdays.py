@@ -38,12 +38,12 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .exceptions import CalendarNotCovered, PolicyDataError
 from .findings import Finding, Outcome, Source
 from .paths import data_dir
-from .policy import Parameter, load_yaml, on_reload, parameter, validation_error
+from .policy import Parameter, load_model, on_reload, parameter
 
 __all__ = [
     "CalendarSource",
@@ -357,11 +357,7 @@ class _YearFileModel(_Model):
 
 def load_year_file(path: Path) -> _Schedule:
     """Read one ``data/calendar/<year>.yaml`` strictly; every problem names the file and key."""
-    raw = load_yaml(path)
-    try:
-        m = _YearFileModel.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(path, exc) from exc
+    m = load_model(path, _YearFileModel)
     if path.stem != str(m.year):
         raise PolicyDataError(path, "year", f"{m.year} does not match the file name (expected {path.stem})")
     y = m.year

@@ -16,12 +16,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from ..exceptions import PolicyDataError, PolicyNotInForce, ToolkitError
 from ..findings import Source
 from ..paths import data_dir
-from ..policy import RefModel, load_yaml, on_reload, parameter, ref_to_source, validation_error
+from ..policy import RefModel, load_model, on_reload, parameter, ref_to_source
 from ..vocab import HOLDER_TYPES
 
 __all__ = ["Service", "services_for"]
@@ -87,10 +87,7 @@ class Service:
 @cache
 def _catalogue(root: Path) -> tuple[tuple[_ServiceModel, ...], Source, Path]:
     path = root / "policy" / "services.yaml"
-    try:
-        model = _ServicesFile.model_validate(load_yaml(path))
-    except ValidationError as exc:
-        raise validation_error(path, exc) from exc
+    model = load_model(path, _ServicesFile)
     codes = [s.code for s in model.services]
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:

@@ -25,12 +25,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Finding, Outcome, Source
 from ..paths import data_dir
-from ..policy import RefModel, load_yaml, on_reload, parameter, ref_to_source, source, validation_error
+from ..policy import RefModel, load_model, on_reload, parameter, ref_to_source, source
 from ..vocab import DEGREES, EMPLOYER_TYPES, LEVEL_ORDER, LEVELS
 from .experience import completion_date, years_between
 from .listdata import ListEntry, get_version
@@ -75,10 +75,7 @@ class Series:
 @cache
 def _series(root: Path) -> dict[str, Series]:
     path = root / "policy" / "title_series.yaml"
-    try:
-        model = _SeriesFile.model_validate(load_yaml(path))
-    except ValidationError as exc:
-        raise validation_error(path, exc) from exc
+    model = load_model(path, _SeriesFile)
     out = {}
     for code, s in model.series.items():
         if set(s.titles) != set(LEVEL_ORDER):
@@ -130,10 +127,7 @@ class Round:
 @cache
 def _rounds(root: Path) -> dict[str, Round]:
     path = root / "policy" / "rounds.yaml"
-    try:
-        model = _RoundsFile.model_validate(load_yaml(path))
-    except ValidationError as exc:
-        raise validation_error(path, exc) from exc
+    model = load_model(path, _RoundsFile)
     out: dict[str, Round] = {}
     for r in model.rounds:
         if r.id in out:

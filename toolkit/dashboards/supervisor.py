@@ -348,17 +348,25 @@ class SupervisorForm(Form):
         self.history_html.value = self._history(rec)
         self.detail_box.layout.display = None
 
+    def _unshowable(self, path: Path, bad: set[str]) -> str | None:
+        """Why a run file is not shown (it changed since the run, or the run has none), else None."""
+        name = path.name
+        if name in bad:
+            return message_html(
+                "error",
+                esc(self.t(f"{name} 已更改或缺失，不予显示", f"{name} changed or missing: not shown")),
+            )
+        if not path.is_file():
+            return f"<p>{esc(self.t(f'本次运行没有 {name}', f'This run has no {name}'))}</p>"
+        return None
+
     def _problems(self, rec: Any, bad: set[str]) -> str:
         t = self.t
         title = f"<h5>{esc(t('未通过或待补正的申请', 'Applications not eligible or incomplete'))}</h5>"
         path = rec.run_dir / "results.csv"
-        if "results.csv" in bad:
-            return title + message_html(
-                "error",
-                esc(t("results.csv 已更改或缺失，不予显示", "results.csv changed or missing: not shown")),
-            )
-        if not path.is_file():
-            return title + f"<p>{esc(t('本次运行没有 results.csv', 'This run has no results.csv'))}</p>"
+        refused = self._unshowable(path, bad)
+        if refused:
+            return title + refused
         rows, total = _problem_rows(path, self.lang)
         if not total:
             return title + f"<p>{esc(t('无', 'None'))}</p>"
@@ -375,13 +383,9 @@ class SupervisorForm(Form):
         t = self.t
         title = f"<h5>{esc(t('审核报告（执行后的笔记本）', 'Review report (executed notebook)'))}</h5>"
         path = rec.run_dir / "review.html"
-        if "review.html" in bad:
-            return title + message_html(
-                "error",
-                esc(t("review.html 已更改或缺失，不予显示", "review.html changed or missing: not shown")),
-            )
-        if not path.is_file():
-            return title + f"<p>{esc(t('本次运行没有 review.html', 'This run has no review.html'))}</p>"
+        refused = self._unshowable(path, bad)
+        if refused:
+            return title + refused
         size = path.stat().st_size
         if size > MAX_INLINE_REVIEW_BYTES:
             return (

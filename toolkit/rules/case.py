@@ -107,17 +107,18 @@ class CaseResult:
         }
 
 
-def _match_certificate(text: str, version: str, as_of: dt.date) -> tuple[QualificationMatch | None, Finding]:
-    """Identify one certificate text; cached per distinct text (an intake sheet repeats certificates)."""
-    return _match_certificate_cached(text, version, as_of, data_dir())
+def _match_certificate(text: str, version: str) -> tuple[QualificationMatch | None, Finding]:
+    """Identify one certificate text on a (resolved) List version; cached per distinct text and
+    version (an intake sheet repeats certificates)."""
+    return _match_certificate_cached(text, version, data_dir())
 
 
 @lru_cache(maxsize=4096)
 def _match_certificate_cached(
-    text: str, version: str, as_of: dt.date, root: Path
+    text: str, version: str, root: Path
 ) -> tuple[QualificationMatch | None, Finding]:
     notice = source("notice_3_0", "认可清单", "The List", path=None)
-    hits = find_qualifications(text, version, on=as_of)
+    hits = find_qualifications(text, version)
     exact = [m for m in hits if m.score >= MATCH_ACCEPT]
     if len(exact) > 1:
         on_list = [m for m in exact if m.status == "on_list"]
@@ -268,7 +269,7 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
 
     matches: list[QualificationMatch] = []
     for text in case.qualifications:
-        m, f = _match_certificate(text, version.version, as_of)
+        m, f = _match_certificate(text, version.version)
         findings.append(f)
         if m is not None and m.status == "on_list":
             matches.append(m)

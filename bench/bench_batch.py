@@ -23,23 +23,15 @@ import time
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 
 from toolkit.batch import run_batch
 from toolkit.intake import review_intake, write_results
 
 from .common import Timing, row
-from .sheets import make_sheet
+from .sheets import bare_read_write, make_sheet
 
 AS_OF = "2025-12-31"
 LIST_VERSION = "1.0"
-
-
-def _bare(path: Path, out: Path) -> float:
-    t0 = time.perf_counter()
-    df = pd.read_excel(path, engine="calamine", dtype=str)
-    df.to_csv(out / "bare.csv", index=False, encoding="utf-8-sig")
-    return time.perf_counter() - t0
 
 
 _BARE_SCRIPT = (
@@ -117,7 +109,7 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
         for i in range(repeat):
             out = tmpdir / f"out_{i}"
             out.mkdir()
-            bare.append(_bare(sheet, out))
+            bare.append(bare_read_write(sheet, out))
             bare_proc.append(_bare_process(sheet, out))
             plain.append(_plain(sheet, out))
             elapsed, run_dir = _in_process(sheet, runs)
@@ -154,7 +146,7 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             big = make_sheet(tmpdir / f"intake_{big_rows}.xlsx", big_rows)
             out = tmpdir / "out_big"
             out.mkdir()
-            big_bare = _bare(big, out)
+            big_bare = bare_read_write(big, out)
             big_bare_proc = _bare_process(big, out)
             big_cli = _cli(big, runs)
             timings.update(big_bare=big_bare, big_bare_process=big_bare_proc, big_oqtk_batch=big_cli)

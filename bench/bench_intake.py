@@ -8,21 +8,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from toolkit.intake import review_intake, write_results
 
 from .common import Timing, row
-from .sheets import make_sheet
+from .sheets import bare_read_write, make_sheet
 
 AS_OF = dt.date(2025, 12, 31)
-
-
-def _bare(path: Path, out: Path) -> float:
-    t0 = time.perf_counter()
-    df = pd.read_excel(path, engine="calamine", dtype=str)
-    df.to_csv(out / "bare.csv", index=False, encoding="utf-8-sig")
-    return time.perf_counter() - t0
 
 
 def run(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 3) -> dict:
@@ -37,7 +28,7 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 3) -> dict:
             for i in range(reps):
                 out = tmpdir / f"out_{n}_{i}"
                 out.mkdir()
-                bare.append(_bare(sheet, out))
+                bare.append(bare_read_write(sheet, out))
                 t0 = time.perf_counter()
                 review = review_intake(sheet, as_of=AS_OF, list_version="1.0")
                 write_results(review, out)

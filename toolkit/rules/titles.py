@@ -682,20 +682,20 @@ def assess_title(
     eligible = tuple(meets) if not blocking else ()
     highest = eligible[-1] if eligible else None
 
+    # A level not yet reached gets a date only when time alone is missing: nothing else fails or is
+    # missing (a Shanghai shortfall is time too, and the later of the two dates counts).
     eligible_from: dict[str, dt.date] = {}
+    sh = next((g for g in general if g.code == "shanghai_years_short"), None)
+    only_time = all(
+        g.outcome not in (Outcome.FAIL, Outcome.MISSING) or g.code == "shanghai_years_short" for g in general
+    ) and not any(g.outcome is Outcome.FAIL for g in q_findings)
     for lvl in levels:
         f = level_findings[lvl]
-        if f.outcome is Outcome.FAIL and "met_on" in f.data:
+        if only_time and f.outcome is Outcome.FAIL and "met_on" in f.data:
             d = f.data["met_on"]
-            sh = next((g for g in general if g.code == "shanghai_years_short"), None)
             if sh is not None and "met_on" in sh.data:
                 d = max(d, sh.data["met_on"])
-            only_time = all(
-                g.outcome not in (Outcome.FAIL, Outcome.MISSING) or g.code == "shanghai_years_short"
-                for g in general
-            )
-            if only_time and not any(g.outcome is Outcome.FAIL for g in q_findings):
-                eligible_from[lvl] = d
+            eligible_from[lvl] = d
 
     if requested_level is not None:
         if requested_level in eligible:

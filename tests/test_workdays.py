@@ -417,3 +417,18 @@ def test_cli_calendar_status(capsys):
     assert main(["calendar", "status", "--json", "--today", "2026-06-01"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["warning"] is None and 2026 in data["years"]
+
+
+def test_chinesecalendar_tables_read_as_its_is_workday_says_for_every_year():
+    """The calendar reads chinesecalendar's tables directly (is_workday is slow); every day of
+    every year the library holds must come out as the library's own is_workday says."""
+    from toolkit.workdays import _libraries
+
+    libs = _libraries()
+    assert libs.cc_flags and set(libs.cc_flags) == set(libs.cc_years)
+    for year, flags in libs.cc_flags.items():
+        first = D(year, 1, 1)
+        expected = bytes(
+            chinese_calendar.is_workday(first + dt.timedelta(days=i)) for i in range(len(flags))
+        )
+        assert flags == expected, year

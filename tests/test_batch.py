@@ -59,16 +59,27 @@ def _unreadable(tmp: Path, name: str = "broken.xlsx") -> Path:
     return p
 
 
+def _headerless(tmp: Path) -> Path:
+    """A sound workbook whose cells hold no intake header: only reading it finds that out."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["会议纪要 / minutes", "2025-12-01"])
+    wb.active.append(["hello", "world"])
+    p = tmp / "minutes.xlsx"
+    wb.save(p)
+    return p
+
+
 @pytest.fixture(scope="module")
 def batch_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]:
-    """One batch: the clean and the messy example sheets and an unreadable file, two at a time."""
+    """One batch, two at a time: the clean and the messy example sheets, a file that is no
+    workbook and a workbook without an intake header."""
     tmp = tmp_path_factory.mktemp("batch")
     mp = pytest.MonkeyPatch()
     mp.setenv("OQTK_HOME", str(tmp / "home"))
     calls: list[tuple[int, int, str]] = []
     try:
         results = run_batch(
-            [CLEAN, MESSY, _unreadable(tmp)],
+            [CLEAN, MESSY, _unreadable(tmp), _headerless(tmp)],
             tmp / "runs",
             as_of=AS_OF,
             list_version=LIST_VERSION,
@@ -77,8 +88,14 @@ def batch_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]
         )
     finally:
         mp.undo()
-    assert [d for d, _t, _o in calls] == [1, 2, 3]
-    return {"clean": results[0], "messy": results[1], "bad": results[2], "home": tmp / "home"}  # type: ignore[dict-item]
+    assert [d for d, _t, _o in calls] == [1, 2, 3, 4]
+    return {
+        "clean": results[0],
+        "messy": results[1],
+        "bad": results[2],
+        "noheader": results[3],
+        "home": tmp / "home",  # type: ignore[dict-item]
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,11 +346,27 @@ def test_parallel_batch_one_bad_sheet_does_not_stop_the_others(batch_runs: dict)
 
 
 @pytest.mark.notebook
+def test_workbook_without_header_is_refused_by_the_notebook_with_exit_2(batch_runs: dict) -> None:
+    """The runner checks only the file before a kernel; the notebook's read refuses the header,
+    and that ends the run as unreadable: exit 2, the message, a record without a Python stack."""
+    r = batch_runs["noheader"]
+    assert (r.outcome, r.exit_status) == ("failed", 2)
+    assert "no intake header row" in (r.error or "") and r.input_path.name in (r.error or "")
+    assert not (r.error or "").startswith("笔记本执行出错")  # the IntakeError message itself
+    assert r.manifest["error"] == r.error and r.manifest["counts"] == {}
+    assert [o["name"] for o in r.manifest["outputs"]] == ["review.ipynb", "review.html"]
+    page = (r.run_dir / "review.html").read_text(encoding="utf-8")
+    assert "IntakeError" in page and "no intake header row" in page
+    assert "Traceback" not in page and 'File "' not in page and "site-packages" not in page
+    assert batch.exit_code([batch_runs["clean"], r]) == 2
+
+
+@pytest.mark.notebook
 def test_runs_are_recorded_in_the_register(batch_runs: dict) -> None:
     from toolkit import register
 
     reg = register.Register(batch_runs["home"] / register.REGISTER_FILENAME)
-    for which in ("clean", "messy", "bad"):
+    for which in ("clean", "messy", "bad", "noheader"):
         r = batch_runs[which]
         assert r.register_error is None
         assert reg.get_run(r.run_id).outcome == r.outcome

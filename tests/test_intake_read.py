@@ -13,7 +13,7 @@ from intake_helpers import HEADERS, write_book
 
 from toolkit import IntakeError, read_intake
 from toolkit.cli import main
-from toolkit.intake import FormulaCell, match_header
+from toolkit.intake import FormulaCell, check_workbook, match_header
 
 ROW = ["A1", "张三", "外籍人员", "FCCA", "是", "硕士", "企业"]
 
@@ -145,6 +145,10 @@ def test_unreadable_files_raise_one_clear_intake_error(tmp_path, kind, capsys):
         read_intake(p)
     msg = str(ei.value)
     assert str(p) in msg and words in msg and "expected" in msg
+    # the file-level check alone (what `oqtk batch` runs before a kernel) says the same
+    with pytest.raises(IntakeError) as quick:
+        check_workbook(p)
+    assert str(quick.value) == msg
     # through the CLI: exit code 2, the message, no traceback
     assert main(["review", str(p)]) == 2
     err = capsys.readouterr().err
@@ -170,6 +174,7 @@ def test_corrupted_sheet_inside_a_valid_zip_is_refused(tmp_path, capsys):
 
 def test_no_header_found(tmp_path):
     p = write_book(tmp_path / "in.xlsx", [["hello", "world"], [1, 2]])
+    check_workbook(p)  # a sound workbook: only reading its cells finds no header
     with pytest.raises(IntakeError, match=r"未找到申报表表头.*no intake header row") as ei:
         read_intake(p)
     assert str(p) in str(ei.value)

@@ -428,7 +428,5 @@ def test_chinesecalendar_tables_read_as_its_is_workday_says_for_every_year():
     assert libs.cc_flags and set(libs.cc_flags) == set(libs.cc_years)
     for year, flags in libs.cc_flags.items():
         first = D(year, 1, 1)
-        expected = bytes(
-            chinese_calendar.is_workday(first + dt.timedelta(days=i)) for i in range(len(flags))
-        )
+        expected = bytes(chinese_calendar.is_workday(first + dt.timedelta(days=i)) for i in range(len(flags)))
         assert flags == expected, year

@@ -11,8 +11,10 @@ never reused) and writes, in this order:
    counts, versions and the SHA-256 of the four files.
 
 Parameters are checked before any kernel starts: papermill itself only logs an unknown name and
-runs the defaults. A sheet that cannot be read at all stops before its kernel starts, with
-outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message in the manifest.
+runs the defaults. A file that is not a readable workbook stops before its kernel starts, with
+outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message in the manifest; a
+workbook whose header the notebook cannot use ends the same way once the notebook's read
+refuses it (its ``review.ipynb`` and ``review.html`` then show that message, without a stack).
 Each run is then recorded in the run register (:mod:`toolkit.register`) when there is one.
 
 Exit status (per run, and for the batch the largest): 0 succeeded, 1 failed (the notebook
@@ -239,30 +241,59 @@ def _kernel_config() -> Any:
 
 
 def _read_check(path: Path) -> None:
-    """Raise :class:`IntakeError` when the sheet cannot be read at all (before any kernel starts)."""
+    """Raise :class:`IntakeError` when the file is not a workbook at all (before any kernel starts).
+
+    Only the file-level checks (:func:`toolkit.intake.check_workbook`: a few ms, no cell read);
+    a workbook without a usable header is refused by the notebook's own read, and that
+    ``IntakeError`` ends the run the same way (exit status 2, its message in the manifest).
+    """
     if not path.is_file():
         raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
-    from .intake import read_intake  # also exported as toolkit.read_intake
+    from .intake.reader import check_workbook
 
     try:
-        read_intake(path)
+        check_workbook(path)
     except OSError as exc:  # e.g. no permission: as unreadable as a broken file
         raise IntakeError(
             f"无法读取申报汇总表 / Cannot read the intake sheet {path}: {exc.strerror or exc}"
         ) from None
 
 
-def _export_html(nb: Any, target: Path) -> None:
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
+_exporter_lock = threading.Lock()
+_exporter: Any = None
 
-    c = Config()
-    c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = {SUMMARY_TAG}
-    exporter = HTMLExporter(
-        config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    body, _resources = exporter.from_notebook_node(nb)
+
+def _html_exporter() -> Any:
+    """The one HTML exporter of this process (its templates compiled once, reused for every run)."""
+    global _exporter
+    with _exporter_lock:
+        if _exporter is None:
+            from nbconvert import HTMLExporter
+            from nbformat.v4 import new_notebook
+            from traitlets.config import Config
+
+            c = Config()
+            c.TagRemovePreprocessor.enabled = True
+            c.TagRemovePreprocessor.remove_cell_tags = {SUMMARY_TAG}
+            exporter = HTMLExporter(
+                config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+            )
+            exporter.from_notebook_node(new_notebook())  # compiles the templates
+            _exporter = exporter
+        return _exporter
+
+
+def _warm_html_exporter() -> None:
+    """Build the exporter in a background thread while the kernel works (0.4 s of imports and
+    template compilation off the end of the first run)."""
+    if _exporter is None:
+        threading.Thread(target=_html_exporter, name="oqtk-html-warm-up", daemon=True).start()
+
+
+def _export_html(nb: Any, target: Path) -> None:
+    exporter = _html_exporter()
+    with _exporter_lock:  # from_notebook_node re-registers filters on the exporter: one at a time
+        body, _resources = exporter.from_notebook_node(nb)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, target)
@@ -368,6 +399,7 @@ def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[
     if status == 0:
         import papermill
 
+        _warm_html_exporter()
         try:
             nb = papermill.execute_notebook(
                 str(plan.notebook),
@@ -382,7 +414,10 @@ def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[
                 config=_kernel_config(),
             )
         except Exception as exc:
-            outcome, error, status = "failed", _error_text(exc), 1
+            if getattr(exc, "ename", None) == "IntakeError":  # the notebook could not read the sheet
+                outcome, error, status = "failed", str(getattr(exc, "evalue", "")) or _error_text(exc), 2
+            else:
+                outcome, error, status = "failed", _error_text(exc), 1
             log.debug("run %s failed:\n%s", run_dir.name, traceback.format_exc())
             nb_path = run_dir / "review.ipynb"
             if nb_path.is_file():

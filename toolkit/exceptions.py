@@ -18,6 +18,14 @@ __all__ = [
 class ToolkitError(Exception):
     """Raised for any error the toolkit reports to an officer; the message is the whole story."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for it in a notebook: the message, not a Python stack.
+
+        An executed batch notebook is a supervisor's record; the message names the file, row or
+        key and the fix. (IPython calls this hook in place of its traceback formatter.)
+        """
+        return [f"{type(self).__name__}: {self}"]
+
 
 class PolicyDataError(ToolkitError):
     """Raised when a file under ``data/`` is malformed; the message names the file and the key."""

@@ -2,18 +2,50 @@
 
 - :func:`read_intake` reads a workbook into an :class:`IntakeSheet` (raw cells mapped to the
   contract in :mod:`.contract`), or raises :class:`~toolkit.exceptions.IntakeError`;
+  :func:`check_workbook` makes only the file-level checks (cheap: no cell is read);
 - :func:`review_intake` validates every row (the pandera schema in :mod:`.schema`) and assesses it
   with :func:`toolkit.rules.assess_case`;
 - :func:`write_results` writes ``results.xlsx`` and ``results.csv``;
 - :func:`make_template` writes the blank intake template.
+
+The names are imported on first use (PEP 562): ``oqtk batch`` checks a workbook in its own
+process without loading pandas, pandera and openpyxl, which only the notebook's kernel needs.
 """
 
-from .contract import COLUMNS, REQUIRED, RESULT_COLUMNS, Column, match_header
-from .reader import ErrorCell, FormulaCell, IntakeSheet, read_intake
-from .review import PROBLEM_COLUMNS, IntakeReview, ReviewedRow, review_intake
-from .schema import Problem, intake_schema
-from .template import make_template
-from .writer import WrittenFiles, write_results
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .contract import COLUMNS, REQUIRED, RESULT_COLUMNS, Column, match_header
+    from .reader import ErrorCell, FormulaCell, IntakeSheet, check_workbook, read_intake
+    from .review import PROBLEM_COLUMNS, IntakeReview, ReviewedRow, review_intake
+    from .schema import Problem, intake_schema
+    from .template import make_template
+    from .writer import WrittenFiles, write_results
+
+_LAZY = {
+    "COLUMNS": "contract",
+    "REQUIRED": "contract",
+    "RESULT_COLUMNS": "contract",
+    "Column": "contract",
+    "match_header": "contract",
+    "ErrorCell": "reader",
+    "FormulaCell": "reader",
+    "IntakeSheet": "reader",
+    "check_workbook": "reader",
+    "read_intake": "reader",
+    "PROBLEM_COLUMNS": "review",
+    "IntakeReview": "review",
+    "ReviewedRow": "review",
+    "review_intake": "review",
+    "Problem": "schema",
+    "intake_schema": "schema",
+    "make_template": "template",
+    "WrittenFiles": "writer",
+    "write_results": "writer",
+}
 
 __all__ = [
     "COLUMNS",
@@ -28,6 +60,7 @@ __all__ = [
     "Problem",
     "ReviewedRow",
     "WrittenFiles",
+    "check_workbook",
     "intake_schema",
     "make_template",
     "match_header",
@@ -35,3 +68,16 @@ __all__ = [
     "review_intake",
     "write_results",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -400,6 +400,115 @@ def test_register_problem_is_reported_but_the_run_is_kept(
 
 
 # ---------------------------------------------------------------------------------------------
+# Kernels started ahead of their notebooks
+# ---------------------------------------------------------------------------------------------
+def _spy_kernel_starts(monkeypatch: pytest.MonkeyPatch, events: list) -> None:
+    from toolkit import kernels
+
+    real = kernels.start_kernel
+
+    def spy(*a: object, **k: object) -> object:
+        km = real(*a, **k)  # type: ignore[arg-type]
+        events.append(("start", km))
+        return km
+
+    monkeypatch.setattr(kernels, "start_kernel", spy)
+
+
+def test_no_kernel_is_started_for_files_that_are_not_workbooks(
+    tmp_path: Path, home: Path, no_kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list = []
+    _spy_kernel_starts(monkeypatch, events)
+    results = run_batch([_unreadable(tmp_path), tmp_path / "nope.xlsx"], tmp_path / "runs")
+    assert [r.exit_status for r in results] == [2, 2]
+    assert events == []
+
+
+def test_a_kernel_started_ahead_is_stopped_when_the_parameters_are_refused(
+    tmp_path: Path, home: Path, no_kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    events: list = []
+    _spy_kernel_starts(monkeypatch, events)
+    with pytest.raises(ParameterError, match="unknown parameter 'as_off'"):
+        run_batch([CLEAN], tmp_path / "runs", parameters={"as_off": AS_OF})
+    ((_, km),) = events  # started as soon as the first sheet passed the file check …
+    assert not km.has_kernel  # … and stopped with the refusal
+    with pytest.raises(ProcessLookupError):
+        os.kill(km.provisioner.pid, 0)
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.notebook
+def test_sequential_batch_starts_the_next_kernel_before_running_the_current_notebook(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papermill
+
+    events: list = []
+    _spy_kernel_starts(monkeypatch, events)
+    real = papermill.execute_notebook
+
+    def spy_execute(*a: object, **k: object) -> object:
+        events.append(("execute", k["km"]))
+        return real(*a, **k)
+
+    monkeypatch.setattr(papermill, "execute_notebook", spy_execute)
+    first, second = run_batch([CLEAN, MESSY], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
+    assert first.ok and second.ok, (first.error, second.error)
+    assert [e for e, _ in events] == ["start", "start", "execute", "execute"]
+    started = [km for e, km in events if e == "start"]
+    assert [km for e, km in events if e == "execute"] == started  # each run had its own, started ahead
+    assert not any(km.has_kernel for km in started)  # and each was stopped when its run ended
+    nb = nbformat.read(first.run_dir / "review.ipynb", as_version=4)
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.notebook
+def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -> None:
+    from toolkit import kernels
+
+    km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config())
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        out: list[str] = []
+        code = (
+            "import sys\n"
+            "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)"
+        )
+        reply = kc.execute_interactive(
+            code,
+            output_hook=lambda m: out.append(m["content"]["text"]) if m["msg_type"] == "stream" else None,
+            timeout=60,
+        )
+    finally:
+        km.stop()
+    names, loaded = "".join(out).rsplit(" ", 1)
+    assert loaded.strip() == "True"  # the review's modules are already imported …
+    assert not {"toolkit", "report", "rules", "workdays", "pd", "pandas"} & set(eval(names))  # … unseen
+    assert reply["content"]["execution_count"] == 1
+
+
+def test_preload_never_raises_even_when_the_policy_data_is_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support import data_copy
+
+    from toolkit import rules
+    from toolkit.exceptions import PolicyDataError
+
+    with data_copy(monkeypatch, tmp_path) as root:
+        (root / "list" / "versions.yaml").write_text("versions: [", encoding="utf-8")
+        with pytest.raises(PolicyDataError):
+            rules.list_versions()
+        assert report.preload() is None  # the notebook's own call reports it, in the record
+
+
+# ---------------------------------------------------------------------------------------------
 # The report itself (no kernel)
 # ---------------------------------------------------------------------------------------------
 def _fake_run(lang: str = "zh") -> report.ReviewRun:

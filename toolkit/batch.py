@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import IntakeError, OutputError, ParameterError
 
@@ -50,6 +50,9 @@ if "rfc3987_syntax" not in sys.modules:
 from .files import sha256_file
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
+
+if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
+    from .kernels import KernelsAhead
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
@@ -218,6 +221,7 @@ def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class _Plan:
+    index: int  # position in the batch
     input_path: Path
     parameters: dict[str, Any]  # checked; output_dir filled in per run
     notebook: Path
@@ -335,7 +339,11 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _run_one(plan: _Plan) -> RunResult:
+def _run_one(
+    plan: _Plan, ahead: KernelsAhead | None = None, then: Callable[[], None] | None = None
+) -> RunResult:
+    """Run one sheet. ``ahead`` may hold its kernel, already started; ``then`` is called once this
+    run has its kernel (a sequential batch starts the next sheet's kernel there)."""
     t0 = time.perf_counter()
     started = _utc_now()
     path = plan.input_path
@@ -371,7 +379,7 @@ def _run_one(plan: _Plan) -> RunResult:
     except OSError as exc:
         raise OutputError(run_dir, exc) from None
     try:
-        status = _execute(plan, run_dir, params, manifest)
+        status = _execute(plan, run_dir, params, manifest, ahead, then)
     except Exception as exc:  # a bug or a full disk: this run fails, the others go on
         log.exception("run %s failed unexpectedly", run_id)
         manifest.update(outcome="failed", error=f"运行意外中止 / Run aborted: {_error_text(exc)}")
@@ -387,7 +395,14 @@ def _run_one(plan: _Plan) -> RunResult:
     return result
 
 
-def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[str, Any]) -> int:
+def _execute(
+    plan: _Plan,
+    run_dir: Path,
+    params: dict[str, Any],
+    manifest: dict[str, Any],
+    ahead: KernelsAhead | None = None,
+    then: Callable[[], None] | None = None,
+) -> int:
     """Check, execute, export and hash; update ``manifest`` in place; return the exit status."""
     path = plan.input_path
     outcome, error, status = "succeeded", None, 0
@@ -399,19 +414,25 @@ def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[
     if status == 0:
         import papermill
 
-        _warm_html_exporter()
+        from .kernels import start_kernel
+
+        km = ahead.take(plan.index) if ahead is not None else None
         try:
+            if km is None:
+                km = start_kernel(plan.kernel_name, _kernel_config())
+            if then is not None:
+                then()
+            _warm_html_exporter()
             nb = papermill.execute_notebook(
                 str(plan.notebook),
                 str(run_dir / "review.ipynb"),
                 parameters=params,
                 kernel_name=plan.kernel_name,
+                km=km,  # started ahead (toolkit.kernels); stopped below, at once
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
                 execution_timeout=plan.timeout,
-                shutdown_kernel="immediate",
-                config=_kernel_config(),
             )
         except Exception as exc:
             if getattr(exc, "ename", None) == "IntakeError":  # the notebook could not read the sheet
@@ -427,6 +448,9 @@ def _execute(plan: _Plan, run_dir: Path, params: dict[str, Any], manifest: dict[
                     nb = nbformat.read(nb_path, as_version=4)
                 except Exception:
                     nb = None
+        finally:
+            if km is not None:
+                km.stop()  # immediate: papermill's own shutdown sometimes stalls ~3.5 s here
         if nb is not None:
             try:
                 _export_html(nb, run_dir / "review.html")
@@ -519,7 +543,7 @@ def _plan_all(
         resolved = resolve_parameters(
             raw["intake_path"], raw["as_of"], raw["list_version"], raw["lang"], raw["output_dir"]
         )
-        plans.append(_Plan(p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout)))
+        plans.append(_Plan(len(plans), p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout)))
     return plans
 
 
@@ -547,9 +571,56 @@ def run_batch(
     others. ``progress`` shows a tqdm bar on stderr; ``on_progress(done, total, result)`` is
     called as each run finishes (from a worker thread).
 
-    Raises :class:`ParameterError` — before any folder is created or kernel started — for
-    unknown parameter names, wrong types, a bad date, an unknown List version or language.
+    Kernels are started ahead of their notebooks (:mod:`toolkit.kernels`): the first sheet's
+    as soon as its file passes the file-level check, and in a sequential batch each next
+    sheet's while the current one runs.
+
+    Raises :class:`ParameterError` — before any folder is created or notebook executed (a kernel
+    started ahead is stopped) — for unknown parameter names, wrong types, a bad date, an unknown
+    List version or language.
     """
+    from .kernels import KernelsAhead
+
+    inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    ahead = KernelsAhead(kernel_name, _kernel_config, _read_check)
+    if inputs:
+        ahead.start(0, inputs[0])
+    try:
+        return _run_plans(
+            inputs,
+            out_dir,
+            ahead,
+            as_of=as_of,
+            list_version=list_version,
+            lang=lang,
+            jobs=jobs,
+            progress=progress,
+            on_progress=on_progress,
+            parameters=parameters,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            notebook=notebook,
+        )
+    finally:
+        ahead.stop_all()
+
+
+def _run_plans(
+    inputs: list[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str] | None,
+    ahead: KernelsAhead,
+    *,
+    as_of: dt.date | str | None,
+    list_version: str | None,
+    lang: str,
+    jobs: int,
+    progress: bool,
+    on_progress: ProgressCallback | None,
+    parameters: Mapping[str, Any] | None,
+    timeout: int,
+    kernel_name: str,
+    notebook: str | os.PathLike[str],
+) -> list[RunResult]:
     plans = _plan_all(
         inputs,
         out_dir,
@@ -590,12 +661,14 @@ def run_batch(
     try:
         if jobs == 1 or len(plans) == 1:
             for i, plan in enumerate(plans):
-                finished(i, _run_one(plan))
+                nxt = plans[i + 1] if i + 1 < len(plans) else None
+                then = (lambda p=nxt: ahead.start(p.index, p.input_path)) if nxt else None
+                finished(i, _run_one(plan, ahead, then))
         else:
             with ThreadPoolExecutor(
                 max_workers=min(jobs, len(plans)), thread_name_prefix="oqtk-batch"
             ) as pool:
-                futures = {pool.submit(_run_one, plan): i for i, plan in enumerate(plans)}
+                futures = {pool.submit(_run_one, plan, ahead): i for i, plan in enumerate(plans)}
                 for fut in as_completed(futures):
                     finished(futures[fut], fut.result())
     finally:

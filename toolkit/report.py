@@ -16,6 +16,7 @@ so :func:`versions` is cheap to call from the batch runner.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -232,6 +233,25 @@ class ReviewRun:
     @property
     def input_name(self) -> str:
         return Path(self.parameters["intake_path"]).name
+
+
+def preload() -> None:
+    """Import what a review needs and read the policy data it reads first; never raises.
+
+    Each ``oqtk batch`` kernel runs this while it waits for its notebook (:mod:`toolkit.kernels`):
+    the modules and files the notebook's first cell would load, loaded earlier. Nothing about a
+    sheet, a date or a parameter is touched. Should anything fail here, the notebook's own call
+    fails the same way, in the record.
+    """
+    with contextlib.suppress(Exception):
+        from . import rules, workdays
+        from .intake import review, writer  # noqa: F401
+        from .intake.schema import intake_schema
+
+        intake_schema()
+        rules.list_versions()
+        rules.rounds()
+        workdays.covered_years()
 
 
 def run_review(

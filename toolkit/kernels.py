@@ -1,0 +1,104 @@
+"""Kernels for batch runs, started ahead of their notebooks.
+
+papermill starts a notebook's kernel only when it executes the notebook, and that kernel then
+spends about a second booting and importing pandas, pandera and the toolkit before the first
+cell does any work. ``oqtk batch`` instead starts each kernel as soon as it knows the kernel
+will be needed (its sheet is a workbook), and the kernel spends that second *while* the runner
+imports papermill, checks the parameters, writes the first manifest, or — for the next sheet of
+a sequential batch — while the previous sheet's notebook runs.
+
+Each kernel preloads (:func:`toolkit.report.preload`): it imports the review's modules and
+reads the policy data a review reads first. Nothing about a sheet, a date or a parameter is
+touched, nothing is bound in the notebook's namespace and no execution count is used; the
+notebook then runs exactly as it would in a fresh kernel, and is still the whole record.
+
+papermill is handed the kernel through its ``km`` argument. A client does not shut down a kernel
+it did not start, nor close its own connections to it; :class:`BatchKernel` remembers the
+clients it hands out so that :meth:`BatchKernel.stop` can do both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+__all__ = ["PRELOAD", "BatchKernel", "KernelsAhead", "start_kernel"]
+
+#: Run by each ipykernel at start-up (``IPKernelApp.exec_lines``); binds no name.
+PRELOAD = '__import__("toolkit.report").report.preload()'
+
+
+class BatchKernel(KernelManager):
+    """A kernel manager that can stop its kernel *and* close the clients papermill opened on it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._clients: list[Any] = []
+
+    def client(self, **kwargs: Any) -> Any:
+        kc = super().client(**kwargs)
+        self._clients.append(kc)
+        return kc
+
+    def stop(self) -> None:
+        """Close every client's channels and kill the kernel at once (never raises)."""
+        for kc in self._clients:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self._clients.clear()
+        with contextlib.suppress(Exception):
+            if self.has_kernel:
+                self.shutdown_kernel(now=True)  # also removes the connection file
+
+
+def start_kernel(kernel_name: str, config: Any = None) -> BatchKernel:
+    """Launch a kernel (returns at once; it boots and preloads in its own process)."""
+    km = BatchKernel(kernel_name=kernel_name, config=config)
+    args = ["--HistoryManager.hist_file=:memory:"]  # as nbclient passes: no history database
+    if km.ipykernel:
+        args.append(f"--IPKernelApp.exec_lines={PRELOAD}")
+    km.start_kernel(extra_arguments=args)
+    return km
+
+
+class KernelsAhead:
+    """Kernels started ahead of their runs, one per run index at most.
+
+    :meth:`start` is best-effort (a kernel that cannot start here is started, or its failure
+    reported, by the run itself); :meth:`take` hands a run its kernel; :meth:`stop_all` kills
+    those never taken (a refused parameter, an interrupted batch).
+    """
+
+    def __init__(self, kernel_name: str, config_factory: Any, check: Any) -> None:
+        self._kernel_name = kernel_name
+        self._config_factory = config_factory
+        self._check = check  # raises when the sheet cannot be read at all: no kernel for it
+        self._kms: dict[int, BatchKernel] = {}
+        self._lock = threading.Lock()
+
+    def start(self, index: int, path: str | os.PathLike[str]) -> None:
+        with self._lock:
+            if index in self._kms:
+                return
+        try:
+            self._check(Path(path).expanduser().absolute())
+            km = start_kernel(self._kernel_name, self._config_factory())
+        except Exception:
+            return
+        with self._lock:
+            self._kms[index] = km
+
+    def take(self, index: int) -> BatchKernel | None:
+        with self._lock:
+            return self._kms.pop(index, None)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            kms, self._kms = list(self._kms.values()), {}
+        for km in kms:
+            km.stop()

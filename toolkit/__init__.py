@@ -3,9 +3,10 @@ Shanghai List of Recognized Overseas Occupational Qualifications (3.0).
 
 The public surface is named in ``__all__``; everything else is internal.
 
-The rules, the calendar and the exceptions are imported eagerly. The intake review, batch runs
-and the run register (pandas, pandera, papermill, sqlite) are imported on first use (PEP 562),
-so a dashboard kernel that only looks up certificates or dates starts without them.
+Only the exceptions and findings are imported eagerly; every other name is imported on first use
+(PEP 562): a dashboard kernel that only looks up certificates or dates starts without pandas,
+pandera, papermill or sqlite, and ``oqtk batch`` can launch its first kernel before the rules
+and their policy data are even imported.
 """
 
 from __future__ import annotations
@@ -25,46 +26,73 @@ from .exceptions import (
     ToolkitError,
 )
 from .findings import Basis, Finding, Outcome, Source
-from .rules import (
-    CaseInput,
-    CaseResult,
-    ListEntry,
-    ListVersion,
-    QualificationMatch,
-    Service,
-    TitleAssessment,
-    assess_case,
-    assess_title,
-    find_qualifications,
-    get_version,
-    list_versions,
-    rounds,
-    services_for,
-    title_series,
-    version_in_force,
-)
-from .workdays import (
-    CalendarStatus,
-    PublicityCheck,
-    PublicityWindow,
-    add_working_days,
-    calendar_status,
-    check_publicity,
-    count_working_days,
-    is_working_day,
-    latest_publicity_start,
-    publicity_end_date,
-    publicity_window,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import RunResult, run_batch
     from .intake import IntakeReview, read_intake, review_intake, write_results
     from .register import Decision, Register, RowChange, RunFolderError, RunRecord, ScanResult, VerifyResult
+    from .rules import (
+        CaseInput,
+        CaseResult,
+        ListEntry,
+        ListVersion,
+        QualificationMatch,
+        Service,
+        TitleAssessment,
+        assess_case,
+        assess_title,
+        find_qualifications,
+        get_version,
+        list_versions,
+        rounds,
+        services_for,
+        title_series,
+        version_in_force,
+    )
+    from .workdays import (
+        CalendarStatus,
+        PublicityCheck,
+        PublicityWindow,
+        add_working_days,
+        calendar_status,
+        check_publicity,
+        count_working_days,
+        is_working_day,
+        latest_publicity_start,
+        publicity_end_date,
+        publicity_window,
+    )
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "CaseInput": "rules",
+    "CaseResult": "rules",
+    "ListEntry": "rules",
+    "ListVersion": "rules",
+    "QualificationMatch": "rules",
+    "Service": "rules",
+    "TitleAssessment": "rules",
+    "assess_case": "rules",
+    "assess_title": "rules",
+    "find_qualifications": "rules",
+    "get_version": "rules",
+    "list_versions": "rules",
+    "rounds": "rules",
+    "services_for": "rules",
+    "title_series": "rules",
+    "version_in_force": "rules",
+    "CalendarStatus": "workdays",
+    "PublicityCheck": "workdays",
+    "PublicityWindow": "workdays",
+    "add_working_days": "workdays",
+    "calendar_status": "workdays",
+    "check_publicity": "workdays",
+    "count_working_days": "workdays",
+    "is_working_day": "workdays",
+    "latest_publicity_start": "workdays",
+    "publicity_end_date": "workdays",
+    "publicity_window": "workdays",
     "RunResult": "batch",
     "run_batch": "batch",
     "IntakeReview": "intake",

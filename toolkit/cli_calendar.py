@@ -8,14 +8,6 @@ import json
 import unicodedata
 from typing import Any
 
-from .workdays import (
-    _ranges,
-    calendar_status,
-    latest_publicity_start,
-    publicity_end_date,
-    publicity_window,
-)
-
 __all__ = ["add_cli"]
 
 _WEEKDAY = ("一 Mon", "二 Tue", "三 Wed", "四 Thu", "五 Fri", "六 Sat", "日 Sun")
@@ -86,6 +78,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _publicity(args: argparse.Namespace) -> int:
+    from .workdays import latest_publicity_start, publicity_end_date, publicity_window
+
     win = publicity_window(args.start, args.days)
     deadline_info: dict[str, Any] | None = None
     if args.deadline is not None:
@@ -140,6 +134,8 @@ def _publicity(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from .workdays import _ranges, calendar_status
+
     st = calendar_status(args.today)
     if args.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))

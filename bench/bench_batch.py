@@ -6,6 +6,8 @@ For the same synthetic sheet, measured in this process:
 - ``review_intake`` + ``write_results`` in process (no notebook);
 - ``toolkit.run_batch`` in process (one kernel, the executed notebook, its HTML, the manifest);
 - ``oqtk batch`` as a fresh command (interpreter start and imports included);
+- ``oqtk batch`` over four quarter-size sheets, ``--jobs 1`` and ``--jobs 2`` (each next kernel
+  is started ahead, while the current sheet runs);
 
 and, from the executed notebook and the manifest, where a batch run spends its time.
 Run alone with ``python -m bench.bench_batch [N_ROWS]``; ``make bench`` runs it with the others.
@@ -65,9 +67,10 @@ def _in_process(path: Path, runs: Path) -> tuple[float, Path]:
     return elapsed, r.run_dir
 
 
-def _cli(path: Path, runs: Path) -> float:
-    cmd = [sys.executable, "-m", "toolkit.cli", "batch", str(path), "--out", str(runs), "--as-of", AS_OF]
-    cmd += ["--list-version", LIST_VERSION, "--no-progress"]
+def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> float:
+    paths = [str(p) for p in (path if isinstance(path, list) else [path])]
+    cmd = [sys.executable, "-m", "toolkit.cli", "batch", *paths, "--out", str(runs), "--as-of", AS_OF]
+    cmd += ["--list-version", LIST_VERSION, "--no-progress", "--jobs", str(jobs)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - t0
@@ -139,9 +142,25 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
         )
         notes.append(
             f"Inside one run_batch ({n_rows:,} rows): notebook cells {parts['cells']:.2f} s ({cell_txt}); "
-            f"the rest of the {parts['run']:.2f} s run is kernel start/stop, the readability check, "
-            f"HTML export and hashing."
+            f"the rest of the {parts['run']:.2f} s run is waiting for the kernel (started ahead; it boots "
+            f"and preloads the review's imports), the HTML export and hashing."
         )
+        quarter = [make_sheet(tmpdir / f"q{i}.xlsx", n_rows // 4, seed=i) for i in range(4)]
+        qdir = tmpdir / "out_q"
+        qdir.mkdir()
+        q_bare = Timing("q bare", [sum(_bare_process(q, qdir) for q in quarter)])
+        rows.append(
+            row(
+                f"4 sheets × {n_rows // 4:,} rows: bare read + CSV write as 4 processes (baseline 3)",
+                q_bare,
+                None,
+            )
+        )
+        for jobs in (1, 2):
+            t = Timing(f"q jobs {jobs}", [_cli(quarter, runs, jobs)])
+            timings[f"4 sheets jobs {jobs}"] = t.median
+            rows.append(row(f"4 sheets × {n_rows // 4:,} rows: `oqtk batch --jobs {jobs}`", t, q_bare))
+        timings["4 sheets bare processes"] = q_bare.median
         if big_rows:
             big = make_sheet(tmpdir / f"intake_{big_rows}.xlsx", big_rows)
             out = tmpdir / "out_big"

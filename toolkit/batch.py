@@ -449,8 +449,11 @@ def _execute(
                 except Exception:
                     nb = None
         finally:
-            if km is not None:
-                km.stop()  # immediate: papermill's own shutdown sometimes stalls ~3.5 s here
+            if km is not None:  # killed at once (papermill's own shutdown sometimes stalls ~3.5 s)
+                if ahead is not None:
+                    ahead.retire(km)
+                else:
+                    km.stop()
         if nb is not None:
             try:
                 _export_html(nb, run_dir / "review.html")

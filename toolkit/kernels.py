@@ -70,8 +70,9 @@ class KernelsAhead:
     """Kernels started ahead of their runs, one per run index at most.
 
     :meth:`start` is best-effort (a kernel that cannot start here is started, or its failure
-    reported, by the run itself); :meth:`take` hands a run its kernel; :meth:`stop_all` kills
-    those never taken (a refused parameter, an interrupted batch).
+    reported, by the run itself); :meth:`take` hands a run its kernel; :meth:`retire` stops it
+    once the run is done with it; :meth:`stop_all` kills those never taken (a refused
+    parameter, an interrupted batch) and waits for those retiring.
     """
 
     def __init__(self, kernel_name: str, config_factory: Any, check: Any) -> None:
@@ -79,6 +80,7 @@ class KernelsAhead:
         self._config_factory = config_factory
         self._check = check  # raises when the sheet cannot be read at all: no kernel for it
         self._kms: dict[int, BatchKernel] = {}
+        self._stopping: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     def start(self, index: int, path: str | os.PathLike[str]) -> None:
@@ -97,8 +99,20 @@ class KernelsAhead:
         with self._lock:
             return self._kms.pop(index, None)
 
+    def retire(self, km: BatchKernel) -> None:
+        """Stop a finished run's kernel in the background: the kill is immediate, but reaping the
+        process and removing its connection file take ~0.1 s the run need not wait for."""
+        t = threading.Thread(target=km.stop, name="oqtk-kernel-stop")
+        with self._lock:
+            self._stopping.append(t)
+        t.start()
+
     def stop_all(self) -> None:
+        """Stop the kernels never taken and wait for those being retired."""
         with self._lock:
             kms, self._kms = list(self._kms.values()), {}
+            stopping, self._stopping = self._stopping, []
         for km in kms:
             km.stop()
+        for t in stopping:
+            t.join()

@@ -468,6 +468,7 @@ def test_sequential_batch_starts_the_next_kernel_before_running_the_current_note
 
 @pytest.mark.notebook
 def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -> None:
+    """Also: its client is ready once the kernel answers, without draining IOPub."""
     from toolkit import kernels
 
     km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config())
@@ -475,6 +476,10 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -
         kc = km.client()
         kc.start_channels()
         kc.wait_for_ready(timeout=60)
+        # ready as soon as the kernel answered: the kernel_info request's own IOPub messages are
+        # left unread (jupyter_client's client would have drained them, waiting 0.2 s)
+        left = kc.iopub_channel.get_msg(timeout=5)
+        assert left["msg_type"] in {"status", "iopub_welcome"}
         out: list[str] = []
         code = (
             "import sys\n"

@@ -14,7 +14,10 @@ notebook then runs exactly as it would in a fresh kernel, and is still the whole
 
 papermill is handed the kernel through its ``km`` argument. A client does not shut down a kernel
 it did not start, nor close its own connections to it; :class:`BatchKernel` remembers the
-clients it hands out so that :meth:`BatchKernel.stop` can do both.
+clients it hands out so that :meth:`BatchKernel.stop` can do both. Its clients
+(:class:`BatchKernelClient`) wait for the kernel as jupyter_client's do, less the final 0.2 s
+spent draining IOPub, which nbclient does not need (it reads only the messages of its own
+requests).
 """
 
 from __future__ import annotations
@@ -22,22 +25,56 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
-__all__ = ["PRELOAD", "BatchKernel", "KernelsAhead", "start_kernel"]
+__all__ = ["PRELOAD", "BatchKernel", "BatchKernelClient", "KernelsAhead", "start_kernel"]
 
 #: Run by each ipykernel at start-up (``IPKernelApp.exec_lines``); binds no name.
 PRELOAD = '__import__("toolkit.report").report.preload()'
+
+
+class BatchKernelClient(BlockingKernelClient):
+    """jupyter_client's blocking client, ready as soon as the kernel has answered.
+
+    ``wait_for_ready`` asks for ``kernel_info`` until the reply comes and an IOPub message shows
+    that channel is connected — as jupyter_client does — but then returns, where jupyter_client
+    goes on reading IOPub until it has been quiet for 0.2 s. Messages left there belong to that
+    ``kernel_info`` request; nbclient skips every message whose parent is not its own request.
+    """
+
+    def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                try:
+                    self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass  # IOPub not connected yet: ask again
+                else:
+                    self._handle_kernel_info_reply(msg)
+                    return
+            if not self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
 
 class BatchKernel(KernelManager):
     """A kernel manager that can stop its kernel *and* close the clients papermill opened on it."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(client_class="toolkit.kernels.BatchKernelClient", **kwargs)
         self._clients: list[Any] = []
 
     def client(self, **kwargs: Any) -> Any:

@@ -122,7 +122,7 @@ def test_every_declared_parameter_is_typed_and_documented() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parameters are checked before any kernel starts
+# Parameters are checked before any notebook runs
 # ---------------------------------------------------------------------------------------------
 def test_check_parameters_refuses_unknown_names_and_wrong_types() -> None:
     ok = {"intake_path": "x.xlsx", "as_of": AS_OF, "lang": "zh"}
@@ -170,7 +170,7 @@ def test_cli_refuses_bad_parameters_with_exit_2_and_no_traceback(
 
 
 # ---------------------------------------------------------------------------------------------
-# Unreadable input: exit 2, the message, a failed manifest, no kernel
+# Unreadable input: exit 2, the message, a failed manifest (no kernel for a file that is no workbook)
 # ---------------------------------------------------------------------------------------------
 def test_unreadable_sheet_exits_2_with_message_and_failed_manifest(
     tmp_path: Path, home: Path, no_kernel: None, capsys: pytest.CaptureFixture[str]

@@ -10,11 +10,13 @@ never reused) and writes, in this order:
 4. ``manifest.json`` again, atomically replaced (temporary file + ``os.replace``), with the outcome,
    counts, versions and the SHA-256 of the four files.
 
-Parameters are checked before any kernel starts: papermill itself only logs an unknown name and
-runs the defaults. A file that is not a readable workbook stops before its kernel starts, with
-outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message in the manifest; a
-workbook whose header the notebook cannot use ends the same way once the notebook's read
-refuses it (its ``review.ipynb`` and ``review.html`` then show that message, without a stack).
+Parameters are checked before any notebook runs (papermill itself only logs an unknown name and
+runs the defaults); when they are refused, a kernel already started ahead for the first sheet
+(:mod:`toolkit.kernels`) is stopped. A file that is not a readable workbook stops before its
+kernel starts, with outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message
+in the manifest; a workbook whose header the notebook cannot use ends the same way once the
+notebook's read refuses it (its ``review.ipynb`` and ``review.html`` then show that message,
+without a stack).
 Each run is then recorded in the run register (:mod:`toolkit.register`) when there is one.
 
 Exit status (per run, and for the batch the largest): 0 succeeded, 1 failed (the notebook

@@ -72,11 +72,27 @@ def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> float:
     cmd = [sys.executable, "-m", "toolkit.cli", "batch", *paths, "--out", str(runs), "--as-of", AS_OF]
     cmd += ["--list-version", LIST_VERSION, "--no-progress", "--jobs", str(jobs)]
     t0 = time.perf_counter()
+    wall0 = time.time()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"oqtk batch exited {proc.returncode}: {proc.stderr[-2000:]}")
+    _LAST_COMMAND.update(started=wall0, ended=time.time())
     return elapsed
+
+
+_LAST_COMMAND: dict[str, float] = {}
+
+
+def _command_timeline(runs: Path, started: float, ended: float) -> dict[str, float]:
+    """For the newest run: seconds from the command's start to its first cell, in the cells, and
+    from the last cell to the command's end (papermill's cell times are wall-clock)."""
+    run_dir = max((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    nb = nbformat.read(run_dir / "review.ipynb", as_version=4)
+    code = [c.metadata["papermill"] for c in nb.cells if c.cell_type == "code"]
+    first = dt.datetime.fromisoformat(code[0]["start_time"]).timestamp()
+    last = dt.datetime.fromisoformat(code[-1]["end_time"]).timestamp()
+    return {"to first cell": first - started, "cells": last - first, "after last cell": ended - last}
 
 
 def _breakdown(run_dir: Path) -> dict[str, float]:
@@ -108,6 +124,7 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
         runs = tmpdir / "runs"
         bare, bare_proc, plain, inproc, cli = [], [], [], [], []
         breakdowns = []
+        timelines = []
         _in_process(sheet, runs)  # warm-up: imports, kernelspec lookup, font cache
         for i in range(repeat):
             out = tmpdir / f"out_{i}"
@@ -119,6 +136,7 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             inproc.append(elapsed)
             breakdowns.append(_breakdown(run_dir))
             cli.append(_cli(sheet, runs))
+            timelines.append(_command_timeline(runs, _LAST_COMMAND["started"], _LAST_COMMAND["ended"]))
         b = Timing("bare", bare)
         t_plain, t_in, t_cli = Timing("plain", plain), Timing("run_batch", inproc), Timing("oqtk batch", cli)
         rows.append(row(f"{n_rows:,} rows: bare calamine read + CSV write (baseline)", b, None))
@@ -161,6 +179,14 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             timings[f"4 sheets jobs {jobs}"] = t.median
             rows.append(row(f"4 sheets × {n_rows // 4:,} rows: `oqtk batch --jobs {jobs}`", t, q_bare))
         timings["4 sheets bare processes"] = q_bare.median
+        tl = {k: statistics.median(d[k] for d in timelines) for k in timelines[0]}
+        timings.update({f"command {k}": v for k, v in tl.items()})
+        notes.append(
+            f"Inside one `oqtk batch` ({n_rows:,} rows): {tl['to first cell']:.2f} s from the command's start "
+            f"to the notebook's first cell (interpreter, kernel started ahead, booting and preloading), "
+            f"{tl['cells']:.2f} s in the cells, {tl['after last cell']:.2f} s after the last cell "
+            f"(notebook written, HTML export, hashes, manifest, register, exit)."
+        )
         if big_rows:
             big = make_sheet(tmpdir / f"intake_{big_rows}.xlsx", big_rows)
             out = tmpdir / "out_big"

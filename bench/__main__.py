@@ -69,6 +69,8 @@ def main(argv: list[str]) -> int:
             parts += [f"- {note}"]
         parts.append("")
         print(table(res["rows"]), file=sys.stderr)
+        for note in res.get("notes", []):
+            print(f"- {note}", file=sys.stderr)
     if names == SUITES:
         OUT.write_text("\n".join(parts), encoding="utf-8")
         print(f"wrote {OUT}", file=sys.stderr)

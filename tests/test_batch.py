@@ -630,3 +630,50 @@ def test_rules_data_hash_ignores_examples_but_sees_policy_changes(tmp_path: Path
     p = root / "policy" / "shanghai_min_years.yaml"
     p.write_text(p.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert report.rules_data_hash(root) != before
+
+
+def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No real kernel: the bookkeeping alone — one kernel per run, none for a file that is no
+    workbook, a second start of the same run racing the first stopped at once, and every kernel
+    not handed out (or handed back) stopped at the end."""
+    from toolkit import kernels
+
+    class Fake:
+        def __init__(self) -> None:
+            self.stopped = False
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    made: list[Fake] = []
+    race = {"on": False}
+    ahead = kernels.KernelsAhead("python3", lambda: None, batch._read_check)
+
+    def fake_start(*_a: object, **_k: object) -> Fake:
+        km = Fake()
+        made.append(km)
+        if race["on"]:  # while this start runs, another start of the same run finishes first
+            race["on"] = False
+            ahead.start(2, CLEAN)
+        return km
+
+    monkeypatch.setattr(kernels, "start_kernel", fake_start)
+    ahead.start(0, CLEAN)
+    ahead.start(0, CLEAN)  # already started: nothing new
+    ahead.start(1, _unreadable(tmp_path))  # not a workbook: no kernel
+    assert len(made) == 1 and ahead.take(1) is None
+    first = ahead.take(0)
+    assert first is made[0] and ahead.take(0) is None
+
+    race["on"] = True
+    ahead.start(2, MESSY)
+    outer, inner = made[1], made[2]
+    assert outer.stopped and not inner.stopped  # the later of the two is the spare
+    assert ahead.take(2) is inner
+
+    ahead.start(3, CLEAN)  # never taken
+    ahead.retire(first)  # type: ignore[arg-type]
+    ahead.stop_all()
+    assert first.stopped and made[3].stopped and not inner.stopped

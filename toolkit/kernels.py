@@ -130,7 +130,9 @@ class KernelsAhead:
         except Exception:
             return
         with self._lock:
-            self._kms[index] = km
+            spare = self._kms.setdefault(index, km) is not km  # started twice at once: keep one
+        if spare:
+            km.stop()
 
     def take(self, index: int) -> BatchKernel | None:
         with self._lock:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -71,13 +72,18 @@ def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> float:
     paths = [str(p) for p in (path if isinstance(path, list) else [path])]
     cmd = [sys.executable, "-m", "toolkit.cli", "batch", *paths, "--out", str(runs), "--as-of", AS_OF]
     cmd += ["--list-version", LIST_VERSION, "--no-progress", "--jobs", str(jobs)]
-    t0 = time.perf_counter()
-    wall0 = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"oqtk batch exited {proc.returncode}: {proc.stderr[-2000:]}")
-    _LAST_COMMAND.update(started=wall0, ended=time.time())
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        wall0 = time.time()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=out)
+        # wait4, not wait: its rusage covers the command and the kernels it waited for
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            out.seek(0)
+            raise RuntimeError(f"oqtk batch exited {proc.returncode}: {out.read()[-2000:]!r}")
+    _LAST_COMMAND.update(started=wall0, ended=time.time(), peak_rss_mib=usage.ru_maxrss / 1024)
     return elapsed
 
 
@@ -136,7 +142,12 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             inproc.append(elapsed)
             breakdowns.append(_breakdown(run_dir))
             cli.append(_cli(sheet, runs))
-            timelines.append(_command_timeline(runs, _LAST_COMMAND["started"], _LAST_COMMAND["ended"]))
+            timelines.append(
+                {
+                    **_command_timeline(runs, _LAST_COMMAND["started"], _LAST_COMMAND["ended"]),
+                    "peak_rss_mib": _LAST_COMMAND["peak_rss_mib"],
+                }
+            )
         b = Timing("bare", bare)
         t_plain, t_in, t_cli = Timing("plain", plain), Timing("run_batch", inproc), Timing("oqtk batch", cli)
         rows.append(row(f"{n_rows:,} rows: bare calamine read + CSV write (baseline)", b, None))
@@ -185,7 +196,8 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             f"Inside one `oqtk batch` ({n_rows:,} rows): {tl['to first cell']:.2f} s from the command's start "
             f"to the notebook's first cell (interpreter, kernel started ahead, booting and preloading), "
             f"{tl['cells']:.2f} s in the cells, {tl['after last cell']:.2f} s after the last cell "
-            f"(notebook written, HTML export, hashes, manifest, register, exit)."
+            f"(notebook written, HTML export, hashes, manifest, register, exit). Peak memory of its "
+            f"largest process (the kernel): {tl['peak_rss_mib']:.0f} MiB."
         )
         if big_rows:
             big = make_sheet(tmpdir / f"intake_{big_rows}.xlsx", big_rows)
@@ -194,6 +206,8 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             big_bare = bare_read_write(big, out)
             big_bare_proc = _bare_process(big, out)
             big_cli = _cli(big, runs)
+            big_rss = _LAST_COMMAND["peak_rss_mib"]
+            timings["big peak_rss_mib"] = big_rss
             timings.update(big_bare=big_bare, big_bare_process=big_bare_proc, big_oqtk_batch=big_cli)
             rows.append(row(f"{big_rows:,} rows: bare read + CSV write", Timing("b", [big_bare]), None))
             rows.append(
@@ -210,7 +224,10 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
                     Timing("bp", [big_bare_proc]),
                 )
             )
-            notes.append(f"{big_rows:,} rows: `oqtk batch` {big_cli:.1f} s (goal: under 20 s).")
+            notes.append(
+                f"{big_rows:,} rows: `oqtk batch` {big_cli:.1f} s (goal: under 20 s); peak memory of its "
+                f"largest process (the kernel) {big_rss:.0f} MiB."
+            )
     ratios = {
         "plain/bare": timings["plain"] / timings["bare"],
         "run_batch/bare": timings["run_batch"] / timings["bare"],

@@ -456,12 +456,23 @@ def test_sequential_batch_starts_the_next_kernel_before_running_the_current_note
         return real(*a, **k)
 
     monkeypatch.setattr(papermill, "execute_notebook", spy_execute)
+    from toolkit import kernels
+
+    clients: list = []
+    real_client = kernels.BatchKernel.client
+
+    def spy_client(self: kernels.BatchKernel, **kw: object) -> object:
+        clients.append(real_client(self, **kw))
+        return clients[-1]
+
+    monkeypatch.setattr(kernels.BatchKernel, "client", spy_client)
     first, second = run_batch([CLEAN, MESSY], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
     assert first.ok and second.ok, (first.error, second.error)
     assert [e for e, _ in events] == ["start", "start", "execute", "execute"]
     started = [km for e, km in events if e == "start"]
     assert [km for e, km in events if e == "execute"] == started  # each run had its own, started ahead
-    assert not any(km.has_kernel for km in started)  # and each was stopped when its run ended
+    assert not any(km.has_kernel for km in started)  # and each was stopped when its run ended …
+    assert len(clients) == 2 and not any(kc.channels_running for kc in clients)  # … its client closed
     nb = nbformat.read(first.run_dir / "review.ipynb", as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
 

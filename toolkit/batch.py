@@ -497,7 +497,7 @@ def exit_code(results: Iterable[RunResult]) -> int:
 
 
 def _plan_all(
-    inputs: Iterable[str | os.PathLike[str]],
+    inputs: list[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str] | None,
     *,
     as_of: Any,
@@ -509,8 +509,6 @@ def _plan_all(
     kernel_name: str,
     notebook: str | os.PathLike[str],
 ) -> list[_Plan]:
-    if isinstance(inputs, str | os.PathLike):
-        inputs = [inputs]
     paths = [Path(p).expanduser().absolute() for p in inputs]
     if not paths:
         raise ParameterError("没有要审核的申报汇总表 / No intake sheets given")
@@ -587,95 +585,59 @@ def run_batch(
     from .kernels import KernelsAhead
 
     inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    ahead = KernelsAhead(kernel_name, _kernel_config, _read_check)
-    if inputs:
-        ahead.start(0, inputs[0])
-    try:
-        return _run_plans(
+    with KernelsAhead(kernel_name, _kernel_config, _read_check) as ahead:
+        if inputs:
+            ahead.start(0, inputs[0])
+        plans = _plan_all(
             inputs,
             out_dir,
-            ahead,
             as_of=as_of,
             list_version=list_version,
             lang=lang,
             jobs=jobs,
-            progress=progress,
-            on_progress=on_progress,
             parameters=parameters,
             timeout=timeout,
             kernel_name=kernel_name,
             notebook=notebook,
         )
-    finally:
-        ahead.stop_all()
+        try:
+            plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(plans[0].out_dir, exc) from None
+        results: list[RunResult | None] = [None] * len(plans)
+        from tqdm.auto import tqdm
 
+        bar = tqdm(total=len(plans), unit="sheet", desc="oqtk batch", disable=not progress, file=sys.stderr)
+        lock = threading.Lock()
+        done = 0
 
-def _run_plans(
-    inputs: list[str | os.PathLike[str]],
-    out_dir: str | os.PathLike[str] | None,
-    ahead: KernelsAhead,
-    *,
-    as_of: dt.date | str | None,
-    list_version: str | None,
-    lang: str,
-    jobs: int,
-    progress: bool,
-    on_progress: ProgressCallback | None,
-    parameters: Mapping[str, Any] | None,
-    timeout: int,
-    kernel_name: str,
-    notebook: str | os.PathLike[str],
-) -> list[RunResult]:
-    plans = _plan_all(
-        inputs,
-        out_dir,
-        as_of=as_of,
-        list_version=list_version,
-        lang=lang,
-        jobs=jobs,
-        parameters=parameters,
-        timeout=timeout,
-        kernel_name=kernel_name,
-        notebook=notebook,
-    )
-    try:
-        plans[0].out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(plans[0].out_dir, exc) from None
-    results: list[RunResult | None] = [None] * len(plans)
-    from tqdm.auto import tqdm
+        def finished(i: int, res: RunResult) -> None:
+            nonlocal done
+            with lock:
+                results[i] = res
+                done += 1
+                bar.update(1)
+                bar.set_postfix_str(f"{res.input_path.name}: {res.outcome}", refresh=True)
+                n = done
+            if on_progress is not None:
+                try:
+                    on_progress(n, len(plans), res)
+                except Exception:
+                    log.exception("progress callback failed")
 
-    bar = tqdm(total=len(plans), unit="sheet", desc="oqtk batch", disable=not progress, file=sys.stderr)
-    lock = threading.Lock()
-    done = 0
-
-    def finished(i: int, res: RunResult) -> None:
-        nonlocal done
-        with lock:
-            results[i] = res
-            done += 1
-            bar.update(1)
-            bar.set_postfix_str(f"{res.input_path.name}: {res.outcome}", refresh=True)
-            n = done
-        if on_progress is not None:
-            try:
-                on_progress(n, len(plans), res)
-            except Exception:
-                log.exception("progress callback failed")
-
-    try:
-        if jobs == 1 or len(plans) == 1:
-            for i, plan in enumerate(plans):
-                nxt = plans[i + 1] if i + 1 < len(plans) else None
-                then = (lambda p=nxt: ahead.start(p.index, p.input_path)) if nxt else None
-                finished(i, _run_one(plan, ahead, then))
-        else:
-            with ThreadPoolExecutor(
-                max_workers=min(jobs, len(plans)), thread_name_prefix="oqtk-batch"
-            ) as pool:
-                futures = {pool.submit(_run_one, plan, ahead): i for i, plan in enumerate(plans)}
-                for fut in as_completed(futures):
-                    finished(futures[fut], fut.result())
-    finally:
-        bar.close()
-    return [r for r in results if r is not None]
+        try:
+            if jobs == 1 or len(plans) == 1:
+                for i, plan in enumerate(plans):
+                    nxt = plans[i + 1] if i + 1 < len(plans) else None
+                    then = (lambda p=nxt: ahead.start(p.index, p.input_path)) if nxt else None
+                    finished(i, _run_one(plan, ahead, then))
+            else:
+                with ThreadPoolExecutor(
+                    max_workers=min(jobs, len(plans)), thread_name_prefix="oqtk-batch"
+                ) as pool:
+                    futures = {pool.submit(_run_one, plan, ahead): i for i, plan in enumerate(plans)}
+                    for fut in as_completed(futures):
+                        finished(futures[fut], fut.result())
+        finally:
+            bar.close()
+        return [r for r in results if r is not None]

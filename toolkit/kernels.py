@@ -26,6 +26,7 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -109,10 +110,16 @@ class KernelsAhead:
     :meth:`start` is best-effort (a kernel that cannot start here is started, or its failure
     reported, by the run itself); :meth:`take` hands a run its kernel; :meth:`retire` stops it
     once the run is done with it; :meth:`stop_all` kills those never taken (a refused
-    parameter, an interrupted batch) and waits for those retiring.
+    parameter, an interrupted batch) and waits for those retiring; leaving a ``with`` block
+    does the same.
     """
 
-    def __init__(self, kernel_name: str, config_factory: Any, check: Any) -> None:
+    def __init__(
+        self,
+        kernel_name: str,
+        config_factory: Callable[[], Any],
+        check: Callable[[Path], None],
+    ) -> None:
         self._kernel_name = kernel_name
         self._config_factory = config_factory
         self._check = check  # raises when the sheet cannot be read at all: no kernel for it
@@ -145,6 +152,12 @@ class KernelsAhead:
         with self._lock:
             self._stopping.append(t)
         t.start()
+
+    def __enter__(self) -> KernelsAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop_all()
 
     def stop_all(self) -> None:
         """Stop the kernels never taken and wait for those being retired."""

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -68,7 +69,17 @@ def _in_process(path: Path, runs: Path) -> tuple[float, Path]:
     return elapsed, r.run_dir
 
 
-def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> float:
+@dataclass(frozen=True)
+class _Command:
+    """One `oqtk batch` command: seconds taken, wall-clock start and end, its kernels' peak memory."""
+
+    seconds: float
+    started: float
+    ended: float
+    peak_rss_mib: float
+
+
+def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> _Command:
     paths = [str(p) for p in (path if isinstance(path, list) else [path])]
     cmd = [sys.executable, "-m", "toolkit.cli", "batch", *paths, "--out", str(runs), "--as-of", AS_OF]
     cmd += ["--list-version", LIST_VERSION, "--no-progress", "--jobs", str(jobs)]
@@ -83,8 +94,7 @@ def _cli(path: Path | list[Path], runs: Path, jobs: int = 1) -> float:
         if proc.returncode != 0:
             out.seek(0)
             raise RuntimeError(f"oqtk batch exited {proc.returncode}: {out.read()[-2000:]!r}")
-    _LAST_COMMAND.update(started=wall0, ended=time.time(), peak_rss_mib=peak.mib)
-    return elapsed
+    return _Command(elapsed, wall0, time.time(), peak.mib)
 
 
 class _KernelPeak:
@@ -120,9 +130,6 @@ class _KernelPeak:
     @property
     def mib(self) -> float:
         return self.kib / 1024
-
-
-_LAST_COMMAND: dict[str, float] = {}
 
 
 def _command_timeline(runs: Path, started: float, ended: float) -> dict[str, float]:
@@ -176,11 +183,12 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             elapsed, run_dir = _in_process(sheet, runs)
             inproc.append(elapsed)
             breakdowns.append(_breakdown(run_dir))
-            cli.append(_cli(sheet, runs))
+            command = _cli(sheet, runs)
+            cli.append(command.seconds)
             timelines.append(
                 {
-                    **_command_timeline(runs, _LAST_COMMAND["started"], _LAST_COMMAND["ended"]),
-                    "peak_rss_mib": _LAST_COMMAND["peak_rss_mib"],
+                    **_command_timeline(runs, command.started, command.ended),
+                    "peak_rss_mib": command.peak_rss_mib,
                 }
             )
         b = Timing("bare", bare)
@@ -221,7 +229,7 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             )
         )
         for jobs in (1, 2):
-            t = Timing(f"q jobs {jobs}", [_cli(quarter, runs, jobs)])
+            t = Timing(f"q jobs {jobs}", [_cli(quarter, runs, jobs).seconds])
             timings[f"4 sheets jobs {jobs}"] = t.median
             rows.append(row(f"4 sheets × {n_rows // 4:,} rows: `oqtk batch --jobs {jobs}`", t, q_bare))
         timings["4 sheets bare processes"] = q_bare.median
@@ -240,8 +248,8 @@ def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000
             out.mkdir()
             big_bare = bare_read_write(big, out)
             big_bare_proc = _bare_process(big, out)
-            big_cli = _cli(big, runs)
-            big_rss = _LAST_COMMAND["peak_rss_mib"]
+            big_command = _cli(big, runs)
+            big_cli, big_rss = big_command.seconds, big_command.peak_rss_mib
             timings["big peak_rss_mib"] = big_rss
             timings.update(big_bare=big_bare, big_bare_process=big_bare_proc, big_oqtk_batch=big_cli)
             rows.append(row(f"{big_rows:,} rows: bare read + CSV write", Timing("b", [big_bare]), None))

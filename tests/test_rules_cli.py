@@ -84,3 +84,18 @@ def test_errors_are_messages_not_tracebacks():
         check=False,
     )
     assert proc.returncode == 2 and "choose one of" in proc.stderr
+
+
+def test_only_the_command_line_process_skips_the_final_collection(monkeypatch, capsys):
+    """`oqtk` itself freezes the collector on its way out (the exit's full collection is skipped);
+    main() called with arguments — tests, other programs — leaves the collector alone."""
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert main(["list", "search", "FCCA", "--version", "1.0"]) == 0
+    assert frozen == []
+    monkeypatch.setattr(sys, "argv", ["oqtk", "list", "search", "FCCA", "--version", "1.0"])
+    assert main() == 0
+    assert frozen == [True]
+    assert "ACCA" in capsys.readouterr().out

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -478,11 +480,14 @@ def test_sequential_batch_starts_the_next_kernel_before_running_the_current_note
 
 
 @pytest.mark.notebook
-def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -> None:
-    """Also: its client is ready once the kernel answers, without draining IOPub."""
+def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp_path: Path) -> None:
+    """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal),
+    and its client is ready once the kernel answers, without draining IOPub."""
     from toolkit import kernels
 
-    km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config())
+    sheet = tmp_path / "申报 O'Brien.xlsx"
+    shutil.copy(examples_dir() / "intake_clean.xlsx", sheet)
+    km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config(), sheet)
     try:
         kc = km.client()
         kc.start_channels()
@@ -494,7 +499,8 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -
         out: list[str] = []
         code = (
             "import sys\n"
-            "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)"
+            "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
+            "print(list(sys.modules['toolkit.intake.reader']._prefetched))"
         )
         reply = kc.execute_interactive(
             code,
@@ -503,9 +509,11 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count() -
         )
     finally:
         km.stop()
-    names, loaded = "".join(out).rsplit(" ", 1)
+    first, prefetched = "".join(out).strip().split("\n")
+    names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …
     assert not {"toolkit", "report", "rules", "workdays", "pd", "pandas"} & set(eval(names))  # … unseen
+    assert eval(prefetched) == [os.path.realpath(sheet)]  # its sheet is being (or was) parsed
     assert reply["content"]["execution_count"] == 1
 
 

@@ -202,3 +202,49 @@ def test_cli_refusal_in_a_fresh_process_shows_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "损坏或不完整" in proc.stderr
+
+
+# --- prefetch (an `oqtk batch` kernel parses its sheet while it imports) -----------------------
+
+
+def _prefetched(p) -> None:
+    from toolkit.intake import reader
+
+    reader.prefetch(p)
+    reader._prefetched[reader._key(p)].exception(timeout=30)  # wait for the background parse
+
+
+def test_a_prefetched_parse_is_used_once_and_gives_the_same_sheet(tmp_path, monkeypatch):
+    from toolkit.intake import reader
+
+    p = write_book(tmp_path / "in.xlsx", [HEADERS, ROW, ["A2", *ROW[1:]]], cover=True)
+    plain = read_intake(p)
+    _prefetched(tmp_path / "." / "in.xlsx")  # the same file, named another way
+    parse_again = reader._worksheets
+    monkeypatch.setattr(reader, "_worksheets", lambda wb: pytest.fail("parsed again"))
+    s = read_intake(p)
+    assert (s.sheet_name, s.header_row, s.sha256) == (plain.sheet_name, plain.header_row, plain.sha256)
+    assert s.frame.equals(plain.frame)
+    monkeypatch.setattr(reader, "_worksheets", parse_again)
+    assert read_intake(p).frame.equals(plain.frame)  # used once: the next read parses itself
+    assert not reader._prefetched
+
+
+def test_a_prefetch_of_other_bytes_or_a_failed_one_is_ignored(tmp_path):
+    from toolkit.intake import reader
+
+    p = write_book(tmp_path / "in.xlsx", [HEADERS, ROW])
+    _prefetched(p)
+    write_book(p, [HEADERS, ["B9", *ROW[1:]]])  # the file changed after the parse
+    assert read_intake(p).frame["application_id"].tolist() == ["B9"]
+
+    missing = tmp_path / "later.xlsx"
+    _prefetched(missing)  # fails in the background: nothing raised here
+    with pytest.raises(IntakeError, match="文件不存在"):
+        read_intake(missing)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    _prefetched(broken)
+    write_book(broken, [HEADERS, ROW])  # mended before the read
+    assert read_intake(broken).frame["application_id"].tolist() == ["A1"]
+    assert not reader._prefetched

@@ -421,7 +421,7 @@ def _execute(
         km = ahead.take(plan.index) if ahead is not None else None
         try:
             if km is None:
-                km = start_kernel(plan.kernel_name, _kernel_config())
+                km = start_kernel(plan.kernel_name, _kernel_config(), path)
             if then is not None:
                 then()
             _warm_html_exporter()

@@ -8,9 +8,10 @@ imports papermill, checks the parameters, writes the first manifest, or — for 
 a sequential batch — while the previous sheet's notebook runs.
 
 Each kernel preloads (:func:`toolkit.report.preload`): it imports the review's modules and
-reads the policy data a review reads first. Nothing about a sheet, a date or a parameter is
-touched, nothing is bound in the notebook's namespace and no execution count is used; the
-notebook then runs exactly as it would in a fresh kernel, and is still the whole record.
+reads the policy data a review reads first, and has calamine parse its sheet in a background
+thread meanwhile (used by the notebook's read only if the file's bytes are unchanged). No date or
+parameter is touched, nothing is bound in the notebook's namespace and no execution count is
+used; the notebook then runs exactly as it would in a fresh kernel, and is still the whole record.
 
 papermill is handed the kernel through its ``km`` argument. A client does not shut down a kernel
 it did not start, nor close its own connections to it; :class:`BatchKernel` remembers the
@@ -37,7 +38,7 @@ from jupyter_client.manager import KernelManager
 __all__ = ["PRELOAD", "BatchKernel", "BatchKernelClient", "KernelsAhead", "start_kernel"]
 
 #: Run by each ipykernel at start-up (``IPKernelApp.exec_lines``); binds no name.
-PRELOAD = '__import__("toolkit.report").report.preload()'
+PRELOAD = '__import__("toolkit.report").report.preload({path})'
 
 
 class BatchKernelClient(BlockingKernelClient):
@@ -94,12 +95,16 @@ class BatchKernel(KernelManager):
                 self.shutdown_kernel(now=True)  # also removes the connection file
 
 
-def start_kernel(kernel_name: str, config: Any = None) -> BatchKernel:
-    """Launch a kernel (returns at once; it boots and preloads in its own process)."""
+def start_kernel(
+    kernel_name: str, config: Any = None, intake_path: str | os.PathLike[str] | None = None
+) -> BatchKernel:
+    """Launch a kernel (returns at once; it boots and preloads in its own process, and starts
+    parsing ``intake_path`` if given)."""
     km = BatchKernel(kernel_name=kernel_name, config=config)
     args = ["--HistoryManager.hist_file=:memory:"]  # as nbclient passes: no history database
     if km.ipykernel:
-        args.append(f"--IPKernelApp.exec_lines={PRELOAD}")
+        path = ascii(os.fspath(intake_path)) if intake_path is not None else ""  # a Python literal
+        args.append(f"--IPKernelApp.exec_lines={PRELOAD.format(path=path)}")
     km.start_kernel(extra_arguments=args)
     return km
 
@@ -132,8 +137,9 @@ class KernelsAhead:
             if index in self._kms:
                 return
         try:
-            self._check(Path(path).expanduser().absolute())
-            km = start_kernel(self._kernel_name, self._config_factory())
+            full = Path(path).expanduser().absolute()
+            self._check(full)
+            km = start_kernel(self._kernel_name, self._config_factory(), full)
         except Exception:
             return
         with self._lock:

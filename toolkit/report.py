@@ -235,14 +235,21 @@ class ReviewRun:
         return Path(self.parameters["intake_path"]).name
 
 
-def preload() -> None:
+def preload(intake_path: str | None = None) -> None:
     """Import what a review needs and read the policy data it reads first; never raises.
 
     Each ``oqtk batch`` kernel runs this while it waits for its notebook (:mod:`toolkit.kernels`):
-    the modules and files the notebook's first cell would load, loaded earlier. Nothing about a
-    sheet, a date or a parameter is touched. Should anything fail here, the notebook's own call
-    fails the same way, in the record.
+    the modules and files the notebook's first cell would load, loaded earlier. Given its sheet's
+    path, it first has that workbook parsed in a background thread
+    (:func:`toolkit.intake.reader.prefetch`), which the notebook's read uses only if the file's
+    bytes are still the same. No date or parameter is touched and no name is bound. Should
+    anything fail here, the notebook's own call fails the same way, in the record.
     """
+    with contextlib.suppress(Exception):
+        if intake_path:
+            from .intake.reader import prefetch
+
+            prefetch(intake_path)
     with contextlib.suppress(Exception):
         from . import rules, workdays
         from .intake import review, writer  # noqa: F401

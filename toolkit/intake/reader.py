@@ -9,15 +9,24 @@ Values are read with the calamine engine. Two things calamine reads as blank are
 sheet's XML directly: formula cells without a stored result (a :class:`FormulaCell`) and Excel
 error values (an :class:`ErrorCell`) — each a problem for that cell, not a crash. Merged ranges (a merged block's value is
 copied into every cell of the block below the header).
+
+:func:`prefetch` lets a process that will read a workbook soon (an ``oqtk batch`` kernel, while it
+imports pandas and pandera) have calamine parse its worksheets in a background thread: calamine
+releases the GIL while it parses, so that 0.1–0.15 s per 10,000 rows overlaps the imports.
+:func:`read_intake` still reads the file itself and uses the parse only when the file's bytes are
+the ones parsed (same SHA-256); otherwise, or if the prefetch failed, it parses as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import threading
 import time
 import zipfile
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +39,15 @@ from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_he
 if TYPE_CHECKING:  # pandas is imported by read_intake, not by the file-level check
     import pandas as pd
 
-__all__ = ["ErrorCell", "FormulaCell", "IntakeSheet", "check_workbook", "column_letter", "read_intake"]
+__all__ = [
+    "ErrorCell",
+    "FormulaCell",
+    "IntakeSheet",
+    "check_workbook",
+    "column_letter",
+    "prefetch",
+    "read_intake",
+]
 
 HEADER_SCAN_ROWS = 30  # title rows above the header: look this far down for it
 MIN_HEADER_MATCHES = 2
@@ -283,31 +300,89 @@ def check_workbook(path: str | Path) -> None:
     _open(Path(path))
 
 
+_Worksheets = list[tuple[str, Any, list[list[Any]]]]  # (name, calamine sheet, its rows) per worksheet
+
+
+def _worksheets(wb: Any) -> _Worksheets:
+    """Every visible worksheet of a calamine workbook, parsed (chart sheets and hidden ones skipped)."""
+    out = []
+    for meta in wb.sheets_metadata:
+        if (
+            str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
+            or "worksheet" not in str(meta.typ).lower()
+        ):
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        out.append((meta.name, sheet, sheet.to_python(skip_empty_area=False)))
+    return out
+
+
+_prefetched: dict[str, Future[tuple[str, _Worksheets]]] = {}
+_prefetched_lock = threading.Lock()
+
+
+def _key(path: str | Path) -> str:
+    return os.path.realpath(path)
+
+
+def prefetch(path: str | Path) -> None:
+    """Start parsing ``path``'s worksheets in a background thread, for :func:`read_intake` to use.
+
+    Returns at once and never raises. The parse is used once, and only if the bytes
+    :func:`read_intake` reads have the SHA-256 of the bytes parsed; a failed parse is ignored
+    (the read then fails, or succeeds, on its own).
+    """
+    fut: Future[tuple[str, _Worksheets]] = Future()
+
+    def parse() -> None:
+        try:
+            data = Path(path).read_bytes()
+            wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            fut.set_result((hashlib.sha256(data).hexdigest(), _worksheets(wb)))
+        except BaseException as exc:  # kept for read_intake, which then reads as usual
+            fut.set_exception(exc)
+
+    with _prefetched_lock:
+        _prefetched[_key(path)] = fut
+    threading.Thread(target=parse, name="oqtk-prefetch", daemon=True).start()
+
+
+def _take_prefetched(path: Path) -> Future[tuple[str, _Worksheets]] | None:
+    with _prefetched_lock:
+        return _prefetched.pop(_key(path), None)
+
+
+def _if_same(fut: Future[tuple[str, _Worksheets]] | None, sha: str) -> _Worksheets | None:
+    """The prefetched worksheets if they are of the bytes with this SHA-256 (waits for a parse
+    still running)."""
+    if fut is None or fut.exception() is not None:
+        return None
+    parsed_sha, sheets = fut.result()
+    return sheets if parsed_sha == sha else None
+
+
 def read_intake(path: str | Path) -> IntakeSheet:
     """Read an intake workbook into an :class:`IntakeSheet` (never modifies the file)."""
     import pandas as pd
 
     t0 = time.perf_counter()
     p = Path(path)
+    prefetched = _take_prefetched(p)
     data, zf, wb = _open(p)
     sha = hashlib.sha256(data).hexdigest()
 
+    parsed = _if_same(prefetched, sha)
+    if parsed is None:
+        try:
+            parsed = _worksheets(wb)
+        except Exception as exc:
+            raise _refuse(
+                p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
+            ) from None
     candidates = []
-    try:
-        for meta in wb.sheets_metadata:
-            if (
-                str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
-                or "worksheet" not in str(meta.typ).lower()
-            ):
-                continue
-            sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            hdr, found, score = _find_header(rows)
-            candidates.append((score, meta.name, sheet, rows, hdr, found))
-    except Exception as exc:
-        raise _refuse(
-            p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
-        ) from None
+    for name, sheet, rows in parsed:
+        hdr, found, score = _find_header(rows)
+        candidates.append((score, name, sheet, rows, hdr, found))
     usable = [c for c in candidates if c[4] >= 0]
     if not usable:
         sheets = "、".join(c[1] for c in candidates) or "（无）"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Derived-data cache (toolkit.paths.cache_dir): one per test process, never the user's own;
+# set before any test starts a kernel or a server, which inherit it.
+os.environ["OQTK_CACHE_DIR"] = tempfile.mkdtemp(prefix="oqtk-cache-")
 
 
 @pytest.fixture(scope="session")

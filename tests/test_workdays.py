@@ -422,11 +422,101 @@ def test_cli_calendar_status(capsys):
 def test_chinesecalendar_tables_read_as_its_is_workday_says_for_every_year():
     """The calendar reads chinesecalendar's tables directly (is_workday is slow); every day of
     every year the library holds must come out as the library's own is_workday says."""
-    from toolkit.workdays import _libraries
+    from toolkit.workdays import _read_libraries
 
-    libs = _libraries()
+    libs = _read_libraries()
     assert libs.cc_flags and set(libs.cc_flags) == set(libs.cc_years)
     for year, flags in libs.cc_flags.items():
         first = D(year, 1, 1)
         expected = bytes(chinese_calendar.is_workday(first + dt.timedelta(days=i)) for i in range(len(flags)))
         assert flags == expected, year
+
+
+# --- the cache of what the libraries hold ------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    from toolkit import workdays
+
+    monkeypatch.setenv("OQTK_CACHE_DIR", str(tmp_path / "cache"))
+    workdays._libraries.cache_clear()
+    yield tmp_path / "cache"
+    workdays._libraries.cache_clear()
+
+
+def test_the_libraries_are_read_once_then_come_from_the_cache(fresh_cache, monkeypatch):
+    from toolkit import workdays
+
+    read = workdays._read_libraries()
+    first = workdays._libraries()  # nothing cached yet: read, and written
+    assert len(list(fresh_cache.glob("calendar-libraries-*.json"))) == 1
+    assert first == read
+    monkeypatch.setattr(workdays, "_read_libraries", lambda: pytest.fail("read the libraries again"))
+    workdays._libraries.cache_clear()
+    assert workdays._libraries() == read  # a new process: from the file, equal in every field
+
+
+def test_a_cache_for_other_libraries_or_a_damaged_one_is_not_used(fresh_cache, monkeypatch):
+    from toolkit import workdays
+
+    workdays._libraries()
+    (old,) = fresh_cache.glob("calendar-libraries-*.json")
+    calls: list[int] = []
+    read = workdays._read_libraries
+
+    def counted():
+        calls.append(1)
+        return read()
+
+    monkeypatch.setattr(workdays, "_read_libraries", counted)
+    monkeypatch.setattr(workdays, "_libraries_key", lambda: "other-libraries")  # e.g. an upgrade
+    workdays._libraries.cache_clear()
+    assert workdays._libraries() == read()
+    assert calls == [1]
+    assert [p.name for p in fresh_cache.glob("calendar-libraries-*.json")] == [
+        "calendar-libraries-other-libraries.json"
+    ]  # the old one removed
+    assert not old.exists()
+    # a file that claims the key but is damaged: read again and rewritten
+    current = fresh_cache / "calendar-libraries-other-libraries.json"
+    current.write_text('{"key": "other-libraries", "holidays_years": [', encoding="utf-8")
+    workdays._libraries.cache_clear()
+    assert workdays._libraries() == read()
+    assert calls == [1, 1]
+    assert json.loads(current.read_text(encoding="utf-8"))["key"] == "other-libraries"
+
+
+def test_the_key_follows_the_library_versions(monkeypatch):
+    from importlib import metadata
+
+    from toolkit import workdays
+
+    key = workdays._libraries_key()
+    real = metadata.distribution
+
+    class Upgraded:
+        def __init__(self, d):
+            self._d = d
+            self.version = d.version + ".post1"
+
+        def locate_file(self, rel):
+            return self._d.locate_file(rel)
+
+    monkeypatch.setattr(
+        metadata, "distribution", lambda name: Upgraded(real(name)) if name == "holidays" else real(name)
+    )
+    assert workdays._libraries_key() != key
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
+    from toolkit import workdays
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("OQTK_CACHE_DIR", str(blocker / "cache"))
+    workdays._libraries.cache_clear()
+    try:
+        assert workdays._libraries() == workdays._read_libraries()
+    finally:
+        workdays._libraries.cache_clear()

@@ -2,6 +2,8 @@
 
 - Policy data: ``data/`` at the repository root, or ``$OQTK_DATA_DIR`` (tests point it at a copy).
 - Toolkit home (runs, register, uploads): ``$OQTK_HOME``, default ``~/.oqtk``.
+- Cache (derived data that can always be rebuilt, e.g. the compiled calendar libraries):
+  ``$OQTK_CACHE_DIR``, else ``$XDG_CACHE_HOME/oq-toolkit``, else ``~/.cache/oq-toolkit``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["REPO_ROOT", "data_dir", "examples_dir", "forget_data_dir", "oqtk_home", "templates_dir"]
+__all__ = [
+    "REPO_ROOT",
+    "cache_dir",
+    "data_dir",
+    "examples_dir",
+    "forget_data_dir",
+    "oqtk_home",
+    "templates_dir",
+]
 
 
 _DEFAULT_DATA = REPO_ROOT / "data"
@@ -50,3 +60,12 @@ def oqtk_home() -> Path:
     """The toolkit's own folder (runs, register, uploads): ``$OQTK_HOME`` or ``~/.oqtk``."""
     env = os.environ.get("OQTK_HOME")
     return Path(env).expanduser().resolve() if env else Path.home() / ".oqtk"
+
+
+def cache_dir() -> Path:
+    """Where derived data is cached (may not exist yet; anything in it can be deleted at any time)."""
+    env = os.environ.get("OQTK_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "oq-toolkit"

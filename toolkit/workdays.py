@@ -22,7 +22,11 @@ Where the schedule comes from
     notice for, with no make-up working days).
 
 Speed
-    Each covered year is compiled once (per data folder, cleared by
+    What the two libraries hold is read once per installation: importing ``holidays``' China
+    module imports all of its ~250 countries (0.15 s), so the schedules read from both libraries
+    are kept in the toolkit's cache folder (:func:`toolkit.paths.cache_dir`), keyed by both
+    libraries' versions and files, the Python version and this module's source; any other key,
+    or an unreadable file, means the libraries are read again. Each covered year is compiled once (per data folder, cleared by
     :func:`toolkit.policy.reload`) into a flag per day, a running count and the list of its
     working days, so :func:`publicity_end_date` and :func:`count_working_days` are a few index
     operations.
@@ -30,8 +34,15 @@ Speed
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 import re
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -42,7 +53,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .exceptions import CalendarNotCovered, PolicyDataError
 from .findings import Finding, Outcome, Source
-from .paths import data_dir
+from .paths import cache_dir, data_dir
 from .policy import Parameter, load_model, on_reload, parameter
 
 __all__ = [
@@ -220,6 +231,117 @@ def _version(dist: str) -> str:
 
 @cache
 def _libraries() -> _Libraries:
+    """What both libraries hold, from the cache when it was written for the same libraries."""
+    key = _libraries_key()
+    path = cache_dir() / f"calendar-libraries-{key}.json"
+    with contextlib.suppress(Exception):  # missing, unreadable or not ours: read the libraries
+        return _libraries_from_json(json.loads(path.read_text(encoding="utf-8")), key)
+    libs = _read_libraries()
+    _save_libraries(path, key, libs)
+    return libs
+
+
+_LIBRARIES_CACHE_FORMAT = 1
+
+
+def _libraries_key() -> str:
+    """Changes whenever what :func:`_read_libraries` returns could: the libraries' versions and
+    schedule files, the Python version, or this module's code."""
+    from importlib.metadata import distribution
+
+    parts = [
+        str(_LIBRARIES_CACHE_FORMAT),
+        sys.version,
+        hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    ]
+    for dist, rel in (
+        ("holidays", "holidays/countries/china.py"),
+        ("chinesecalendar", "chinese_calendar/constants.py"),
+    ):
+        try:
+            d = distribution(dist)
+            st = os.stat(str(d.locate_file(rel)))
+            parts += [dist, d.version, str(st.st_size), str(st.st_mtime_ns)]
+        except Exception:  # pragma: no cover - both are dependencies
+            parts += [dist, "?"]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+
+
+def _source_json(s: CalendarSource) -> dict[str, Any]:
+    d = dataclasses.asdict(s)
+    d["published"] = s.published.isoformat() if s.published else None
+    return d
+
+
+def _source_from(d: dict[str, Any]) -> CalendarSource:
+    return CalendarSource(
+        **{**d, "published": dt.date.fromisoformat(d["published"]) if d["published"] else None}
+    )
+
+
+def _libraries_json(libs: _Libraries, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "holidays_years": sorted(libs.holidays_years),
+        "cc_years": sorted(libs.cc_years),
+        "holidays_flags": {str(y): f.hex() for y, f in libs.holidays_flags.items()},
+        "cc_flags": {str(y): f.hex() for y, f in libs.cc_flags.items()},
+        "schedules": {
+            str(y): {
+                "off": [[d.isoformat(), k.value, zh, en] for d, (k, zh, en) in s.off.items()],
+                "makeup": [[d.isoformat(), zh, en] for d, (zh, en) in s.makeup.items()],
+                "sources": [_source_json(src) for src in s.sources],
+            }
+            for y, s in libs.schedules.items()
+        },
+        "holidays_source": {str(y): _source_json(src) for y, src in libs.holidays_source.items()},
+        "cc_source": _source_json(libs.cc_source),
+    }
+
+
+def _libraries_from_json(d: dict[str, Any], key: str) -> _Libraries:
+    if d["key"] != key:
+        raise ValueError("written for other libraries")
+    day = dt.date.fromisoformat
+    return _Libraries(
+        frozenset(d["holidays_years"]),
+        frozenset(d["cc_years"]),
+        {int(y): bytes.fromhex(f) for y, f in d["holidays_flags"].items()},
+        {int(y): bytes.fromhex(f) for y, f in d["cc_flags"].items()},
+        {
+            int(y): _Schedule(
+                int(y),
+                {day(x): (DayKind(k), zh, en) for x, k, zh, en in s["off"]},
+                {day(x): (zh, en) for x, zh, en in s["makeup"]},
+                tuple(_source_from(src) for src in s["sources"]),
+            )
+            for y, s in d["schedules"].items()
+        },
+        {int(y): _source_from(src) for y, src in d["holidays_source"].items()},
+        _source_from(d["cc_source"]),
+    )
+
+
+def _save_libraries(path: Path, key: str, libs: _Libraries) -> None:
+    """Write the cache file atomically, and remove those written for other libraries; a cache
+    folder that cannot be written is no error (the libraries are read each time instead)."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(_libraries_json(libs, key), f, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        for old in path.parent.glob("calendar-libraries-*.json"):
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+def _read_libraries() -> _Libraries:
     import holidays
     from chinese_calendar.constants import holidays as cc_days
     from chinese_calendar.constants import workdays as cc_workdays

@@ -444,10 +444,13 @@ def test_a_kernel_started_ahead_is_stopped_when_the_parameters_are_refused(
 
 
 @pytest.mark.notebook
-def test_sequential_batch_starts_the_next_kernel_before_running_the_current_notebook(
+def test_sequential_batch_starts_the_next_kernel_once_the_current_one_is_ready(
     tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Not before (it would slow the current kernel's boot), and well before the next sheet runs."""
     import papermill
+
+    from toolkit import kernels
 
     events: list = []
     _spy_kernel_starts(monkeypatch, events)
@@ -455,11 +458,18 @@ def test_sequential_batch_starts_the_next_kernel_before_running_the_current_note
 
     def spy_execute(*a: object, **k: object) -> object:
         events.append(("execute", k["km"]))
-        return real(*a, **k)
+        nb = real(*a, **k)
+        events.append(("executed", k["km"]))
+        return nb
 
     monkeypatch.setattr(papermill, "execute_notebook", spy_execute)
-    from toolkit import kernels
+    real_ready = kernels.BatchKernel.ready
 
+    def spy_ready(self: kernels.BatchKernel) -> None:
+        events.append(("ready", self))
+        real_ready(self)
+
+    monkeypatch.setattr(kernels.BatchKernel, "ready", spy_ready)
     clients: list = []
     real_client = kernels.BatchKernel.client
 
@@ -470,13 +480,38 @@ def test_sequential_batch_starts_the_next_kernel_before_running_the_current_note
     monkeypatch.setattr(kernels.BatchKernel, "client", spy_client)
     first, second = run_batch([CLEAN, MESSY], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
     assert first.ok and second.ok, (first.error, second.error)
-    assert [e for e, _ in events] == ["start", "start", "execute", "execute"]
+    kinds = [e for e, _ in events]
+    assert kinds == ["start", "execute", "ready", "start", "executed", "execute", "ready", "executed"], kinds
     started = [km for e, km in events if e == "start"]
     assert [km for e, km in events if e == "execute"] == started  # each run had its own, started ahead
     assert not any(km.has_kernel for km in started)  # and each was stopped when its run ended …
     assert len(clients) == 2 and not any(kc.channels_running for kc in clients)  # … its client closed
     nb = nbformat.read(first.run_dir / "review.ipynb", as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
+
+
+def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import threading
+
+    from toolkit import kernels
+
+    km = kernels.BatchKernel(kernel_name=batch.KERNEL_NAME)
+    done = threading.Event()
+    calls: list[str] = []
+
+    def fails() -> None:
+        calls.append("fails")
+        raise RuntimeError("no")
+
+    km.when_ready(lambda: calls.append("first"), fails, lambda: (calls.append("last"), done.set()))
+    assert calls == []  # nothing before the kernel answers
+    km.ready()
+    assert done.wait(10)
+    km.ready()  # a second client finding it ready: nothing again
+    assert calls == ["first", "fails", "last"]
+    assert "work started once the kernel was ready failed" in caplog.text
 
 
 @pytest.mark.notebook

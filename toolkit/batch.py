@@ -290,10 +290,11 @@ def _html_exporter() -> Any:
 
 
 def _warm_html_exporter() -> None:
-    """Build the exporter in a background thread while the kernel works (0.4 s of imports and
-    template compilation off the end of the first run)."""
+    """Build the exporter while the kernel runs the cells (0.4 s of imports and template
+    compilation off the end of the first run); called once the kernel is ready, so that it does
+    not compete with the kernel's own boot for the CPU."""
     if _exporter is None:
-        threading.Thread(target=_html_exporter, name="oqtk-html-warm-up", daemon=True).start()
+        _html_exporter()
 
 
 def _export_html(nb: Any, target: Path) -> None:
@@ -345,7 +346,8 @@ def _run_one(
     plan: _Plan, ahead: KernelsAhead | None = None, then: Callable[[], None] | None = None
 ) -> RunResult:
     """Run one sheet. ``ahead`` may hold its kernel, already started; ``then`` is called once this
-    run has its kernel (a sequential batch starts the next sheet's kernel there)."""
+    run's kernel is ready, while its cells run (a sequential batch starts the next sheet's kernel
+    there, rather than during this kernel's own boot)."""
     t0 = time.perf_counter()
     started = _utc_now()
     path = plan.input_path
@@ -422,9 +424,7 @@ def _execute(
         try:
             if km is None:
                 km = start_kernel(plan.kernel_name, _kernel_config(), path)
-            if then is not None:
-                then()
-            _warm_html_exporter()
+            km.when_ready(*([then] if then is not None else []), _warm_html_exporter)
             nb = papermill.execute_notebook(
                 str(plan.notebook),
                 str(run_dir / "review.ipynb"),

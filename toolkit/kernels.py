@@ -5,7 +5,9 @@ spends about a second booting and importing pandas, pandera and the toolkit befo
 cell does any work. ``oqtk batch`` instead starts each kernel as soon as it knows the kernel
 will be needed (its sheet is a workbook), and the kernel spends that second *while* the runner
 imports papermill, checks the parameters, writes the first manifest, or — for the next sheet of
-a sequential batch — while the previous sheet's notebook runs.
+a sequential batch — while the previous sheet's notebook runs. Work the runner can put off
+(building the HTML exporter, starting the next sheet's kernel) waits until the kernel is ready
+(:meth:`BatchKernel.when_ready`): on two cores it would otherwise slow the kernel's boot.
 
 Each kernel preloads (:func:`toolkit.report.preload`): it imports the review's modules and
 reads the policy data a review reads first, and has calamine parse its sheet in a background
@@ -24,6 +26,7 @@ requests).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -36,6 +39,8 @@ from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
 __all__ = ["PRELOAD", "BatchKernel", "BatchKernelClient", "KernelsAhead", "start_kernel"]
+
+log = logging.getLogger(__name__)
 
 #: Run by each ipykernel at start-up (``IPKernelApp.exec_lines``); binds no name.
 PRELOAD = '__import__("toolkit.report").report.preload({path})'
@@ -65,6 +70,8 @@ class BatchKernelClient(BlockingKernelClient):
                     pass  # IOPub not connected yet: ask again
                 else:
                     self._handle_kernel_info_reply(msg)
+                    if isinstance(self.parent, BatchKernel):
+                        self.parent.ready()
                     return
             if not self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
@@ -78,6 +85,22 @@ class BatchKernel(KernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(client_class="toolkit.kernels.BatchKernelClient", **kwargs)
         self._clients: list[Any] = []
+        self._when_ready: list[Callable[[], None]] = []
+
+    def when_ready(self, *callbacks: Callable[[], None]) -> None:
+        """Call ``callbacks`` (in order, in a background thread) once a client finds the kernel
+        ready: work the runner has to do anyway — start the next sheet's kernel, build the HTML
+        exporter — then overlaps the notebook's cells instead of competing with this kernel's
+        own boot and preload for the CPU."""
+        self._when_ready.extend(callbacks)
+
+    def ready(self) -> None:
+        """The kernel answered: run the :meth:`when_ready` callbacks (once; errors are logged)."""
+        callbacks, self._when_ready = self._when_ready, []
+        if callbacks:
+            threading.Thread(
+                target=_call_each, args=(callbacks,), name="oqtk-kernel-ready", daemon=True
+            ).start()
 
     def client(self, **kwargs: Any) -> Any:
         kc = super().client(**kwargs)
@@ -93,6 +116,14 @@ class BatchKernel(KernelManager):
         with contextlib.suppress(Exception):
             if self.has_kernel:
                 self.shutdown_kernel(now=True)  # also removes the connection file
+
+
+def _call_each(callbacks: list[Callable[[], None]]) -> None:
+    for cb in callbacks:
+        try:
+            cb()
+        except Exception:  # best-effort work ahead: the run does it itself if need be
+            log.exception("work started once the kernel was ready failed")
 
 
 def start_kernel(

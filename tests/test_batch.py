@@ -517,7 +517,8 @@ def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
 @pytest.mark.notebook
 def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp_path: Path) -> None:
     """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal),
-    and its client is ready once the kernel answers, without draining IOPub."""
+    it runs without ipykernel's debugger, and its client is ready once the kernel answers,
+    without draining IOPub."""
     from toolkit import kernels
 
     sheet = tmp_path / "申报 O'Brien.xlsx"
@@ -535,7 +536,9 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
         code = (
             "import sys\n"
             "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
-            "print(list(sys.modules['toolkit.intake.reader']._prefetched))"
+            "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
+            "from ipykernel import debugger\n"
+            "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
         )
         reply = kc.execute_interactive(
             code,
@@ -544,11 +547,13 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
         )
     finally:
         km.stop()
-    first, prefetched = "".join(out).strip().split("\n")
+    first, prefetched, debugger = "".join(out).strip().split("\n")
     names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …
     assert not {"toolkit", "report", "rules", "workdays", "pd", "pandas"} & set(eval(names))  # … unseen
     assert eval(prefetched) == [os.path.realpath(sheet)]  # its sheet is being (or was) parsed
+    # launched through toolkit._batch_kernel: ipykernel without its debugger (nor frozen_modules=off)
+    assert debugger == "False False ['-m', 'toolkit._batch_kernel']"
     assert reply["content"]["execution_count"] == 1
 
 
@@ -731,3 +736,20 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
     ahead.retire(first)  # type: ignore[arg-type]
     ahead.stop_all()
     assert first.stopped and made[3].stopped and not inner.stopped
+
+
+def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_point() -> None:
+    from jupyter_client.kernelspec import KernelSpec
+
+    from toolkit import kernels
+
+    def cmd(argv: list[str]) -> list[str]:
+        km = kernels.BatchKernel(kernel_name="x")
+        km._kernel_spec = KernelSpec(argv=argv, resource_dir="/tmp")
+        km.connection_file = "/tmp/k.json"
+        return km.format_kernel_cmd(["--extra"])
+
+    ipy = ["/py", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert cmd(ipy) == ["/py", "-m", "toolkit._batch_kernel", "-f", "/tmp/k.json", "--extra"]
+    other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
+    assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]

@@ -8,6 +8,7 @@ interpreter and fail when an eager import creeps back in.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,6 +21,7 @@ HEAVY = (
     "pydantic",
     "toolkit.rules",
     "toolkit.policy",
+    "IPython",
 )
 
 
@@ -52,3 +54,27 @@ def test_names_exported_lazily_still_resolve() -> None:
     for module in (toolkit, toolkit.intake):
         for name in module.__all__:
             assert getattr(module, name) is not None, (module.__name__, name)
+
+
+def test_finding_the_kernel_imports_no_ipython_and_looks_where_jupyter_client_looks(tmp_path) -> None:
+    code = (
+        "from toolkit.batch import KERNEL_NAME\n"
+        "from toolkit.kernels import kernel_specs\n"
+        "spec = kernel_specs().get_kernel_spec(KERNEL_NAME)\n"
+        "assert spec.argv and spec.language == 'python', spec\n"
+    )
+    assert _imported_after(code) == []  # IPython among them
+    for env in ({}, {"IPYTHONDIR": str(tmp_path / "ipy")}):
+        compare = (
+            "from jupyter_client.kernelspec import KernelSpecManager\n"
+            "from toolkit.kernels import kernel_specs\n"
+            "print(kernel_specs().kernel_dirs == KernelSpecManager().kernel_dirs)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", compare],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env},
+        )
+        assert out.stdout.strip() == "True", (env, out.stderr)

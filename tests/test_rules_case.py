@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from toolkit import CaseInput, Outcome, assess_case
+from toolkit import CaseInput, Outcome, assess_case, policy
 
 AS_OF = dt.date(2025, 12, 31)
 FCCA = CaseInput(
@@ -123,3 +123,21 @@ def test_work_permit_age_limit_is_stated_from_the_2_0_notice():
     r = assess_case(FCCA, as_of=dt.date(2025, 6, 1), list_version="1.0")
     permit = next(s for s in r.services if s.code == "a_work_permit")
     assert "70周岁" in permit.zh
+
+
+def test_publicity_is_memoised_per_dates_forgotten_with_the_policy_data_and_handed_out_as_copies(
+    tmp_path, monkeypatch
+):
+    from support import data_copy
+
+    first = run(publicity_start=dt.date(2025, 12, 1)).publicity
+    assert (first["required"], first["end"]) == (5, "2025-12-05")
+    first["end"] = "changed by a caller"
+    assert run(publicity_start=dt.date(2025, 12, 1)).publicity["end"] == "2025-12-05"  # its own copy
+    with data_copy(monkeypatch, tmp_path) as root:
+        assert run(publicity_start=dt.date(2025, 12, 1)).publicity["required"] == 5  # memoised here …
+        f = root / "policy" / "publicity_working_days.yaml"
+        f.write_text(f.read_text(encoding="utf-8").replace("value: 5", "value: 7"), encoding="utf-8")
+        policy.reload()  # … and forgotten with the data
+        again = run(publicity_start=dt.date(2025, 12, 1)).publicity
+    assert (again["required"], again["end"]) == (7, "2025-12-09")

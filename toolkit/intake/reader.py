@@ -454,14 +454,21 @@ def read_intake(path: str | Path) -> IntakeSheet:
     records = []
     index = []
     width_ok = all(len(r) >= width for r in body)  # calamine gives rectangular rows
+    # empty and whitespace-only cells are blank (str.isspace: non-empty and all whitespace)
     for n, r in enumerate(body):
         if width_ok:
-            vals = [None if j is None or (v := r[j]) == "" else v for j in idx_of]
+            vals = [
+                None if j is None or (v := r[j]) == "" or (v.__class__ is str and v.isspace()) else v
+                for j in idx_of
+            ]
         else:
-            vals = [None if j is None or j >= len(r) or (v := r[j]) == "" else v for j in idx_of]
-        if any(v.__class__ is str and not v.strip() for v in vals):  # whitespace-only cells are blank
-            vals = [None if v.__class__ is str and not v.strip() else v for v in vals]
-        if all(v is None for v in vals):
+            vals = [
+                None
+                if j is None or j >= len(r) or (v := r[j]) == "" or (v.__class__ is str and v.isspace())
+                else v
+                for j in idx_of
+            ]
+        if vals.count(None) == len(vals):
             continue
         records.append(vals)
         index.append(first_row + n)

@@ -188,33 +188,43 @@ def _age(dob: dt.date | None, on: dt.date) -> int | None:
 def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
     if case.publicity_start is None:
         return None, []
+    info, findings = _publicity_cached(case.publicity_start, case.publicity_end, data_dir())
+    return (dict(info) if info is not None else None), list(findings)
+
+
+@lru_cache(maxsize=4096)
+def _publicity_cached(
+    start: dt.date, given_end: dt.date | None, root: Path
+) -> tuple[dict[str, Any] | None, tuple[Finding, ...]]:
+    """The publicity check for one (start, end) pair: memoised, as a batch shares a few dates
+    (cleared with the policy data; callers get their own copy of the dict)."""
     from .. import workdays  # the calendar module
 
     try:
-        if case.publicity_end is None:
+        if given_end is None:
             rule = parameter("publicity_working_days")
-            required = rule.at(case.publicity_start)
-            end = workdays.publicity_end_date(case.publicity_start, required)
+            required = rule.at(start)
+            end = workdays.publicity_end_date(start, required)
             info = {
-                "start": case.publicity_start.isoformat(),
+                "start": start.isoformat(),
                 "end": end.isoformat(),
                 "required": required,
                 "given_end": None,
             }
-            return info, [
+            return info, (
                 Finding(
                     "publicity_end_computed",
                     Outcome.INFO,
-                    f"公示期{case.publicity_start.isoformat()}起，至{end.isoformat()}止（{required}个工作日）",
-                    f"Publicity from {case.publicity_start.isoformat()} ends on {end.isoformat()} ({required} working days)",
-                    rule.source_at(case.publicity_start),
+                    f"公示期{start.isoformat()}起，至{end.isoformat()}止（{required}个工作日）",
+                    f"Publicity from {start.isoformat()} ends on {end.isoformat()} ({required} working days)",
+                    rule.source_at(start),
                     {"end": end},
-                )
-            ]
-        chk = workdays.check_publicity(case.publicity_start, case.publicity_end)
+                ),
+            )
+        chk = workdays.check_publicity(start, given_end)
         info = {
-            "start": case.publicity_start.isoformat(),
-            "end": case.publicity_end.isoformat(),
+            "start": start.isoformat(),
+            "end": given_end.isoformat(),
             "required": chk.required,
             "counted": chk.counted,
             "shortfall": chk.shortfall,
@@ -223,20 +233,23 @@ def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
         f = chk.finding
         if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
             f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
-        return info, [f]
+        return info, (f,)
     except Exception as exc:  # CalendarNotCovered and friends: say so, don't guess
         from ..exceptions import ToolkitError
 
         if not isinstance(exc, ToolkitError):
             raise
-        return None, [
+        return None, (
             Finding(
                 "publicity_calendar_not_covered",
                 Outcome.MISSING,
                 f"无法计算公示期：{exc}",
                 f"The publicity period cannot be computed: {exc}",
-            )
-        ]
+            ),
+        )
+
+
+on_reload(_publicity_cached.cache_clear)
 
 
 def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str | None = None) -> CaseResult:

@@ -151,44 +151,49 @@ class ReviewedRow:
         p = self.result.publicity if self.result else None
         return p.get("end") if p else None
 
-    def to_record(self, as_of: dt.date, list_version: str) -> dict[str, Any]:
+    def to_row(self, as_of: str, list_version: str) -> tuple[Any, ...]:
+        """This row of the results table: the values of :data:`RESULT_COLUMNS` in that order,
+        then the extra columns' (as displayed)."""
         t = self.title
+        res = self.result
+        case = self.case
         eligible_from = ""
         if t is not None and t.eligible_from:
             want = t.requested if t.requested in t.eligible_from else None
             eligible_from = (t.eligible_from[want] if want else min(t.eligible_from.values())).isoformat()
-        pub = self.result.publicity if self.result else None
+        pub = res.publicity if res else None
         pub_check = ""
-        if self.result:
-            pf = next((f for f in self.result.findings if f.code.startswith("publicity")), None)
+        if res:
+            pf = next((f for f in res.findings if f.code.startswith("publicity")), None)
             pub_check = pf.code if pf else ""
-        return {
-            "source_row": self.source_row,
-            "application_id": self.application_id or "",
-            "full_name": self.full_name or "",
-            "status": self.status,
-            "status_zh": STATUSES[self.status][0],
-            "status_en": STATUSES[self.status][1],
-            "reason_codes": ";".join(self.reason_codes),
-            "reasons_zh": "；".join(self.reasons_zh),
-            "reasons_en": "; ".join(self.reasons_en),
-            "problem_count": len(self.problems),
-            "categories": ";".join(self.categories),
-            "services": ";".join(s.code for s in self.result.services) if self.result else "",
-            "title_series": (t.series or "") if t else (self.case.title_series or ""),
-            "title_requested": self.case.title_level or "",
-            "title_highest": (t.highest or "") if t else "",
-            "title_eligible": ";".join(t.eligible) if t else "",
-            "title_name_zh": (t.title_zh or "") if t else "",
-            "title_name_en": (t.title_en or "") if t else "",
-            "eligible_from": eligible_from,
-            "publicity_start": self.case.publicity_start.isoformat() if self.case.publicity_start else "",
-            "publicity_end": (pub or {}).get("end") or "",
-            "publicity_check": pub_check,
-            "list_version": list_version,
-            "as_of": as_of.isoformat(),
-            **{k: display(v) for k, v in self.extras.items()},
-        }
+        status_zh, status_en = STATUSES[self.status]
+        return (
+            self.source_row,  # source_row
+            self.application_id or "",  # application_id
+            self.full_name or "",  # full_name
+            self.status,  # status
+            status_zh,  # status_zh
+            status_en,  # status_en
+            ";".join(self.reason_codes),  # reason_codes
+            "；".join(self.reasons_zh),  # reasons_zh
+            "; ".join(self.reasons_en),  # reasons_en
+            len(self.problems),  # problem_count
+            ";".join(self.categories),  # categories
+            ";".join(s.code for s in res.services) if res else "",  # services
+            (t.series or "") if t else (case.title_series or ""),  # title_series
+            case.title_level or "",  # title_requested
+            (t.highest or "") if t else "",  # title_highest
+            ";".join(t.eligible) if t else "",  # title_eligible
+            (t.title_zh or "") if t else "",  # title_name_zh
+            (t.title_en or "") if t else "",  # title_name_en
+            eligible_from,  # eligible_from
+            case.publicity_start.isoformat() if case.publicity_start else "",  # publicity_start
+            (pub or {}).get("end") or "",  # publicity_end
+            pub_check,  # publicity_check
+            list_version,  # list_version
+            as_of,  # as_of
+            *(display(v) for v in self.extras.values()),
+        )
 
 
 @dataclass
@@ -218,11 +223,8 @@ class IntakeReview:
 
     def result_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
         """The results table as tuples in :attr:`result_columns` order (the first ``limit`` rows)."""
-        cols = self.result_columns
-        return [
-            tuple(rec[c] for c in cols)
-            for rec in (r.to_record(self.as_of, self.list_version) for r in self.rows[:limit])
-        ]
+        as_of = self.as_of.isoformat()
+        return [r.to_row(as_of, self.list_version) for r in self.rows[:limit]]
 
     def problem_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
         return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems[:limit]]
@@ -281,10 +283,6 @@ def paused_gc() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
-
-
-def _opt(v: Any) -> Any:
-    return None if v is None or (isinstance(v, float) and v != v) else v
 
 
 def _yn(v: Any) -> bool | None:
@@ -445,13 +443,24 @@ def _assess_rows(
     round_id: str | None,
 ) -> list[ReviewedRow]:
     keys = list(COLUMN_BY_KEY)
-    data = {k: [_opt(v) for v in parsed[k].tolist()] for k in keys}
-    extras = {e: sheet.frame[e].tolist() for e in sheet.extras}
-    raw_cols = {k: sheet.frame[k].tolist() for k in keys}
+    # column-wise lists, then one tuple per row (zip): blank (None or NaN) parsed values are None
+    parsed_cols = [
+        [None if v is None or (isinstance(v, float) and v != v) else v for v in parsed[k].tolist()]
+        for k in keys
+    ]
+    raw_cols = [sheet.frame[k].tolist() for k in keys]
+    extra_cols = [sheet.frame[e].tolist() for e in sheet.extras]
+    index = parsed.index.tolist()
     out: list[ReviewedRow] = []
-    for i, row in enumerate(parsed.index.tolist()):
-        rec = {k: data[k][i] for k in keys}
-        raw = {k: raw_cols[k][i] for k in keys}
+    for row, values, raws, extra_values in zip(
+        index,
+        zip(*parsed_cols, strict=True),
+        zip(*raw_cols, strict=True),
+        zip(*extra_cols, strict=True) if extra_cols else [()] * len(index),
+        strict=True,
+    ):
+        rec = dict(zip(keys, values, strict=True))
+        raw = dict(zip(keys, raws, strict=True))
         case = _case(rec, round_id)
         probs = list(problems_by_row.get(row, ()))
         res: CaseResult | ToolkitError
@@ -494,7 +503,7 @@ def _assess_rows(
                 reason_codes=[c for c, _, _ in reasons],
                 reasons_zh=[z for _, z, _ in reasons],
                 reasons_en=[e for _, _, e in reasons],
-                extras={e: extras[e][i] for e in sheet.extras},
+                extras=dict(zip(sheet.extras, extra_values, strict=True)),
             )
         )
     return out

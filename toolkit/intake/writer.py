@@ -24,6 +24,7 @@ import csv
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
 
-__all__ = ["WrittenFiles", "csv_safe", "write_results"]
+__all__ = ["WrittenFiles", "csv_safe", "csv_safe_row", "write_results"]
 
 STATUS_FILL = {
     "eligible": "C6EFCE",  # green
@@ -106,13 +107,21 @@ class WrittenFiles(dict[str, Path]):
     seconds: float = 0.0
 
 
+def csv_safe_row(row: Iterable[Any]) -> list[Any]:
+    """A row for ``results.csv``: a text value that a spreadsheet would read as a formula gets a
+    leading apostrophe; None and NaN are empty; numbers are kept."""
+    risky = _CSV_RISKY_FIRST
+    return [
+        ("'" + v if v[:1] in risky else v)
+        if v.__class__ is str
+        else ("" if v is None or (isinstance(v, float) and v != v) else v)
+        for v in row
+    ]
+
+
 def csv_safe(v: Any) -> Any:
-    """A text value that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if v.__class__ is str:
-        return "'" + v if v[:1] in _CSV_RISKY_FIRST else v
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    return v
+    """One value as :func:`csv_safe_row` writes it."""
+    return csv_safe_row((v,))[0]
 
 
 def _labels(keys: list[str], labels: dict[str, tuple[str, str]], lang: str) -> list[str]:
@@ -216,7 +225,7 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f, lineterminator="\r\n")
                 w.writerow(keys)
-                w.writerows([csv_safe(v) for v in r] for r in rows)
+                w.writerows(map(csv_safe_row, rows))
 
         temps: list[tuple[Path, Path]] = []
         try:

@@ -321,6 +321,47 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
 
 
 @pytest.mark.notebook
+def test_html_is_the_page_nbconvert_makes_less_its_pass_over_the_report_tables(batch_runs: dict) -> None:
+    """review.html (outputs set aside during nbconvert's BeautifulSoup pass) has the same elements,
+    attributes and text as nbconvert's own page: output wrappers still focusable, nothing lost."""
+    from bs4 import BeautifulSoup
+
+    r = batch_runs["messy"]
+    nb = nbformat.read(r.run_dir / "review.ipynb", as_version=4)
+    ours = (r.run_dir / "review.html").read_text(encoding="utf-8")
+    exporter = batch._html_exporter()
+    with batch._exporter_lock:
+        theirs, _ = exporter.from_notebook_node(nb)
+    assert "oqtk-output-" not in ours  # every placeholder put back
+    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(theirs, "html.parser")
+    soup = BeautifulSoup(ours, "html.parser")
+    outputs = soup.select("div.jp-OutputArea-output")
+    assert outputs and all(o.get("tabindex") == "0" for o in outputs)
+    assert len(soup.select("table")) >= 3
+
+
+def test_html_outputs_are_sanitised_as_they_are_when_the_exporter_sanitises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "x",
+                outputs=[
+                    new_output("display_data", data={"text/html": "<p>kept</p><script>alert(1)</script>"})
+                ],
+            )
+        ]
+    )
+    assert "<script>alert(1)</script>" in batch.render_html(nb)  # our own outputs: trusted, unchanged
+    monkeypatch.setattr(batch._html_exporter(), "sanitize_html", True)
+    page = batch.render_html(nb)
+    assert "kept" in page and "alert(1)</script>" not in page
+
+
+@pytest.mark.notebook
 def test_html_shows_problems_of_the_messy_sheet(batch_runs: dict) -> None:
     r = batch_runs["messy"]
     page = (r.run_dir / "review.html").read_text(encoding="utf-8")

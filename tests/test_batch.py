@@ -736,8 +736,8 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No real kernel: the bookkeeping alone — one kernel per run, none for a file that is no
-    workbook, a second start of the same run racing the first stopped at once, and every kernel
-    not handed out (or handed back) stopped at the end."""
+    workbook, a second start of the same run racing the first stopped at once, every kernel
+    not handed out (or handed back) stopped at the end, and none kept once the batch is over."""
     from toolkit import kernels
 
     class Fake:
@@ -775,8 +775,22 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
 
     ahead.start(3, CLEAN)  # never taken
     ahead.retire(first)  # type: ignore[arg-type]
-    ahead.stop_all()
+    late = {"on": True}
+
+    def start_finishing_after_stop_all(*_a: object, **_k: object) -> Fake:
+        km = Fake()
+        made.append(km)
+        if late["on"]:  # a background start still launching when the batch is stopped
+            late["on"] = False
+            ahead.stop_all()
+        return km
+
+    monkeypatch.setattr(kernels, "start_kernel", start_finishing_after_stop_all)
+    ahead.start(4, CLEAN)
     assert first.stopped and made[3].stopped and not inner.stopped
+    assert made[4].stopped and ahead.take(4) is None  # started after stop_all: stopped at once
+    ahead.start(5, CLEAN)  # and no start after stop_all
+    assert len(made) == 5
 
 
 def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_point() -> None:

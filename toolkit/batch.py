@@ -68,6 +68,7 @@ __all__ = [
     "check_parameters",
     "declared_parameters",
     "exit_code",
+    "render_html",
     "run_batch",
     "write_manifest",
 ]

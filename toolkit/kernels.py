@@ -179,7 +179,8 @@ class KernelsAhead:
     reported, by the run itself); :meth:`take` hands a run its kernel; :meth:`retire` stops it
     once the run is done with it; :meth:`stop_all` kills those never taken (a refused
     parameter, an interrupted batch) and waits for those retiring; leaving a ``with`` block
-    does the same.
+    does the same. A start that completes after :meth:`stop_all` (it runs in the background
+    once the current kernel is ready) stops its kernel at once.
     """
 
     def __init__(
@@ -194,10 +195,11 @@ class KernelsAhead:
         self._kms: dict[int, BatchKernel] = {}
         self._stopping: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def start(self, index: int, path: str | os.PathLike[str]) -> None:
         with self._lock:
-            if index in self._kms:
+            if index in self._kms or self._closed:
                 return
         try:
             full = Path(path).expanduser().absolute()
@@ -206,7 +208,8 @@ class KernelsAhead:
         except Exception:
             return
         with self._lock:
-            spare = self._kms.setdefault(index, km) is not km  # started twice at once: keep one
+            # started twice at once: keep one; started after stop_all: keep none
+            spare = self._closed or self._kms.setdefault(index, km) is not km
         if spare:
             km.stop()
 
@@ -229,8 +232,9 @@ class KernelsAhead:
         self.stop_all()
 
     def stop_all(self) -> None:
-        """Stop the kernels never taken and wait for those being retired."""
+        """Stop the kernels never taken and wait for those being retired; start no more."""
         with self._lock:
+            self._closed = True
             kms, self._kms = list(self._kms.values()), {}
             stopping, self._stopping = self._stopping, []
         for km in kms:

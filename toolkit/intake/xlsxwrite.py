@@ -1,4 +1,10 @@
-"""A small, fast .xlsx writer for result tables (openpyxl's writer costs ~30 µs a cell).
+"""A small, fast .xlsx writer for result tables.
+
+Why not a library: for the three result sheets of a 10,000-row review (about 290,000 cells) this
+writes in 0.19 s; openpyxl costs about 30 µs a cell, and xlsxwriter, even in ``constant_memory``
+mode with ``strings_to_formulas`` off, took 1.6 s here (measured 2026-11-26) — enough alone to
+break the batch speed goal (issue 5). The tests read what this writes back with openpyxl (types,
+fills, frozen header, filter, formula-looking text kept as text).
 
 It writes exactly what the results need and nothing else: sheets of rows, a bold wrapped header
 row, column widths, a frozen header, an auto-filter, and a fill on chosen cells. Text is always

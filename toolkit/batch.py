@@ -51,7 +51,7 @@ from .exceptions import IntakeError, OutputError, ParameterError
 # process before papermill is imported (jsonschema then skips that format, as when it is absent).
 if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
-from .files import sha256_file
+from .files import sha256_file, write_text_atomic
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
 
@@ -207,17 +207,8 @@ def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[
 def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
     """Write ``manifest.json`` atomically: a temporary file in the folder, fsync, ``os.replace``."""
     target = run_dir / MANIFEST_NAME
-    tmp = run_dir / f".{MANIFEST_NAME}.{os.getpid()}.{threading.get_ident()}.tmp"
-    data = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    try:
-        with tmp.open("w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:  # e.g. a full disk: the previous manifest stays as it was
-        tmp.unlink(missing_ok=True)
-        raise
+    # e.g. a full disk: the previous manifest stays as it was
+    write_text_atomic(target, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", fsync=True)
     return target
 
 
@@ -273,7 +264,10 @@ _exporter: Any = None
 
 
 def _html_exporter() -> Any:
-    """The one HTML exporter of this process (its templates compiled once, reused for every run)."""
+    """The one HTML exporter of this process (its templates compiled once, reused for every run).
+
+    A run asks for it once its kernel is ready, so that its 0.4 s of imports and template
+    compilation overlap the notebook's cells rather than the kernel's own boot."""
     global _exporter
     with _exporter_lock:
         if _exporter is None:
@@ -290,14 +284,6 @@ def _html_exporter() -> Any:
             exporter.from_notebook_node(new_notebook())  # compiles the templates
             _exporter = exporter
         return _exporter
-
-
-def _warm_html_exporter() -> None:
-    """Build the exporter while the kernel runs the cells (0.4 s of imports and template
-    compilation off the end of the first run); called once the kernel is ready, so that it does
-    not compete with the kernel's own boot for the CPU."""
-    if _exporter is None:
-        _html_exporter()
 
 
 def render_html(nb: Any) -> str:
@@ -331,10 +317,7 @@ def render_html(nb: Any) -> str:
 
 
 def _export_html(nb: Any, target: Path) -> None:
-    body = render_html(nb)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, target)
+    write_text_atomic(target, render_html(nb))
 
 
 def _summary(nb: Any) -> dict[str, Any] | None:
@@ -455,7 +438,7 @@ def _execute(
         try:
             if km is None:
                 km = start_kernel(plan.kernel_name, _kernel_config(), path)
-            km.when_ready(*([then] if then is not None else []), _warm_html_exporter)
+            km.when_ready(*([then] if then is not None else []), _html_exporter)
             nb = papermill.execute_notebook(
                 str(plan.notebook),
                 str(run_dir / "review.ipynb"),

@@ -35,14 +35,12 @@ Speed
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -52,6 +50,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .exceptions import CalendarNotCovered, PolicyDataError
+from .files import write_text_atomic
 from .findings import Finding, Outcome, Source
 from .paths import cache_dir, data_dir
 from .policy import Parameter, load_model, on_reload, parameter
@@ -267,12 +266,6 @@ def _libraries_key() -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
 
 
-def _source_json(s: CalendarSource) -> dict[str, Any]:
-    d = dataclasses.asdict(s)
-    d["published"] = s.published.isoformat() if s.published else None
-    return d
-
-
 def _source_from(d: dict[str, Any]) -> CalendarSource:
     return CalendarSource(
         **{**d, "published": dt.date.fromisoformat(d["published"]) if d["published"] else None}
@@ -290,12 +283,12 @@ def _libraries_json(libs: _Libraries, key: str) -> dict[str, Any]:
             str(y): {
                 "off": [[d.isoformat(), k.value, zh, en] for d, (k, zh, en) in s.off.items()],
                 "makeup": [[d.isoformat(), zh, en] for d, (zh, en) in s.makeup.items()],
-                "sources": [_source_json(src) for src in s.sources],
+                "sources": [src.to_dict() for src in s.sources],
             }
             for y, s in libs.schedules.items()
         },
-        "holidays_source": {str(y): _source_json(src) for y, src in libs.holidays_source.items()},
-        "cc_source": _source_json(libs.cc_source),
+        "holidays_source": {str(y): src.to_dict() for y, src in libs.holidays_source.items()},
+        "cc_source": libs.cc_source.to_dict(),
     }
 
 
@@ -327,14 +320,9 @@ def _save_libraries(path: Path, key: str, libs: _Libraries) -> None:
     folder that cannot be written is no error (the libraries are read each time instead)."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(_libraries_json(libs, key), f, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        write_text_atomic(
+            path, json.dumps(_libraries_json(libs, key), ensure_ascii=False, separators=(",", ":"))
+        )
         for old in path.parent.glob("calendar-libraries-*.json"):
             if old != path:
                 with contextlib.suppress(OSError):

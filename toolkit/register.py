@@ -43,6 +43,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from . import register_chain as chain
 from .exceptions import RegisterError
 from .files import sha256_file
 from .paths import oqtk_home
@@ -53,6 +54,7 @@ __all__ = [
     "MIGRATIONS",
     "REGISTER_FILENAME",
     "RUN_STATUSES",
+    "AuditResult",
     "Decision",
     "FileCheck",
     "OutputRecord",
@@ -62,7 +64,9 @@ __all__ = [
     "RunRecord",
     "ScanResult",
     "VerifyResult",
+    "compare_records",
     "default_register_path",
+    "visible_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -162,7 +166,30 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+MIGRATIONS += (
+    (
+        "3: the hash chain; who submitted a run (hub) and in which role a decision was made; four eyes",
+        (
+            *chain.MIGRATION,
+            "ALTER TABLE runs ADD COLUMN submitted_by TEXT",
+            "ALTER TABLE decisions ADD COLUMN by_role TEXT",
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            # four eyes: nobody decides on a run they submitted (hub runs know their submitter)
+            """CREATE TRIGGER decisions_four_eyes BEFORE INSERT ON decisions
+                WHEN NEW.by_name = (SELECT submitted_by FROM runs WHERE run_id = NEW.run_id)
+                BEGIN SELECT RAISE(ABORT, 'four eyes: a run cannot be decided by the user who submitted it'); END""",
+            # a hub run is decided only in the supervisor role
+            """CREATE TRIGGER decisions_by_supervisor BEFORE INSERT ON decisions
+                WHEN (SELECT submitted_by FROM runs WHERE run_id = NEW.run_id) IS NOT NULL
+                 AND coalesce(NEW.by_role, '') <> 'supervisor'
+                BEGIN SELECT RAISE(ABORT, 'only a supervisor decides on a hub run'); END""",
+        ),
+    ),
+)
 LATEST_SCHEMA_VERSION = len(MIGRATIONS)
+#: ``settings.mode = 'service'``: only the hub's oq-register service records runs (no scan, no folder).
+SERVICE_MODE = "service"
+AuditResult = chain.AuditResult
 
 
 class RunFolderError(RegisterError):
@@ -198,6 +225,7 @@ class Decision:
     at: str  # UTC ISO 8601
     comment: str | None
     verified: dict[str, Any]
+    by_role: str | None = None  # "supervisor" for a hub decision (from the login); None locally
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -228,6 +256,7 @@ class RunRecord:
     manifest: dict[str, Any] | None
     outputs: tuple[OutputRecord, ...] = ()
     decisions: tuple[Decision, ...] = ()  # oldest first
+    submitted_by: str | None = None  # the hub user who submitted the run (None: a local run)
 
     @property
     def last_decision(self) -> Decision | None:
@@ -406,6 +435,22 @@ def _require_text(value: str | None, what_zh: str, what_en: str) -> str:
     return str(value).strip()
 
 
+def visible_name(value: str | None, what_zh: str = "审批人姓名", what_en: str = "The approver's name") -> str:
+    """A person's name as typed: trimmed, with at least one letter or digit and no invisible or
+    control characters (zero-width spaces, direction marks, line breaks). Raises RegisterError."""
+    import unicodedata
+
+    text = _require_text(value, what_zh, what_en)
+    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")]
+    if bad or not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5]) or text
+        raise RegisterError(
+            f"{what_zh}须为可见的姓名，不得含有不可见字符（{shown}）/ {what_en} must be a visible name "
+            f"with letters or digits and no invisible characters ({shown})"
+        )
+    return text
+
+
 @dataclass
 class _RunInfo:
     """What a run folder says about itself (parsed and checked, not yet in the register)."""
@@ -563,6 +608,7 @@ class Register:
             )
         if not self.path.exists():
             self._create()
+        self._key = b""
         self._open_checked()
 
     def __repr__(self) -> str:
@@ -634,6 +680,17 @@ class Register:
                     conn.rollback()
                 raise
             conn.execute("COMMIT")
+            self._write_head(conn)
+
+    def _write_head(self, conn: sqlite3.Connection) -> None:
+        """After a committed write: the chain's newest link beside the register (see register_chain)."""
+        last = conn.execute("SELECT seq, sha256 FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is None:
+            return
+        try:
+            chain.write_head(self.path, self._key, int(last[0]), str(last[1]))
+        except OSError as exc:  # the write itself is committed; audit will say the head is behind
+            log.warning("register head not written: %s", exc)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -651,10 +708,13 @@ class Register:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
         try:
+            key = chain.load_key(self.path, create=True)
+            assert key is not None
             conn = self._raw_connect(tmp, create=True)
             try:
+                os.chmod(tmp, 0o600)  # the register holds who decided what: owner only
                 conn.execute("PRAGMA journal_mode = WAL")
-                _migrate(conn, LATEST_SCHEMA_VERSION)
+                _migrate(conn, LATEST_SCHEMA_VERSION, key)
             finally:
                 conn.close()
             try:
@@ -707,14 +767,23 @@ class Register:
                 )
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
+            key = chain.load_key(self.path, create=version < 3)
+            if key is None:
+                raise RegisterError(
+                    f"找不到运行登记簿的密钥 / The key of the run register is missing or unreadable: "
+                    f"{chain.key_path(self.path)}. Restore it from the backup made with the register; "
+                    "without it the register's chain cannot be extended or checked."
+                )
+            self._key = key
             if version < LATEST_SCHEMA_VERSION:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    _migrate(conn, LATEST_SCHEMA_VERSION)
+                    _migrate(conn, LATEST_SCHEMA_VERSION, key)
                 except BaseException:
                     conn.rollback()
                     raise
                 conn.execute("COMMIT")
+                self._write_head(conn)
 
     @property
     def schema_version(self) -> int:
@@ -722,35 +791,66 @@ class Register:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     # -- recording runs --------------------------------------------------------------------------
-    def record_run(self, run_dir: str | os.PathLike[str]) -> RunRecord:
+    def record_run(self, run_dir: str | os.PathLike[str], *, submitted_by: str | None = None) -> RunRecord:
         """Record one run folder; recording the same run again is a no-op.
 
         A folder without ``manifest.json``, or whose manifest says ``incomplete``, is recorded as
         incomplete; recording it again once the run has finished fills in the final manifest.
         Raises :class:`RegisterError` for an unreadable manifest, or when a run already recorded
         as finished now has a different (or no) manifest — run :meth:`verify_run` to see why.
+
+        ``submitted_by`` is the hub user who submitted the run: only the hub's ``oq-register``
+        service passes it, for runs it started itself. A run recorded with a submitter is never
+        re-read from its folder by anyone else (a scan, or a call without the same submitter),
+        and a register in service mode (:meth:`set_service_mode`) records no run without one:
+        a folder copied into the runs root, or a killed run finished by hand, is never adopted.
         """
-        _action, run_id = self._record(Path(run_dir))
+        _action, run_id = self._record(Path(run_dir), submitted_by)
         return self.get_run(run_id)
 
-    def _record(self, run_dir: Path) -> tuple[str, str]:
+    def set_service_mode(self) -> None:
+        """Mark this register as kept by the hub's ``oq-register`` service (see :meth:`record_run`)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('mode', ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                (SERVICE_MODE, SERVICE_MODE),
+            )
+
+    def _service_mode(self, conn: sqlite3.Connection) -> bool:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'mode'").fetchone()
+        return row is not None and row[0] == SERVICE_MODE
+
+    def _record(self, run_dir: Path, submitted_by: str | None = None) -> tuple[str, str]:
         run_dir = run_dir.expanduser().resolve()
         if not run_dir.is_dir():
             raise RunFolderError(f"运行文件夹不存在 / Run folder not found: {run_dir}")
         info = _read_run_folder(run_dir)
         with self._write() as conn:
+            if submitted_by is None and self._service_mode(conn):
+                raise RunFolderError(
+                    f"{run_dir.name}: 此登记簿由 oq-register 服务维护，只登记该服务自己运行的批次；"
+                    "复制进运行目录的文件夹不是运行 / This register is kept by the oq-register service "
+                    "and records only the runs the service started itself: a folder placed in the runs "
+                    "root is not a run."
+                )
             row = conn.execute(
-                "SELECT outcome, manifest_sha256, run_dir FROM runs WHERE run_id = ?", (info.run_id,)
+                "SELECT outcome, manifest_sha256, run_dir, submitted_by FROM runs WHERE run_id = ?",
+                (info.run_id,),
             ).fetchone()
+            if row is not None and row[3] is not None and row[3] != submitted_by:
+                raise RunFolderError(
+                    f"运行 {info.run_id} 由 oq-register 服务登记，不从文件夹重新读取 / Run {info.run_id} was "
+                    "recorded by the oq-register service; it is not read again from its folder."
+                )
             if row is None:
-                _insert_run(conn, info)
+                _insert_run(conn, info, submitted_by, self._key)
                 action = "recorded"
             elif row[1] == info.manifest_sha256 or row[1] == _manifest_sha256_now(run_dir):
                 action = "unchanged"  # (second test: we read the folder just before its manifest landed)
             elif row[0] == "incomplete":
                 conn.execute("DELETE FROM outputs WHERE run_id = ?", (info.run_id,))
                 conn.execute("DELETE FROM runs WHERE run_id = ?", (info.run_id,))
-                _insert_run(conn, info)
+                _insert_run(conn, info, submitted_by, self._key)
                 action = "updated"
             else:
                 raise RunFolderError(
@@ -845,17 +945,38 @@ class Register:
         rec = self.get_run(run_id)
         return _verify(rec)
 
+    def audit(self) -> chain.AuditResult:
+        """Check the hash chain over every run record and decision (:mod:`toolkit.register_chain`)."""
+        with self._read() as conn:
+            return chain.audit(conn, self.path, chain.load_key(self.path, create=False))
+
+    def fail_run(self, run_id: str, error: str) -> RunRecord:
+        """Close a run that is still ``incomplete`` as ``failed`` (the service does this at start
+        for runs it was running when it stopped); its folder is not read again."""
+        with self._write() as conn:
+            n = conn.execute(
+                "UPDATE runs SET outcome = 'failed', error = ? WHERE run_id = ? AND outcome = 'incomplete'",
+                (error, run_id),
+            ).rowcount
+            if n:
+                chain.seal(conn, self._key, "run", run_id)
+        return self.get_run(run_id)
+
     # -- decisions -------------------------------------------------------------------------------
-    def approve(self, run_id: str, by: str, comment: str | None = None) -> Decision:
+    def approve(
+        self, run_id: str, by: str, comment: str | None = None, *, role: str | None = None
+    ) -> Decision:
         """Approve a finished run after re-verifying its files.
 
-        Refused (:class:`RegisterError`) when ``by`` is blank, the run failed or is incomplete,
-        it is already approved (latest decision), or any output file changed or is missing —
-        the message names the files.
+        Refused (:class:`RegisterError`) when ``by`` is not a visible name, the run failed or is
+        incomplete, it is already approved (latest decision), or any output file changed or is
+        missing — the message names the files. A hub run (one with a submitter) is decided only
+        with ``role="supervisor"`` and never by its submitter (four eyes; the database refuses
+        both as well). ``by`` and ``role`` come from the login, never from the request.
         """
-        by = _require_text(by, "审批人姓名", "The approver's name (--by)")
+        by = visible_name(by, "审批人姓名", "The approver's name (--by)")
         rec = self.get_run(run_id)
-        _decidable(rec, "approve")
+        _decidable(rec, "approve", by, role)
         if rec.status == "approved":
             last = rec.last_decision
             assert last is not None
@@ -870,23 +991,23 @@ class Register:
                 f"{run_id} changed or missing since the run wrote them: {result.problems()}. "
                 f"Folder: {rec.run_dir}. Re-run the batch, or return the run."
             )
-        return self._decide(rec, "approve", by, comment, result, refuse_if_approved=True)
+        return self._decide(rec, "approve", by, comment, result, refuse_if_approved=True, role=role)
 
-    def return_run(self, run_id: str, by: str, comment: str) -> Decision:
+    def return_run(self, run_id: str, by: str, comment: str, *, role: str | None = None) -> Decision:
         """Return a finished run to the officer; ``comment`` (why) is required.
 
         The files are verified and the result stored with the decision, but a changed file does
         not stop a return.
         """
-        by = _require_text(by, "审批人姓名", "The supervisor's name (--by)")
+        by = visible_name(by, "审批人姓名", "The supervisor's name (--by)")
         comment = _require_text(comment, "退回理由", "A comment saying why the run is returned")
         rec = self.get_run(run_id)
-        _decidable(rec, "return")
-        return self._decide(rec, "return", by, comment, _verify(rec), refuse_if_approved=False)
+        _decidable(rec, "return", by, role)
+        return self._decide(rec, "return", by, comment, _verify(rec), refuse_if_approved=False, role=role)
 
     def _decide(
         self, rec: RunRecord, decision: str, by: str, comment: str | None, result: VerifyResult,
-        *, refuse_if_approved: bool,
+        *, refuse_if_approved: bool, role: str | None = None,
     ) -> Decision:  # fmt: skip
         comment = comment.strip() if comment and comment.strip() else None
         verified = {
@@ -907,10 +1028,12 @@ class Register:
                     f"by {last[1]} at {last[2]}"
                 )
             cur = conn.execute(
-                "INSERT INTO decisions (run_id, decision, by_name, os_user, at, comment, verified_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rec.run_id, decision, by, _os_user(), _now(), comment, json.dumps(verified, sort_keys=True)),
-            )
+                "INSERT INTO decisions (run_id, decision, by_name, os_user, at, comment, verified_json, by_role) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (rec.run_id, decision, by, _os_user(), _now(), comment, json.dumps(verified, sort_keys=True),
+                 role),
+            )  # fmt: skip
+            chain.seal(conn, self._key, "decision", str(cur.lastrowid))
             row = conn.execute(_SELECT_DECISIONS + " WHERE id = ?", (cur.lastrowid,)).fetchone()
         log.info("run %s: decision %s recorded (files ok: %s)", rec.run_id, decision, result.ok)
         return _decision(row)
@@ -923,53 +1046,36 @@ class Register:
         joined on ``application_id`` in each run's ``results.csv`` (verified first); the result
         lists status changes, then rows added in b, then rows removed from b.
         """
-        a, b = self.get_run(run_a), self.get_run(run_b)
-        same_hash = a.input_sha256 is not None and a.input_sha256 == b.input_sha256
-        same_name = a.input_name is not None and a.input_name == b.input_name
-        if not (same_hash or same_name):
-            raise RegisterError(
-                f"两次运行的输入表不同，无法比较 / Runs {run_a} and {run_b} are not of the same intake "
-                f"sheet ({a.input_name!r} vs {b.input_name!r}, hashes differ)"
-            )
-        rows_a, rows_b = _results_rows(a), _results_rows(b)
-        changes: list[RowChange] = []
-        added: list[RowChange] = []
-        removed: list[RowChange] = []
-        for key, new in rows_b.items():
-            old = rows_a.get(key)
-            if old is None:
-                added.append(RowChange(key, "added", None, new["status"], None, new["reasons"],
-                                       None, new["reason_codes"]))  # fmt: skip
-            elif old["status"] != new["status"]:
-                changes.append(RowChange(key, "changed", old["status"], new["status"], old["reasons"],
-                                         new["reasons"], old["reason_codes"], new["reason_codes"]))  # fmt: skip
-        for key, old in rows_a.items():
-            if key not in rows_b:
-                removed.append(RowChange(key, "removed", old["status"], None, old["reasons"], None,
-                                         old["reason_codes"], None))  # fmt: skip
-        return changes + added + removed
+        return compare_records(self.get_run(run_a), self.get_run(run_b))
 
 
 # ---------------------------------------------------------------------------------------------
 # SQL helpers
 # ---------------------------------------------------------------------------------------------
-def _migrate(conn: sqlite3.Connection, target: int) -> None:
-    """Apply migration steps up to ``target`` inside the caller's transaction (re-reads the version)."""
+def _migrate(conn: sqlite3.Connection, target: int, key: bytes) -> None:
+    """Apply migration steps up to ``target`` inside the caller's transaction (re-reads the version).
+
+    Step 3 adds the chain: the runs and decisions already there are sealed in their order."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     for number in range(version, target):
         description, statements = MIGRATIONS[number]
         for statement in statements:
             conn.execute(statement)
+        if number == 2:
+            for (run_id,) in conn.execute("SELECT run_id FROM runs ORDER BY recorded_at, run_id").fetchall():
+                chain.seal(conn, key, "run", run_id)
+            for (n,) in conn.execute("SELECT id FROM decisions ORDER BY id").fetchall():
+                chain.seal(conn, key, "decision", str(n))
         conn.execute(f"PRAGMA user_version = {number + 1}")
         log.info("register schema migrated: %s", description)
 
 
-def _insert_run(conn: sqlite3.Connection, info: _RunInfo) -> None:
+def _insert_run(conn: sqlite3.Connection, info: _RunInfo, submitted_by: str | None, key: bytes) -> None:
     conn.execute(
         """INSERT INTO runs (run_id, run_dir, outcome, error, manifest_schema, created_at, finished_at,
                input_path, input_name, input_sha256, parameters_json, versions_json, counts_json,
-               rows_in, rows_out, duration_s, manifest_json, manifest_sha256, recorded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               rows_in, rows_out, duration_s, manifest_json, manifest_sha256, recorded_at, submitted_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             info.run_id, str(info.run_dir), info.outcome, info.error, info.manifest_schema,
             info.created_at, info.finished_at, info.input_path, info.input_name, info.input_sha256,
@@ -977,24 +1083,28 @@ def _insert_run(conn: sqlite3.Connection, info: _RunInfo) -> None:
             json.dumps(info.versions, ensure_ascii=False, sort_keys=True),
             json.dumps(info.counts, ensure_ascii=False, sort_keys=True),
             info.rows_in, info.rows_out, info.duration_s, info.manifest_json, info.manifest_sha256, _now(),
+            submitted_by,
         ),
     )  # fmt: skip
     conn.executemany(
         "INSERT INTO outputs (run_id, name, sha256, bytes) VALUES (?, ?, ?, ?)",
         [(info.run_id, o.name, o.sha256, o.bytes) for o in info.outputs],
     )
+    chain.seal(conn, key, "run", info.run_id)
 
 
 _SELECT_RUNS = """SELECT run_id, run_dir, outcome, error, created_at, finished_at, recorded_at,
     input_path, input_name, input_sha256, parameters_json, versions_json, counts_json,
-    rows_in, rows_out, duration_s, manifest_sha256, manifest_json FROM runs"""
-_SELECT_DECISIONS = "SELECT id, run_id, decision, by_name, os_user, at, comment, verified_json FROM decisions"
+    rows_in, rows_out, duration_s, manifest_sha256, manifest_json, submitted_by FROM runs"""
+_SELECT_DECISIONS = (
+    "SELECT id, run_id, decision, by_name, os_user, at, comment, verified_json, by_role FROM decisions"
+)
 
 
 def _decision(row: Sequence[Any]) -> Decision:
     return Decision(
         id=row[0], run_id=row[1], decision=row[2], by_name=row[3], os_user=row[4], at=row[5],
-        comment=row[6], verified=json.loads(row[7]),
+        comment=row[6], verified=json.loads(row[7]), by_role=row[8],
     )  # fmt: skip
 
 
@@ -1022,11 +1132,22 @@ def _run_record(conn: sqlite3.Connection, row: Sequence[Any]) -> RunRecord:
         input_sha256=row[9], parameters=json.loads(row[10]), versions=json.loads(row[11]),
         counts=json.loads(row[12]), rows_in=row[13], rows_out=row[14], duration_s=row[15],
         manifest_sha256=row[16], manifest=json.loads(row[17]) if row[17] else None,
-        outputs=outputs, decisions=decisions,
+        outputs=outputs, decisions=decisions, submitted_by=row[18],
     )  # fmt: skip
 
 
-def _decidable(rec: RunRecord, decision: str) -> None:
+def _decidable(rec: RunRecord, decision: str, by: str | None = None, role: str | None = None) -> None:
+    zh_d, en_d = DECISIONS[decision]
+    if rec.submitted_by is not None and role != "supervisor":
+        raise RegisterError(
+            f"无法{zh_d}：只有主管可以{zh_d}运行 {rec.run_id} / Cannot {en_d.lower()} run {rec.run_id}: "
+            "only a supervisor may decide on a run"
+        )
+    if rec.submitted_by is not None and by == rec.submitted_by:
+        raise RegisterError(
+            f"无法{zh_d}：运行 {rec.run_id} 由您本人提交，须由另一位主管审核（双人复核）/ Cannot "
+            f"{en_d.lower()} run {rec.run_id}: you submitted it; another supervisor must decide (four eyes)"
+        )
     if rec.outcome in ("failed", "incomplete"):
         zh, en = DECISIONS[decision]
         raise RegisterError(
@@ -1081,6 +1202,35 @@ def _verify(rec: RunRecord) -> VerifyResult:
                         checks.append(FileCheck(name, "changed", None, None, None, None,
                                                 "清单中有、登记簿中没有 / listed in manifest.json, not in the register"))  # fmt: skip
     return VerifyResult(run_id=rec.run_id, run_dir=rec.run_dir, checked_at=_now(), checks=tuple(checks))
+
+
+def compare_records(a: RunRecord, b: RunRecord) -> list[RowChange]:
+    """Rows that differ between two runs of one intake sheet (see :meth:`Register.compare_runs`)."""
+    run_a, run_b = a.run_id, b.run_id
+    same_hash = a.input_sha256 is not None and a.input_sha256 == b.input_sha256
+    same_name = a.input_name is not None and a.input_name == b.input_name
+    if not (same_hash or same_name):
+        raise RegisterError(
+            f"两次运行的输入表不同，无法比较 / Runs {run_a} and {run_b} are not of the same intake "
+            f"sheet ({a.input_name!r} vs {b.input_name!r}, hashes differ)"
+        )
+    rows_a, rows_b = _results_rows(a), _results_rows(b)
+    changes: list[RowChange] = []
+    added: list[RowChange] = []
+    removed: list[RowChange] = []
+    for key, new in rows_b.items():
+        old = rows_a.get(key)
+        if old is None:
+            added.append(RowChange(key, "added", None, new["status"], None, new["reasons"],
+                                   None, new["reason_codes"]))  # fmt: skip
+        elif old["status"] != new["status"]:
+            changes.append(RowChange(key, "changed", old["status"], new["status"], old["reasons"],
+                                     new["reasons"], old["reason_codes"], new["reason_codes"]))  # fmt: skip
+    for key, old in rows_a.items():
+        if key not in rows_b:
+            removed.append(RowChange(key, "removed", old["status"], None, old["reasons"], None,
+                                     old["reason_codes"], None))  # fmt: skip
+    return changes + added + removed
 
 
 # Column names accepted in results.csv (compared after lower-casing and stripping spaces).

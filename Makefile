@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 PORT ?= 8866
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps serve test test-fast lint format bench screenshots template clean
+PROXY := .node/node_modules/.bin/configurable-http-proxy
+HUB_PORT ?= 8000
+
+.PHONY: setup proxy system-deps serve hub test test-fast lint format bench screenshots template clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,6 +19,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## JupyterHub's proxy (npm package configurable-http-proxy) in a local folder; Debian's nodejs
+## and npm are installed first when node is missing (as root).
+$(PROXY):
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "Install Node.js and npm (sudo apt-get install nodejs npm)"; exit 1; fi; \
+	fi
+	npm install --prefix .node --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0
+
+proxy: $(PROXY)
 
 ## Debian's chromium (browser tests, screenshots) and CJK fonts; skipped when already present.
 system-deps:
@@ -28,7 +43,11 @@ system-deps:
 serve: setup
 	$(BIN)/oqtk serve --port $(PORT)
 
-test: setup system-deps
+## The bureau deployment (add accounts first: .venv/bin/oqtk hub users add NAME --role officer)
+hub: setup $(PROXY)
+	$(BIN)/oqtk hub --port $(HUB_PORT)
+
+test: setup system-deps $(PROXY)
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: setup
@@ -43,7 +62,7 @@ format: setup
 	$(BIN)/ruff format toolkit tests bench
 	$(BIN)/ruff check --fix toolkit tests bench
 
-bench: setup system-deps
+bench: setup system-deps $(PROXY)
 	$(BIN)/python -m bench
 
 screenshots: setup system-deps
@@ -53,4 +72,4 @@ template: setup
 	$(BIN)/oqtk template --out templates/intake_template.xlsx
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info
+	rm -rf $(VENV) .node .pytest_cache .ruff_cache .mypy_cache build *.egg-info

@@ -133,7 +133,8 @@ def test_approve_requires_name_and_adds_history(home):
     f.by_name.value = "王主管"
     f.comment.value = "核对无误"
     f.approve_button.click()
-    assert "已批准" in f.message.value
+    assert "已批准" in f.decision_msg.value and f.message.value == ""  # next to the button
+    assert f.approve_button.disabled and "已批准" in f.decision_msg.value
     assert f.by_row.error_text == ""
     decisions = Register().get_run(RUN2).decisions
     assert [(d.decision, d.by_name, d.comment) for d in decisions] == [("approve", "王主管", "核对无误")]
@@ -151,9 +152,10 @@ def test_tampered_run_badge_names_file_and_approval_refused(home):
     open_run(f, RUN1)
     assert 'data-verify="changed"' in f.verify_html.value
     assert "results.xlsx" in f.verify_html.value and "review.html" not in f.verify_html.value
+    assert f.approve_button.disabled and "不能批准" in f.decision_msg.value  # says why, by the button
     f.by_name.value = "王主管"
-    f.approve_button.click()
-    assert "拒绝批准" in f.message.value and "results.xlsx" in f.message.value
+    f.approve_button.click()  # the handler refuses too (e.g. a click racing the change)
+    assert "拒绝批准" in f.decision_msg.value and "results.xlsx" in f.decision_msg.value
     assert Register().get_run(RUN1).decisions == ()
 
 
@@ -177,7 +179,7 @@ def test_return_requires_comment(home):
     f.comment.value = "A-003 缺少材料，请补正后重跑"
     f.return_button.click()
     assert f.comment_row.error_text == ""
-    assert "已退回" in f.message.value
+    assert "已退回" in f.decision_msg.value
     assert [d.decision for d in Register().get_run(RUN1).decisions] == ["return"]
     assert "A-003 缺少材料" in text(f.history_html)
 

@@ -224,6 +224,8 @@ class _Plan:
     out_dir: Path
     kernel_name: str
     timeout: int
+    on_start: Callable[[str, Path], None] | None = None
+    recorder: Callable[[Path], Any] | None = None
 
 
 def _kernel_config() -> Any:
@@ -330,8 +332,16 @@ def _summary(nb: Any) -> dict[str, Any] | None:
     return None
 
 
-def _record(run_dir: Path) -> str | None:
-    """Record the run in the register when there is one; return the problem instead of raising."""
+def _record(run_dir: Path, recorder: Callable[[Path], Any] | None = None) -> str | None:
+    """Record the run in the register when there is one (or with ``recorder``); return the problem
+    instead of raising."""
+    if recorder is not None:
+        try:
+            recorder(run_dir)
+        except Exception as exc:
+            log.warning("run %s: not recorded in the register: %s", run_dir.name, exc)
+            return f"{type(exc).__name__}: {exc}"
+        return None
     try:
         from . import register
     except ModuleNotFoundError as exc:
@@ -396,6 +406,8 @@ def _run_one(
         write_manifest(run_dir, manifest)
     except OSError as exc:
         raise OutputError(run_dir, exc) from None
+    if plan.on_start is not None:
+        plan.on_start(run_id, run_dir)
     try:
         status = _execute(plan, run_dir, params, manifest, ahead, then)
     except Exception as exc:  # a bug or a full disk: this run fails, the others go on
@@ -409,7 +421,7 @@ def _run_one(
         manifest.update(outcome="incomplete", error=str(OutputError(run_dir, exc)))
         status = max(status, 1)
     result = RunResult(run_id, run_dir, path, manifest["outcome"], manifest["error"], manifest, status)
-    result.register_error = _record(run_dir)
+    result.register_error = _record(run_dir, plan.recorder)
     return result
 
 
@@ -578,6 +590,8 @@ def run_batch(
     timeout: int = DEFAULT_CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
     notebook: str | os.PathLike[str] = NOTEBOOK,
+    on_start: Callable[[str, Path], None] | None = None,
+    recorder: Callable[[Path], Any] | None = None,
 ) -> list[RunResult]:
     """Review each intake sheet in its own executed notebook; return one :class:`RunResult` per input, in order.
 
@@ -595,6 +609,10 @@ def run_batch(
     Raises :class:`ParameterError` — before any folder is created or notebook executed (a kernel
     started ahead is stopped) — for unknown parameter names, wrong types, a bad date, an unknown
     List version or language.
+
+    ``on_start(run_id, run_dir)`` is called as each run's folder and first manifest exist (the
+    hub's service answers the submitter then); ``recorder(run_dir)`` records each finished run
+    instead of the local register (the service records it as the submitting user's).
     """
     from .kernels import KernelsAhead
 
@@ -614,6 +632,8 @@ def run_batch(
             kernel_name=kernel_name,
             notebook=notebook,
         )
+        for plan in plans:
+            plan.on_start, plan.recorder = on_start, recorder
         try:
             plans[0].out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -23,6 +23,7 @@ CLI_MODULES: tuple[str, ...] = (
     "toolkit.cli_batch",  # batch
     "toolkit.cli_runs",  # runs list/show/verify/approve/return
     "toolkit.cli_serve",  # serve
+    "toolkit.cli_hub",  # hub, hub users add/list/set-role/remove
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .exceptions import ParameterError
 from .paths import oqtk_home
@@ -101,7 +102,11 @@ def _width(text: str) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import exit_code, run_batch
+    from .hub.client import hub_client
 
+    hub = hub_client()
+    if hub is not None:
+        return _batch_hub(args, hub)
     if args.jobs < 1:
         raise ParameterError(f"--jobs: 应为正整数 / must be a positive whole number, not {args.jobs}")
     results = run_batch(
@@ -120,3 +125,27 @@ def _batch(args: argparse.Namespace) -> int:
         if r.exit_status == 2 and r.error:
             print(f"错误 / Error: {r.error}", file=sys.stderr)
     return code
+
+
+def _batch_hub(args: argparse.Namespace, hub: Any) -> int:
+    """Under the hub: each sheet is submitted to the oq-register service as this token's user."""
+    from .batch import exit_code
+    from .hub.client import run_result
+
+    if args.out is not None:
+        raise ParameterError(
+            "--out 不适用：在 JupyterHub 中运行目录由 oq-register 服务决定 / --out does not apply under the hub: "
+            "the oq-register service keeps the runs"
+        )
+    who = hub.whoami()
+    print(f"以 {who['name']} 身份提交 / Submitting as {who['name']}", file=sys.stderr)
+    results = []
+    for sheet in args.inputs:
+        path = Path(sheet).expanduser().absolute()
+        if not path.is_file():
+            raise ParameterError(f"找不到申报汇总表 / Intake sheet not found: {path}")
+        run_id = hub.submit(path, as_of=args.as_of, list_version=args.list_version, lang=args.lang)
+        print(f"已提交 / Submitted: {path.name} → {run_id}", file=sys.stderr)
+        results.append(run_result(hub, run_id, path, oqtk_home() / "runs-cache"))
+    print(summary_table(results))
+    return exit_code(results)

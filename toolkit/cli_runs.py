@@ -1,7 +1,11 @@
 """``oqtk runs …``: the run register from the command line (Chinese first, then English).
 
-Exit codes: 0 done; 1 ``verify`` found a changed or missing file, or ``scan`` could not record a
-folder; 2 refused or failed (the message says why — printed by :func:`toolkit.cli.main`).
+Under the hub (``OQTK_REGISTER_URL``, ``OQTK_RUNS_DIR`` and ``JUPYTERHUB_API_TOKEN`` set)
+``approve``, ``return`` and ``audit`` go to the oq-register service as the token's user, and
+``--by`` is refused; locally ``--by`` must be a visible name.
+
+Exit codes: 0 done; 1 ``verify`` found a changed or missing file, ``audit`` a broken chain, or
+``scan`` could not record a folder; 2 refused or failed (the message says why — printed by :func:`toolkit.cli.main`).
 Times are shown in China Standard Time (UTC+8); ``--json`` gives UTC ISO 8601.
 """
 
@@ -13,7 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .register import CST, DECISIONS, REGISTER_FILENAME, RUN_STATUSES, Register, RunRecord, VerifyResult
+from .exceptions import ParameterError
+from .register import (
+    CST,
+    DECISIONS,
+    REGISTER_FILENAME,
+    RUN_STATUSES,
+    Decision,
+    Register,
+    RunRecord,
+    VerifyResult,
+)
 
 __all__ = ["add_cli"]
 
@@ -54,15 +68,29 @@ def add_cli(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = rsub.add_parser("approve", parents=[common], help="批准 / approve a run")
     p.add_argument("run_id", metavar="RUN")
-    p.add_argument("--by", required=True, metavar="NAME", help="审批人姓名 / your name")
+    p.add_argument(
+        "--by",
+        metavar="NAME",
+        help="审批人姓名（本机模式必填；JupyterHub 中不接受）/ your name (local mode; refused under the hub)",
+    )
     p.add_argument("--comment", metavar="TEXT", help="备注 / comment")
     p.set_defaults(func=_approve)
 
     p = rsub.add_parser("return", parents=[common], help="退回 / return a run to the officer")
     p.add_argument("run_id", metavar="RUN")
-    p.add_argument("--by", required=True, metavar="NAME", help="审批人姓名 / your name")
+    p.add_argument(
+        "--by",
+        metavar="NAME",
+        help="审批人姓名（本机模式必填；JupyterHub 中不接受）/ your name (local mode; refused under the hub)",
+    )
     p.add_argument("--comment", required=True, metavar="TEXT", help="退回理由（必填）/ why (required)")
     p.set_defaults(func=_return)
+
+    p = rsub.add_parser(
+        "audit", parents=[common], help="核查登记簿的哈希链 / check the register's hash chain"
+    )
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
+    p.set_defaults(func=_audit)
 
     p = rsub.add_parser("scan", parents=[common], help="登记目录中的所有运行 / record every run in a folder")
     p.add_argument("runs_dir", metavar="DIR")
@@ -194,13 +222,51 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _hub_or_by(args: argparse.Namespace) -> Any:
+    """Under the hub the decision is the token's user's (``--by`` refused); locally ``--by`` is required."""
+    from .hub.client import hub_client
+
+    hub = hub_client()
+    if hub is not None and args.by is not None:
+        raise ParameterError(
+            "--by 不适用：在 JupyterHub 中审核人即登录用户 / --by is refused under the hub: the decision is "
+            "recorded under your login (JUPYTERHUB_API_TOKEN)"
+        )
+    if hub is None and args.by is None:
+        raise ParameterError("请用 --by 填写审批人姓名 / Give the approver's name with --by")
+    return hub
+
+
 def _approve(args: argparse.Namespace) -> int:
-    d = _register(args).approve(args.run_id, by=args.by, comment=args.comment)
+    hub = _hub_or_by(args)
+    if hub is not None:
+        d = Decision(**hub.approve(args.run_id, args.comment))
+    else:
+        d = _register(args).approve(args.run_id, by=args.by, comment=args.comment)
     print(f"已批准 / Approved: {d.run_id}（{d.by_name}，{_cst(d.at)} UTC+8）")
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from .hub.client import hub_client
+
+    hub = hub_client()
+    d = hub.audit() if hub is not None else _register(args).audit().to_dict()
+    if args.json:
+        _print_json(d)
+    else:
+        print(("✓ " if d["ok"] else "✗ ") + d["summary"])
+        for p in d["problems"]:
+            print(f"  - {p['message']}" + (f"（链序号 / chain entry {p['seq']}）" if p.get("seq") else ""))
+    return 0 if d["ok"] else 1
+
+
 def _return(args: argparse.Namespace) -> int:
+    hub = _hub_or_by(args)
+    if hub is not None:
+        d = Decision(**hub.return_run(args.run_id, args.comment))
+        print(f"已退回 / Returned: {d.run_id}（{d.by_name}，{_cst(d.at)} UTC+8）")
+        return 0
     d = _register(args).return_run(args.run_id, by=args.by, comment=args.comment)
     print(f"已退回 / Returned: {d.run_id}（{d.by_name}，{_cst(d.at)} UTC+8）")
     if not d.verified.get("ok"):

@@ -10,7 +10,9 @@ see counts and the rows needing attention, download the results workbook.
   that is not an intake workbook gets its :class:`~toolkit.exceptions.IntakeError` message at
   once, without starting a notebook kernel or creating a run folder.
 - The run is :func:`toolkit.run_batch` into ``$OQTK_HOME/runs`` (it records the run in the
-  register). With ``background=True`` (the page) it runs in a thread so the page stays
+  register). Under the hub (:func:`toolkit.hub.client.hub_client`), the sheet is submitted to the
+  ``oq-register`` service instead, which runs and records it as the logged-in user's; the
+  outputs are then fetched from the service for the counts and downloads. With ``background=True`` (the page) it runs in a thread so the page stays
   responsive; :meth:`BatchForm.wait` joins it. Tests pass ``background=False``.
 """
 
@@ -278,10 +280,21 @@ class BatchForm(Form):
     @safe_handler
     def _run(self, path: Path, as_of: dt.date, list_version: str | None, lang: str) -> None:
         from ..batch import run_batch
+        from ..hub.client import hub_client, run_result
 
         try:
-            results = run_batch([path], self.runs_dir, as_of=as_of, list_version=list_version, lang=lang)
-            self.result = results[0]
+            hub = hub_client()
+            if hub is not None:  # under the hub: the oq-register service runs it, as this login
+                item = self._uploaded()
+                name = (
+                    str(item.get("name") or path.name) if item and self.example.value is None else path.name
+                )
+                run_id = hub.submit(path, filename=name, as_of=as_of.isoformat(), list_version=list_version,
+                                    lang=lang)  # fmt: skip
+                self.result = run_result(hub, run_id, path, oqtk_home() / "runs-cache")
+            else:
+                results = run_batch([path], self.runs_dir, as_of=as_of, list_version=list_version, lang=lang)
+                self.result = results[0]
             self._show_result()
         except Exception:
             self._set_stage(0, "运行未完成", "The run did not finish", "error")

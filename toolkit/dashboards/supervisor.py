@@ -12,6 +12,13 @@ Built on :class:`toolkit.register.Register` (``$OQTK_HOME/register.sqlite``); th
 - Approve needs a typed name, and is refused for a run whose files changed (the message names
   them; the register refuses too). Return needs a typed name and a comment.
 - Compare: two runs of the same intake sheet, rows whose status changed, with both reasons.
+
+Under the hub (``OQTK_REGISTER_URL``, ``OQTK_RUNS_DIR`` and ``JUPYTERHUB_API_TOKEN`` set), the
+form is served by the ``oq-register`` service (:class:`toolkit.hub.client.HubRegister`): it
+shows who is logged in, an officer sees their own runs and no decision buttons, a supervisor
+sees every run and decides as their login (no name to type), and on a run they submitted the
+buttons are disabled with the reason. Locally the page says that sign-off is not tied to a login.
+The register's hash chain is audited on every refresh and its state shown at the top.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..exceptions import RegisterError
+from ..exceptions import RegisterError, ToolkitError
 from ..paths import oqtk_home
 from ..vocab import STATUSES, label
 from .base import Form, esc, message_html, safe_handler
@@ -108,10 +115,24 @@ class SupervisorForm(Form):
         register: Any | None = None,
         runs_dir: str | Path | None = None,
         autoload: bool = True,
+        hub: Any | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if hub is None and register is None:
+            from ..hub.client import hub_client
+
+            hub = hub_client()
+        self.me: dict[str, Any] | None = None
+        if hub is not None:
+            from ..hub.client import HubRegister
+
+            register = HubRegister(hub, oqtk_home() / "runs-cache")
+            self.me = hub.whoami()
         self._register = register
+        self.identity_html = w.HTML()
+        self.audit_html = w.HTML()
+        self.decision_msg = w.HTML()
         self.runs_dir = Path(runs_dir) if runs_dir is not None else oqtk_home() / "runs"
         self.runs: list[Any] = []
         self.changes: list[Any] = []
@@ -156,11 +177,14 @@ class SupervisorForm(Form):
 
         self.detail_box = w.VBox(
             [self.detail_html, self.verify_html, self.problems_html, self.review_html, self.history_html,
-             self.decision_title, self.by_row, self.comment_row, w.HBox([self.approve_button, self.return_button])],
+             self.decision_title, self.by_row, self.comment_row, w.HBox([self.approve_button, self.return_button]),
+             self.decision_msg],
             layout=w.Layout(display="none"),
         )  # fmt: skip
+        if self.me is not None:
+            self.by_row.layout.display = "none"  # the decision is recorded under the login
         self.children = [
-            self.heading,
+            self.heading, self.identity_html, self.audit_html,
             self.status_row, self.since_row, self.refresh_button, self.message, self.runs_html,
             self.run_row, self.detail_box,
             self.compare_title, self.compare_a_row, self.compare_b_row, self.compare_button, self.compare_html,
@@ -214,9 +238,57 @@ class SupervisorForm(Form):
         self.compare_a_row.set_label(t("较早的运行", "Earlier run"))
         self.compare_b_row.set_label(t("较新的运行", "Later run"))
         self.compare_button.description = t("比较", "Compare")
+        self._render_identity()
         self._render_runs()
         self._render_detail()
         self._render_compare()
+
+    @property
+    def can_decide(self) -> bool:
+        """Whether this user may approve or return runs (always, locally: no login to ask)."""
+        return self.me is None or bool(self.me.get("can_approve"))
+
+    def _render_identity(self) -> None:
+        from ..hub import ROLE_LABELS
+
+        t = self.t
+        if self.me is None:
+            self.identity_html.value = message_html(
+                "warning",
+                esc(t("本机模式：审核签名未与登录绑定，审核人姓名由您填写。多人使用请部署 JupyterHub（oqtk hub）。",
+                      "Local mode: sign-off is not tied to a login; the approver's name is what you type. "
+                      "For an office, deploy the hub (oqtk hub).")),
+            )  # fmt: skip
+            return
+        role = self.me.get("role") or ""
+        zh, en = ROLE_LABELS.get(role, (role, role))
+        note = (
+            t("审核决定将以此登录记录。", "Decisions are recorded under this login.")
+            if self.can_decide
+            else t(
+                "您可查看自己提交的运行；批准与退回由主管进行。",
+                "You see the runs you submitted; supervisors approve or return them.",
+            )
+        )
+        self.identity_html.value = message_html(
+            "info",
+            esc(
+                t(f"当前登录：{self.me['name']}（{zh}）。", f"Logged in as {self.me['name']} ({en}). ") + note
+            ),
+        )
+
+    def _render_audit(self) -> None:
+        if self.me is not None and not self.me.get("can_read_all"):
+            self.audit_html.value = ""
+            return
+        audit = self.register.audit()
+        d = audit if isinstance(audit, dict) else audit.to_dict()
+        kind = "ok" if d["ok"] else "error"
+        self.audit_html.value = (
+            f'<div class="oqtk-audit" data-audit="{"ok" if d["ok"] else "broken"}">'
+            + message_html(kind, esc(d["summary"]))
+            + "</div>"
+        )
 
     # --- runs -----------------------------------------------------------------------------------
 
@@ -225,6 +297,7 @@ class SupervisorForm(Form):
         problems: list[tuple[str, str]] = []
         if self.runs_dir.is_dir():
             problems = self.register.scan(self.runs_dir).problems
+        self._render_audit()
         self.runs = self.register.list_runs(status=self.status_filter.value, since=self.since.value)
         every = self.register.list_runs()
         options = [(self._run_option(r), r.run_id) for r in self.runs]
@@ -259,11 +332,11 @@ class SupervisorForm(Form):
             counts = "；".join(f"{_status_word(k, self.lang)} {v}" for k, v in r.counts.items() if v)
             last = r.last_decision
             decided = f"{last.by_name} {_cst(last.at)}" if last else ""
-            rows.append((r.run_id, _cst(r.created_at), r.input_name or "", r.status_label(self.lang), r.rows_out or "",
-                         counts, decided))  # fmt: skip
+            rows.append((r.run_id, _cst(r.created_at), r.input_name or "", r.submitted_by or "",
+                         r.status_label(self.lang), r.rows_out or "", counts, decided))  # fmt: skip
         self.runs_html.value = table_html(
-            [t("运行编号", "Run"), t("创建时间", "Created"), t("申报表", "Intake sheet"), t("状态", "Status"),
-             t("行数", "Rows"), t("结论统计", "Counts"), t("最近决定", "Last decision")],
+            [t("运行编号", "Run"), t("创建时间", "Created"), t("申报表", "Intake sheet"), t("提交人", "Submitted by"),
+             t("状态", "Status"), t("行数", "Rows"), t("结论统计", "Counts"), t("最近决定", "Last decision")],
             rows,
             css_class="oqtk-table oqtk-runs",
         )  # fmt: skip
@@ -346,7 +419,39 @@ class SupervisorForm(Form):
         self.problems_html.value = self._problems(rec, bad)
         self.review_html.value = self._review(rec, bad)
         self.history_html.value = self._history(rec)
+        self._render_buttons(rec, v)
         self.detail_box.layout.display = None
+
+    def _render_buttons(self, rec: Any, v: Any) -> None:
+        """Show the decision only to those who may decide; a button that cannot act says why."""
+        t = self.t
+        shown = None if self.can_decide else "none"
+        for widget in (self.decision_title, self.comment_row, self.approve_button, self.return_button):
+            widget.layout.display = shown
+        why = ""
+        own = self.me is not None and rec.submitted_by == self.me.get("name")
+        finished = rec.outcome == "succeeded"
+        if not self.can_decide:
+            why = t("只有主管可以批准或退回运行。", "Only supervisors approve or return runs.")
+        elif own:
+            why = t("这是您本人提交的运行，须由另一位主管审核（双人复核）。",
+                    "You submitted this run: another supervisor must decide (four eyes).")  # fmt: skip
+        elif not finished:
+            why = t(
+                "运行未成功完成，不能审核。", "The run did not finish successfully: it cannot be decided."
+            )
+        elif rec.status == "approved":
+            why = t("该运行已批准。", "This run is already approved.")
+        elif not v.ok:
+            why = t(
+                "文件已更改或缺失，不能批准（可退回）。",
+                "Files changed or are missing: it cannot be approved (it can be returned).",
+            )
+        self.approve_button.disabled = bool(why)
+        self.return_button.disabled = not self.can_decide or own or not finished
+        self.decision_msg.value = (
+            f'<div class="oqtk-decision-why">{message_html("info", esc(why))}</div>' if why else ""
+        )
 
     def _unshowable(self, path: Path, bad: set[str]) -> str | None:
         """Why a run file is not shown (it changed since the run, or the run has none), else None."""
@@ -451,6 +556,8 @@ class SupervisorForm(Form):
                 self.compare_a.value = same[0].run_id
 
     def _require_name(self) -> str | None:
+        if self.me is not None:
+            return str(self.me["name"])  # shown only; the service records its own login
         name = self.by_name.value.strip()
         if not name:
             self.by_row.set_error("error", self.t("请填写您的姓名", "Type your name"))
@@ -473,14 +580,17 @@ class SupervisorForm(Form):
         if not v.ok:
             files = ", ".join([*v.changed, *v.missing])
             self._render_detail()
-            self.show_message(
-                "error",
+            self._decision_error(
                 f"拒绝批准：以下文件在运行后被更改或缺失：{files}。请重新运行批量审核，或退回该运行。",
                 f"Approval refused: these files changed or are missing since the run wrote them: {files}. "
                 "Re-run the batch, or return the run.",
             )
             return
-        self.register.approve(run_id, by=name, comment=self.comment.value.strip() or None)
+        try:
+            self.register.approve(run_id, by=name, comment=self.comment.value.strip() or None)
+        except ToolkitError as exc:  # refused by the register or the service: say so by the button
+            self.decision_msg.value = message_html("error", esc(str(exc)))
+            return
         self.comment.value = ""
         self._after_decision(run_id, "已批准", "Approved")
 
@@ -499,16 +609,23 @@ class SupervisorForm(Form):
             self.comment_row.set_error(None)
         if name is None or not comment:
             return
-        self.register.return_run(run_id, by=name, comment=comment)
+        try:
+            self.register.return_run(run_id, by=name, comment=comment)
+        except ToolkitError as exc:
+            self.decision_msg.value = message_html("error", esc(str(exc)))
+            return
         self.comment.value = ""
         self._after_decision(run_id, "已退回", "Returned")
+
+    def _decision_error(self, zh: str, en: str) -> None:
+        self.decision_msg.value = message_html("error", esc(self.t(zh, en)))
 
     def _after_decision(self, run_id: str, zh: str, en: str) -> None:
         self.refresh()
         if any(v == run_id for _, v in self.run_select.options):
             self.run_select.value = run_id
         self._render_detail()
-        self.show_message("ok", f"{zh}：{run_id}", f"{en}: {run_id}")
+        self.decision_msg.value = message_html("ok", esc(self.t(f"{zh}：{run_id}", f"{en}: {run_id}")))
 
     # --- compare ----------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ hub: setup $(PROXY)
 	$(BIN)/oqtk hub --port $(HUB_PORT)
 
 test: setup system-deps $(PROXY)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not browser and not slow"

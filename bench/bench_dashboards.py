@@ -122,9 +122,7 @@ def _concurrent_http(server: DashboardServer, pages: tuple[str, ...], n: int = 2
 
     def fetch(i: int) -> float:
         t0 = time.perf_counter()
-        with urllib.request.urlopen(
-            f"{server.base}/voila/render/{pages[i % len(pages)]}.ipynb", timeout=180
-        ) as r:
+        with urllib.request.urlopen(server.url(pages[i % len(pages)]), timeout=180) as r:
             r.read()
             if r.status != 200:
                 raise RuntimeError(f"HTTP {r.status}")

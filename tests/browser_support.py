@@ -62,10 +62,11 @@ class DashboardServer:
         self.extra_args = extra_args
         self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
+        self.token = os.urandom(16).hex()  # the server's access token (OQTK_SERVE_TOKEN)
 
     def start(self, timeout: float = 180.0, pages: int = len(PAGE_NAMES)) -> DashboardServer:
         self.home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "OQTK_HOME": str(self.home), **self.env}
+        env = {**os.environ, "OQTK_HOME": str(self.home), "OQTK_SERVE_TOKEN": self.token, **self.env}
         env.pop("JUPYTER_PATH", None)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -89,29 +90,35 @@ class DashboardServer:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"oqtk serve exited ({self.proc.returncode}):\n{self.log_text()[-3000:]}")
             filled = len(re.findall(r"Kernel pool of \S+ is filled", self.log_text()))
-            if filled >= pages and self.status("/voila/static/voila.js") == 200:
+            if filled >= pages and self.status("/voila/static/voila.js", token=False) == 200:
                 return
             time.sleep(0.25)
         raise TimeoutError(f"oqtk serve not ready after {timeout}s:\n{self.log_text()[-3000:]}")
 
-    def status(self, path: str) -> int:
+    def with_token(self, path: str) -> str:
+        return path + ("&" if "?" in path else "?") + f"token={self.token}"
+
+    def status(self, path: str, *, token: bool = True, headers: dict[str, str] | None = None) -> int:
+        url = self.base + (self.with_token(path) if token else path)
         try:
-            with urllib.request.urlopen(self.base + path, timeout=10) as r:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
                 return int(r.status)
         except urllib.error.HTTPError as e:
             return int(e.code)
         except OSError:
             return 0
 
-    def get(self, path: str) -> tuple[int, str]:
+    def get(self, path: str, *, token: bool = True, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        url = self.base + (self.with_token(path) if token else path)
         try:
-            with urllib.request.urlopen(self.base + path, timeout=30) as r:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as r:
                 return int(r.status), r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
             return int(e.code), e.read().decode("utf-8", "replace")
 
     def url(self, page: str) -> str:
-        return f"{self.base}/voila/render/{page}.ipynb"
+        """The page's URL with the server's token (a fresh browser context needs it once)."""
+        return self.base + self.with_token(f"/voila/render/{page}.ipynb")
 
     def kernel_pids(self) -> list[int]:
         """Kernel processes of this server (children of its process)."""

@@ -304,8 +304,12 @@ def test_supervisor_approves_a_run_and_a_tampered_run_is_refused(dashboard_serve
     choose(bad.run_id)
     page.wait_for_selector('[data-verify="changed"]', timeout=30_000)
     assert "results.xlsx" in page.locator('[data-verify="changed"]').first.inner_text()
-    approve_as("王主任")
-    page.wait_for_selector(".oqtk-msg.oqtk-error:has-text('results.xlsx')", timeout=30_000)
+    # the approve button cannot act on a changed run: it is disabled and says why, beside it
+    approve = page.locator("button", has_text="批准")
+    assert approve.is_disabled()
+    why = page.locator(".oqtk-decision-why")
+    assert "不能批准" in why.inner_text()
+    assert abs(why.bounding_box()["y"] - approve.bounding_box()["y"]) < 200
     assert tuple(Register().get_run(bad.run_id).decisions) == ()
     assert_no_code_or_traceback(page)
 
@@ -324,3 +328,33 @@ def test_the_server_listens_on_loopback_only(dashboard_server):
     http = [a for a in listening if a.port == dashboard_server.port]
     assert http, f"nothing listens on port {dashboard_server.port}: {listening}"
     assert {a.ip for a in http} == {"127.0.0.1"}
+
+
+# --- issue 13: the single-user server is locked too ------------------------------------------
+def test_without_its_token_the_server_serves_no_form_and_starts_no_kernel(dashboard_server):
+    before = len(dashboard_server.kernel_pids())
+    for _ in range(5):
+        status, body = dashboard_server.get("/voila/render/assess.ipynb", token=False)
+        assert "application/vnd.jupyter.widget-view+json" not in body
+        assert status in (200, 302, 403) and ("token" in body.lower() or status != 200)
+    status, body = dashboard_server.get("/voila/render/assess.ipynb?token=wrong", token=False)
+    assert "application/vnd.jupyter.widget-view+json" not in body
+    assert len(dashboard_server.kernel_pids()) <= before  # no kernel per unauthenticated request
+
+
+@pytest.mark.parametrize("host", ["evil.example.com", "192.168.1.20:8866", "attacker.test:80"])
+def test_a_foreign_host_header_serves_no_form(dashboard_server, host):
+    """A page using DNS rebinding reaches 127.0.0.1 with its own name in the Host header."""
+    status, body = dashboard_server.get("/voila/render/assess.ipynb", headers={"Host": host})
+    assert status == 403 and "application/vnd.jupyter.widget-view+json" not in body
+    ok, body = dashboard_server.get("/voila/render/home.ipynb", headers={"Host": "localhost"})
+    assert ok == 200 and "application/vnd.jupyter.widget-view+json" in body
+
+
+def test_the_local_supervisor_page_says_sign_off_is_not_tied_to_a_login(dashboard_server, browser_page):
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "supervisor")
+    note = page.locator(".oqtk-page-supervisor .oqtk-msg.oqtk-warning", has_text="未与登录绑定").first
+    note.wait_for(timeout=30_000)
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=sign-off is not tied to a login", timeout=30_000)

@@ -70,7 +70,11 @@ def test_files_are_private(reg, runs_dir):
 
 def test_a_hash_changed_in_outputs_is_reported(reg, runs_dir):
     ids = _filled(reg, runs_dir)
-    _sql(reg, "UPDATE outputs SET sha256 = ? WHERE run_id = ? AND name = 'results.xlsx'", args=("0" * 64, ids[2]))
+    _sql(
+        reg,
+        "UPDATE outputs SET sha256 = ? WHERE run_id = ? AND name = 'results.xlsx'",
+        args=("0" * 64, ids[2]),
+    )
     result = reg.audit()
     assert not result.ok
     assert (result.first.problem, result.first.ref) == ("record_changed", ids[2])
@@ -78,8 +82,10 @@ def test_a_hash_changed_in_outputs_is_reported(reg, runs_dir):
 
 
 def test_a_decision_rewritten_with_the_triggers_dropped_is_reported(reg, runs_dir):
-    ids = _filled(reg, runs_dir)
-    _sql(reg, "DROP TRIGGER decisions_no_update", "UPDATE decisions SET by_name = '局长（远程）' WHERE id = 1")
+    _filled(reg, runs_dir)
+    _sql(
+        reg, "DROP TRIGGER decisions_no_update", "UPDATE decisions SET by_name = '局长（远程）' WHERE id = 1"
+    )
     result = reg.audit()
     assert [(p.problem, p.kind, p.ref) for p in result.problems] == [("record_changed", "decision", "1")]
     assert result.first.seq == 4  # the approve of ids[0] was the fourth write
@@ -137,7 +143,9 @@ def test_an_older_register_is_sealed_at_migration(tmp_path, runs_dir):
             for s in statements:
                 conn.execute(s)
         conn.execute("PRAGMA user_version = 2")
-        conn.execute("INSERT INTO runs (run_id, run_dir, outcome) VALUES ('20261125T223000Z-aaaa', '/x', 'succeeded')")
+        conn.execute(
+            "INSERT INTO runs (run_id, run_dir, outcome) VALUES ('20261125T223000Z-aaaa', '/x', 'succeeded')"
+        )
         conn.commit()
     reg = Register(path)
     assert reg.schema_version == 3
@@ -148,7 +156,7 @@ def test_an_older_register_is_sealed_at_migration(tmp_path, runs_dir):
 @pytest.mark.parametrize("name", ["\u200b\u200b", "王\u200b主任", "a\u202ebc", "  ", "\t\n", "···"])
 def test_an_invisible_or_empty_name_is_refused(reg, runs_dir, name):
     rec = reg.record_run(make_run(runs_dir))
-    with pytest.raises(RegisterError, match="可见|required"):
+    with pytest.raises(RegisterError, match=r"可见|required"):
         reg.approve(rec.run_id, by=name)
     assert reg.get_run(rec.run_id).decisions == ()
 
@@ -184,7 +192,10 @@ def test_the_database_refuses_four_eyes_and_role_breaches_too(reg, runs_dir):
         "INSERT INTO decisions (run_id, decision, by_name, at, verified_json, by_role) "
         "VALUES (?, 'approve', ?, '2026-12-01T00:00:00+00:00', '{}', ?)"
     )
-    for by, role, message in (("officer1", "supervisor", "four eyes"), ("officer2", None, "only a supervisor")):
+    for by, role, message in (
+        ("officer1", "supervisor", "four eyes"),
+        ("officer2", None, "only a supervisor"),
+    ):
         with closing(sqlite3.connect(reg.path)) as conn, pytest.raises(sqlite3.IntegrityError, match=message):
             conn.execute(insert, (rec.run_id, by, role))
 

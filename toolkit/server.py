@@ -7,6 +7,14 @@ What it serves
     nothing: no ``.ipynb`` or ``.py`` source leaves the server, and other notebooks in
     ``notebooks/`` (e.g. the papermill ``batch_review.ipynb``) are neither rendered nor preheated.
 
+Who may use it
+    Only a browser that has the server's token: generated at each start (or ``$OQTK_SERVE_TOKEN``),
+    put in the URL that ``oqtk serve`` prints and opens, as Jupyter does (``?token=…`` once, then
+    a cookie). Without it every page is a redirect to the token form: no form, no kernel. The
+    ``Host`` header must be 127.0.0.1 (any loopback address) or ``localhost``, so a web page using
+    DNS rebinding cannot reach the server. Sign-off here is not tied to a login (one user, one
+    machine): the bureau deployment is ``oqtk hub``.
+
 What it refuses
     Code sent from the browser: Voila's kernel websocket only passes comm and kernel-info
     messages (``allowed_message_types``), so an ``execute_request`` is dropped.
@@ -97,6 +105,7 @@ class ServerSettings:
     cell_timeout: int = 120  # seconds a notebook cell may run while the page is built
     upload_limit_bytes: int = field(default_factory=lambda: UPLOAD_LIMIT_BYTES)
     pages: tuple[str, ...] = ()  # default: every page in toolkit.dashboards.page.PAGES
+    token: str = ""  # the browser's key; default: $OQTK_SERVE_TOKEN, else generated at start
 
 
 def _pages(settings: ServerSettings) -> tuple[str, ...]:
@@ -127,7 +136,8 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
             "ip": settings.host,
             "port": settings.port,
             "port_retries": 0,
-            "open_browser": settings.open_browser,
+            "open_browser": False,  # serve() opens the URL with the token itself
+            "token": settings.token,
             "tornado_settings": {"websocket_max_message_size": ws_max},
         },
         "VoilaConfiguration": {
@@ -249,6 +259,9 @@ def _app_class() -> type:
                     return result
 
                 km.get_rendered_notebook = handed_out
+            # The Host header must name this machine (loopback or localhost): no DNS rebinding.
+            settings["allow_remote_access"] = False
+            settings["local_hostnames"] = ["localhost"]
             return settings
 
         @default("config_file_paths")
@@ -276,7 +289,14 @@ def _is_loopback(host: str) -> bool:
 
 def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()) -> int:
     """Start Voila in this process (blocks until stopped)."""
+    import dataclasses
+    import secrets
+    import threading
+    import webbrowser
+
     settings = settings or ServerSettings()
+    token = settings.token or os.environ.get("OQTK_SERVE_TOKEN", "").strip() or secrets.token_urlsafe(32)
+    settings = dataclasses.replace(settings, token=token)
     home = oqtk_home()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["OQTK_HOME"] = str(home)  # the kernels inherit it
@@ -290,10 +310,14 @@ def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()
             f"Warning: listening on {settings.host}: other machines can reach the dashboards (no login).",
             file=sys.stderr,
         )
+    url = f"{page_url(f'http://{settings.host}:{settings.port}', 'home')}?token={token}"
     print(
-        f"oqtk: 首页 Home → http://{settings.host}:{settings.port}/  (OQTK_HOME={home})",
+        f"oqtk: 首页 Home → {url}\n      (OQTK_HOME={home}；此链接含访问令牌，请勿外传 / the link holds this "
+        "server's access token: keep it to yourself)",
         file=sys.stderr,
     )
+    if settings.open_browser:
+        threading.Timer(2.0, webbrowser.open, [url]).start()
     cls = _app_class()
     cls.pages = _pages(settings)
     cls.max_body_size = settings.upload_limit_bytes + 4 * 1024 * 1024

@@ -143,6 +143,8 @@ class Page(Form):
         self.add_class("oqtk-page")
         self.add_class(f"oqtk-page-{name}")
         self.header = w.HTML()
+        self.user_html = w.HTML()
+        self.me = _logged_in_user()
         self.nav = w.HTML()
         self.form: Form | None = None
         try:
@@ -152,7 +154,7 @@ class Page(Form):
         self.toggle = LanguageToggle(self, *([self.form] if self.form is not None else []))
         self.footer = w.HTML()
         body: list[w.Widget] = [self.form] if self.form is not None else []
-        self.children = [self.header, self.nav, self.toggle, self.message, *body, self.footer]
+        self.children = [self.header, self.user_html, self.nav, self.toggle, self.message, *body, self.footer]
         self._render_labels()
 
     def _render_labels(self) -> None:
@@ -163,6 +165,16 @@ class Page(Form):
             f'<span style="color:#555;margin-left:12px">{esc(tr(self.lang, s.title_en, s.title_zh))}</span>'
             f'<div style="color:#555">{esc(s.purpose(self.lang))}</div></div>'
         )
+        if self.me is not None:
+            from ..hub import ROLE_LABELS
+
+            zh, en = ROLE_LABELS.get(self.me.get("role") or "", ("", ""))
+            self.user_html.value = (
+                f'<div class="oqtk-user" style="float:right;color:#0d47a1">{esc(self.t("当前登录", "Logged in"))}: '
+                f'<b class="oqtk-user-name">{esc(self.me.get("name"))}</b> '
+                f'<span class="oqtk-user-role">（{esc(self.t(zh, en))}）</span> '
+                f'<a href="/hub/logout">{esc(self.t("退出", "Log out"))}</a></div>'
+            )
         links = []
         for p in PAGES.values():
             label = esc(p.title(self.lang))
@@ -192,6 +204,20 @@ class Page(Form):
                     )
                 ),
             )
+
+
+def _logged_in_user() -> dict[str, Any] | None:
+    """Under the hub, who this server's token belongs to (from the oq-register service)."""
+    from ..hub.client import hub_client
+
+    hub = hub_client()
+    if hub is None:
+        return None
+    try:
+        return hub.whoami()
+    except Exception:  # the page still works; the forms that need the service say why
+        log.exception("the oq-register service did not say who is logged in")
+        return None
 
 
 def build(name: str) -> Page:

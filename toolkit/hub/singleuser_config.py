@@ -26,6 +26,9 @@ c.VoilaConfiguration.extension_allowlist = [
     "@jupyter-widgets/jupyterlab-manager",
     "@voila-dashboards/widgets-manager8",
 ]
+# No MathJax from a CDN: Voila's page config falls back to cdnjs unless the server's settings
+# name a URL; None (as `oqtk serve` has) means the page loads none (the browser tests check).
+c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
 c.VoilaExecutor.timeout = 120
 c.VoilaExecutor.iopub_timeout = 120
 

@@ -15,7 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
-SUITES = ["rules", "calendar", "intake", "batch", "dashboards"]
+SUITES = ["rules", "calendar", "intake", "batch", "dashboards", "hub"]
 OUT = Path(__file__).parent / "results.md"
 
 

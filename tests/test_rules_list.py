@@ -108,7 +108,10 @@ def test_import_csv_writes_version_and_prints_diff(monkeypatch, tmp_path):
         # on a complete version, a certificate that was on 1.0 and is absent now is "removed"
         gone = find_qualifications("ACCA membership", "2.0")[0]
         assert gone.entry_id == "acca_member" and gone.status == "removed"
-        assert (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        written = tmp_path / "bureau" / "list" / "v2.0.yaml"  # the bureau's folder, never the shipped one
+        assert res.path == written and written.read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        assert not (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        assert "imported" in v.origin("en") and "annex.csv" in v.origin("en")
 
 
 def test_import_xlsx_with_english_headers(monkeypatch, tmp_path):

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Source
-from ..paths import data_dir
+from ..paths import bureau_data_dir, data_dir, data_file, data_origin
 from ..policy import RefModel, load_yaml, on_reload, ref_to_source, validation_error
 from ..vocab import CATEGORIES, LEVELS, normalize_text
 
@@ -188,6 +188,21 @@ class ListVersion:
         )
         return f"{self.title_en} is partial{size}: {self.provenance_en}"
 
+    def origin(self, lang: str = "zh") -> str:
+        """Where the entries come from: shipped, or imported on which date from which file."""
+        where = data_origin(self.path)
+        if self.imported:
+            at = str(self.imported.get("at", ""))[:10]
+            name = self.imported.get("file", "?")
+            return (
+                f"{at} 由 {name} 导入（{self.path}）"
+                if lang == "zh"
+                else f"imported {at} from {name} ({self.path})"
+            )
+        if where == "bureau":
+            return f"数据目录 {self.path}" if lang == "zh" else f"the bureau's data folder: {self.path}"
+        return f"随程序提供 {self.path}" if lang == "zh" else f"shipped: {self.path}"
+
     def get(self, entry_id: str) -> ListEntry | None:
         for e in self.entries:
             if e.id == entry_id:
@@ -277,21 +292,31 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
     )
 
 
+def _version_metas(root: Path) -> dict[str, tuple[VersionModel, Path]]:
+    """``list/versions.yaml``, with the versions the bureau's own ``list/versions.yaml`` adds (or
+    redescribes) layered over the shipped ones; each with the file it was read from."""
+    metas: dict[str, tuple[VersionModel, Path]] = {}
+    own = bureau_data_dir() / "list" / "versions.yaml"
+    for path in (root / "list" / "versions.yaml", own):
+        if path == own and not path.exists():
+            continue
+        raw = load_yaml(path)
+        if not isinstance(raw, dict) or not raw:
+            raise PolicyDataError(path, "(top level)", "must map each version to its description")
+        for version, body in raw.items():
+            try:
+                metas[str(version)] = (VersionModel.model_validate(body), path)
+            except ValidationError as exc:
+                e = validation_error(path, exc)
+                raise PolicyDataError(path, f"{version}.{e.key}", e.problem) from exc
+    return metas
+
+
 @cache
 def _versions(root: Path) -> dict[str, ListVersion]:
-    path = root / "list" / "versions.yaml"
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not raw:
-        raise PolicyDataError(path, "(top level)", "must map each version to its description")
     out: dict[str, ListVersion] = {}
-    for version, body in raw.items():
-        version = str(version)
-        try:
-            meta = VersionModel.model_validate(body)
-        except ValidationError as exc:
-            e = validation_error(path, exc)
-            raise PolicyDataError(path, f"{version}.{e.key}", e.problem) from exc
-        out[version] = _load_version_file(root / "list" / f"v{version}.yaml", meta, version, root)
+    for version, (meta, _path) in _version_metas(root).items():
+        out[version] = _load_version_file(data_file("list", f"v{version}.yaml"), meta, version, root)
     return dict(sorted(out.items(), key=lambda kv: kv[1].in_force_from))
 
 

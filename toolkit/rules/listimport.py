@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,8 @@ from typing import Any
 import yaml
 
 from ..exceptions import ListImportError
-from ..paths import data_dir
+from ..files import write_text_atomic
+from ..paths import bureau_data_dir
 from ..policy import reload
 from ..vocab import LEVELS, normalize_text, parse_code
 from .listdata import ListVersion, list_versions
@@ -273,7 +272,7 @@ def import_annex(
     if not entries:
         raise ListImportError(f"{path}: 没有数据行 / no data rows")
     diff = diff_versions(previous, {e["id"]: tuple(e["categories"]) for e in entries}, version)
-    dest = data_dir() / "list" / f"v{version}.yaml"
+    dest = bureau_data_dir() / "list" / f"v{version}.yaml"
     result = ImportResult(version, dest, len(entries), entries, diff, written=False)
     if dry_run:
         return result
@@ -294,17 +293,17 @@ def import_annex(
         f"# List {version}: imported by `oqtk list import` — edit the annex and re-import rather than this file.\n"
         + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     )
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".v{version}.", suffix=".yaml")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
-    os.replace(tmp, dest)
+    write_text_atomic(dest, text)
     reload()
     try:
         list_versions()  # the new file must load; if not, restore the old one
     except Exception:
         if old_text is not None:
-            dest.write_text(old_text, encoding="utf-8")
+            write_text_atomic(dest, old_text)
+        else:
+            dest.unlink(missing_ok=True)
         reload()
         raise
     result.written = True

@@ -575,7 +575,13 @@ def _check_file_against_libraries(path: Path, s: _Schedule, libs: _Libraries) ->
     ):
         if lib_flags is None:
             continue
-        diff = _disagreements(s.year, flags, lib_flags)
+        nxt = (libs.holidays_flags if name == "holidays" else libs.cc_flags).get(s.year + 1)
+        diff = [
+            d
+            for d in _disagreements(s.year, flags, lib_flags)
+            # a December day the file does not name, changed by next year's notice (the library has it)
+            if not (nxt is not None and d.month == 12 and d not in s.off and d not in s.makeup)
+        ]
         # Days of the December before that the file lists: a library holding year Y holds them too.
         prev_flags = (libs.holidays_flags if name == "holidays" else libs.cc_flags).get(s.year - 1)
         if prev_flags is not None:
@@ -674,6 +680,15 @@ def _build(root: Path) -> _Calendar:
         path = files[stem]
         s = load_year_file(path)
         checked = _check_file_against_libraries(path, s, libs)
+        lib_next = libs.schedules.get(s.year + 1) if s.year + 1 in years else None
+        if lib_next is not None and s.year in libs.schedules:  # keep what next year's notice changed
+            lib = libs.schedules[s.year]
+            for d, v in lib.off.items():
+                if d.month == 12 and d not in s.makeup:
+                    s.off.setdefault(d, v)
+            for d, mv in lib.makeup.items():
+                if d.month == 12 and d not in s.off:
+                    s.makeup.setdefault(d, mv)
         years[s.year] = _Year.compile(_Schedule(s.year, s.off, s.makeup, (*s.sources, *checked)))
         not_covered.pop(s.year, None)
         _apply_to_december_before(years, s)

@@ -110,7 +110,9 @@ def test_import_csv_writes_version_and_prints_diff(monkeypatch, tmp_path):
         assert gone.entry_id == "acca_member" and gone.status == "removed"
         written = tmp_path / "bureau" / "list" / "v2.0.yaml"  # the bureau's folder, never the shipped one
         assert res.path == written and written.read_text(encoding="utf-8").startswith("# List 2.0: imported")
-        assert not (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        assert (
+            not (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        )
         assert "imported" in v.origin("en") and "annex.csv" in v.origin("en")
 
 

@@ -50,7 +50,9 @@ _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 
 _WEEKDAY_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
-_ITEM_RE = re.compile(r"(?:^|(?<=[。:;]))([一二三四五六七八九十]{1,3})、([^:。、]{1,12}(?:、[^:。、]{1,12})*):")
+_ITEM_RE = re.compile(
+    r"(?:^|(?<=[。:;)]))([一二三四五六七八九十]{1,3})、([^:。、]{1,12}(?:、[^:。、]{1,12})*):"
+)
 _TITLE_RE = re.compile(r"国务院办公厅关于(\d{4})年部分节假日安排的通知")
 _NUMBER_RE = re.compile(r"国办发(?:明电)?[〔\[(【]?(\d{4})[〕\])】]?(\d+)号")
 _DATE_RE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^()]*)\))?")
@@ -173,7 +175,11 @@ def _normalize(text: str) -> str:
 def _show(sentence: str) -> str:
     """A sentence as the notice prints it (full-width punctuation)."""
     return (
-        sentence.replace("(", "（").replace(")", "）").replace(",", "，").replace(":", "：").replace(";", "；")
+        sentence.replace("(", "（")
+        .replace(")", "）")
+        .replace(",", "，")
+        .replace(":", "：")
+        .replace(";", "；")
     )
 
 
@@ -185,12 +191,10 @@ def _cn_number(s: str) -> int:
 
 
 def _signed_date(text: str) -> dt.date | None:
-    m = None
-    for m in _SIGNED_RE.finditer(text):
-        pass
-    if m is None:
+    found = list(_SIGNED_RE.finditer(text))
+    if not found:
         return None
-    s = m.group(1)
+    s = found[-1].group(1)
     if s[0].isdigit():
         y, mo, d = (int(x) for x in re.findall(r"\d+", s))
     else:
@@ -247,7 +251,7 @@ class _Item:
             try:
                 day = dt.date(year or self.year, month, int(d))
             except ValueError:
-                self.bad(sentence, f"{piece} 不是有效日期", f"{piece} is not a real date")
+                self.bad(sentence, f"{_show(piece)} 不是有效日期", f"{_show(piece)} is not a real date")
                 return []
             if note is not None and not self._check_note(day, note, sentence):
                 return []
@@ -321,7 +325,11 @@ class _Item:
             return
         n = (end - start).days + 1
         if days_said is not None and days_said != n:
-            self.bad(s, f"“放假{days_said}天”与日期（{n}天）不符", f"says {days_said} day(s) but the dates give {n}")
+            self.bad(
+                s,
+                f"“放假{days_said}天”与日期（{n}天）不符",
+                f"says {days_said} day(s) but the dates give {n}",
+            )
         for d in (start + dt.timedelta(days=i) for i in range(n)):
             self.off.append((d, "holiday", s))
         for clause in rest:
@@ -370,6 +378,12 @@ def parse_notice(text: str, year: int, *, number: str | None = None) -> Imported
     if not items:
         raise NoticeImportError(
             "找不到“一、元旦：……”这样的放假安排条目 / no items such as 一、元旦：… were found in the notice"
+        )
+    stray = re.search(r"[^。]*\d{1,2}日(?:\([^()]*\))?(?:至|放假|上班|补休)[^。]*", t[: items[0].start()])
+    if stray:
+        raise NoticeImportError(
+            f"“{_show(stray.group(0))}。” — 放假安排不在编号条目（一、二、……）中，无法读取 / "
+            "a holiday arrangement outside the numbered items (一、二、…) cannot be read; nothing was written"
         )
     signed = _SIGNED_RE.search(t, items[-1].end())
     published = _signed_date(t[items[-1].end() :])
@@ -432,7 +446,9 @@ def parse_notice(text: str, year: int, *, number: str | None = None) -> Imported
 def _names_en() -> dict[str, str]:
     path = data_file("policy", "holiday_names.yaml")
     raw = load_yaml(path)
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
         raise PolicyDataError(path, "(top level)", "must map each Chinese holiday name to its English name")
     return raw
 

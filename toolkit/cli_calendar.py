@@ -71,7 +71,9 @@ def add_cli(sub: Any) -> None:
     )
     i.add_argument("notice", help="通知文件 / the notice (.txt, .docx or .pdf)")
     i.add_argument("--year", type=int, required=True, help="通知所安排的年度 / the year the notice schedules")
-    i.add_argument("--number", default=None, help="文号（文本未载时）/ the document number, if the text lacks it")
+    i.add_argument(
+        "--number", default=None, help="文号（文本未载时）/ the document number, if the text lacks it"
+    )
     i.add_argument("--dry-run", action="store_true", help="只核对不写入 / check only, write nothing")
     i.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     i.set_defaults(func=_import)
@@ -195,9 +197,7 @@ def _import(args: argparse.Namespace) -> int:
             "title": res.title,
             "number": res.number,
             "published": res.published.isoformat(),
-            "days": [
-                {"date": d, "weekday": w, "kind": k, "item": it} for d, w, k, it in res.table()
-            ],
+            "days": [{"date": d, "weekday": w, "kind": k, "item": it} for d, w, k, it in res.table()],
             "differences": res.differences,
             "notes": res.notes,
             "path": str(res.path),
@@ -212,14 +212,21 @@ def _import(args: argparse.Namespace) -> int:
     rows = [["日期 Date", "星期 Day", "安排 Kind", "条目 Item"]]
     rows += [list(r) for r in res.table()]
     lines += _table(rows)
-    lines += ["", "其余日期：周一至周五上班，周六、周日休息 / every other day: Monday–Friday working, weekends off", ""]
+    lines += [
+        "",
+        "其余日期：周一至周五上班，周六、周日休息 / every other day: Monday–Friday working, weekends off",
+        "",
+    ]
     if res.differences:
         for lib, diff in res.differences.items():
             lines.append(
-                f"与 {lib} 对比 / against {lib}: " + ("无差异 / no difference" if not diff else "; ".join(diff))
+                f"与 {lib} 对比 / against {lib}: "
+                + ("无差异 / no difference" if not diff else "; ".join(diff))
             )
     else:
-        lines.append(f"日历库均未载 {res.year} 年，无可对比 / no library holds {res.year}: nothing to compare")
+        lines.append(
+            f"日历库均未载 {res.year} 年，无可对比 / no library holds {res.year}: nothing to compare"
+        )
     lines += [f"注 / Note: {n}" for n in res.notes]
     lines.append("")
     if res.written:

@@ -84,7 +84,7 @@ def data_file(*parts: str) -> Path:
 
 
 def data_origin(path: Path) -> str:
-    """"bureau" for a file in the bureau's folder, else "shipped" (the shipped or test data)."""
+    """ "bureau" for a file in the bureau's folder, else "shipped" (the shipped or test data)."""
     try:
         path.resolve().relative_to(bureau_data_dir())
     except ValueError:

@@ -15,8 +15,20 @@ NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 _SC = 2  # Noto Sans CJK SC in the collection
 
 
+_MADE: dict[frozenset[int], Path] = {}
+
+
 def cjk_font(folder: Path, text: str) -> Path:
-    """A TrueType font in ``folder`` holding the glyphs of ``text`` (plus ASCII)."""
+    """A TrueType font in ``folder`` holding the glyphs of ``text`` (plus ASCII); made once per
+    character set and test process (a conversion takes about two seconds)."""
+    key = frozenset(ord(c) for c in text)
+    if key in _MADE and _MADE[key].exists():
+        return _MADE[key]
+    _MADE[key] = _convert(folder, text)
+    return _MADE[key]
+
+
+def _convert(folder: Path, text: str) -> Path:
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen

@@ -112,6 +112,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     res = import_annex(args.file, args.version, partial=args.partial, dry_run=args.dry_run)
     print(f"{res.rows} 条 / entries read from {args.file}")
+    if res.written:
+        print(
+            f"来源 / source: {res.path.name} · {res.entries[0]['source']['clause_zh'] if res.entries else ''}"
+        )
     for line in res.diff.lines():
         print(line)
     print(
@@ -199,8 +203,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_show)
-    p = lsub.add_parser("import", help="导入清单附件 / import an annex table (xlsx or csv)")
-    p.add_argument("file")
+    p = lsub.add_parser("import", help="导入清单附件 / import an annex (xlsx, csv, Word .docx or text PDF)")
+    p.add_argument("file", help="附件 / the annex: .xlsx, .csv, .docx or .pdf")
     p.add_argument("--version", required=True)
     p.add_argument("--partial", action="store_true", help="附件不完整 / the table is only part of the annex")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示差异 / check and show the diff only")

@@ -112,10 +112,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     res = import_annex(args.file, args.version, partial=args.partial, dry_run=args.dry_run)
     print(f"{res.rows} 条 / entries read from {args.file}")
-    if res.written:
-        print(
-            f"来源 / source: {res.path.name} · {res.entries[0]['source']['clause_zh'] if res.entries else ''}"
-        )
     for line in res.diff.lines():
         print(line)
     print(

@@ -267,7 +267,7 @@ def _document_rows(path: Path, tables: list[_DocTable]) -> list[Row]:
             # pdfplumber gives None for a cell merged with the one above: take that cell's text
             cells = [(above[i] if raw[i] is None and i < len(above) else c) for i, c in enumerate(cells)]
             above = cells
-            out.append((where, cells + [section]))
+            out.append((where, [*cells, section]))
     assert header is not None
     out[0] = (out[0][0], [*header, "__section__"])
     return out

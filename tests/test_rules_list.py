@@ -181,3 +181,51 @@ def test_import_dry_run_and_unknown_version(monkeypatch, tmp_path):
         assert (root / "list" / "v3.0.yaml").read_bytes() == before
         with pytest.raises(ListImportError, match=r"versions\.yaml"):
             import_annex(annex, "9.9")
+
+
+# --- Chinese names of issuers (data/list/aliases.yaml) ------------------------------------------------
+
+
+def test_issuer_chinese_name_finds_the_entries_with_its_source():
+    hits = find_qualifications("特许公认会计师", "1.0")
+    assert {h.entry_id for h in hits[:2]} == {"acca_fellow", "acca_member"}
+    top = hits[0]
+    assert top.matched_on == "特许公认会计师公会" and top.score >= 0.6
+    assert top.matched_source is not None and top.matched_source.basis.value == "S"
+    assert "cicpa.org.cn" in (top.matched_source.url or "")
+    informal = find_qualifications("国际注册会计师", "1.0")[0]
+    assert informal.entry_id in ("acca_fellow", "acca_member") and informal.matched_source.basis.value == "I"
+    # a name no source gives finds nothing through the aliases
+    assert not [h for h in find_qualifications("特许金融分析师", "1.0") if h.matched_source is not None]
+
+
+def test_an_imported_entry_gets_the_issuer_names_too(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path):
+        annex = tmp_path / "annex.csv"
+        _write_csv(
+            annex,
+            HEADER_ZH,
+            [["ACCA战略商业领袖证书", "ACCA Strategic Business Leader", "", "ACCA", "", "A", "", ""]],
+        )
+        import_annex(annex, "3.0", partial=True)
+        hit = find_qualifications("特许公认会计师公会", "3.0")
+        assert [h.entry_id for h in hit if h.status == "on_list"] == ["acca_strategic_business_leader"]
+
+
+def test_cli_search_names_the_source_of_the_issuer_name(capsys):
+    from toolkit.cli import main
+
+    assert main(["list", "search", "特许公认会计师", "--version", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "“特许公认会计师公会”是发证机构的名称 / is a name of the issuer: 中国注册会计师协会" in out
+
+
+def test_aliases_file_is_strict(monkeypatch, tmp_path):
+    from toolkit import PolicyDataError
+
+    with data_copy(monkeypatch, tmp_path) as root:
+        p = root / "list" / "aliases.yaml"
+        p.write_text(p.read_text(encoding="utf-8").replace("    names:", "    nmes:", 1), encoding="utf-8")
+        toolkit.policy.reload()
+        with pytest.raises(PolicyDataError, match=r"aliases\.yaml"):
+            find_qualifications("ACCA", "1.0")

@@ -78,6 +78,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"  C类对应级别 title level: {LEVELS[m.entry.c_level][0]} {LEVELS[m.entry.c_level][1]}")
         print(f"  {m.note_zh}\n  {m.note_en}")
         print(f"  来源 source: {m.entry.source.cite('zh')}")
+        if m.matched_source is not None:
+            print(
+                f"  “{m.matched_on}”是发证机构的名称 / is a name of the issuer: {m.matched_source.cite('zh')}"
+            )
     return 0
 
 

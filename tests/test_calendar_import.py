@@ -365,3 +365,55 @@ def test_cli_import_error_has_no_traceback(tmp_path):
     )
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "“元旦”" in r.stderr and "周三" in r.stderr and not (tmp_path / "b").exists()
+
+
+# --- the forms: the officer is told, in their words ----------------------------------------------
+
+
+def _text(widget) -> str:
+    import html as _html
+    import re as _re
+
+    return _html.unescape(_re.sub(r"<[^>]+>", " ", widget.value))
+
+
+def test_publicity_form_marks_provisional_days_and_says_why():
+    from toolkit.dashboards.publicity import PublicityForm
+
+    f = PublicityForm()
+    f.start.value = D(2026, 12, 23)
+    f.start_button.click()
+    assert 'class="oqtk-provisional"' in f.result.value  # next to the result, above the table
+    assert "2027年节假日安排尚未载入" in _text(f.result)
+    assert 'data-date="2026-12-29" data-counted="5" data-provisional="1"' in f.result.value
+    assert 'data-date="2026-12-28" data-counted="4" data-provisional="0"' in f.result.value
+    assert "待复核" in _text(f.result)
+    f.lang = "en"
+    assert "provisional: next year's notice is not loaded" in _text(f.result)
+
+
+def test_publicity_form_names_the_administrators_command_when_a_year_is_missing():
+    from toolkit.dashboards.publicity import PublicityForm
+
+    f = PublicityForm()
+    f.start.value = D(2026, 12, 28)
+    f.start_button.click()
+    msg = _text(f.message)
+    assert "2027年的法定节假日安排尚未载入：进入2027年的公示期暂时无法计算" in msg
+    assert "请联系系统管理员导入" in msg and "oqtk calendar import 通知文件 --year 2027" in msg
+    assert "holidays" not in msg and "chinesecalendar" not in msg  # no library talk for the officer
+
+
+def test_home_tells_the_officer_and_names_the_command(bureau):
+    from toolkit.dashboards.home import HomeForm
+
+    f = HomeForm(today=D(2026, 12, 1))
+    msg = _text(f.warnings)
+    assert "2027年的法定节假日安排尚未载入：结束日期进入2027年的公示期暂时无法计算" in msg
+    assert "2026-12-29 及以后的日期待通知公布后复核" in msg
+    assert "请联系系统管理员导入（一条命令：oqtk calendar import 通知文件 --year 2027）" in msg
+    import_notice(SYNTHETIC, 2027, number="测试〔0000〕0号")
+    policy.reload()
+    f = HomeForm(today=D(2026, 12, 1))
+    assert "2027年的法定节假日安排尚未载入" not in _text(f.warnings)
+    assert "2027年：已载入" in _text(f.status)

@@ -640,8 +640,9 @@ class _Calendar:
                 + "A data file must agree with both libraries, so report the error to the library that is wrong."
             )
         return head + (
-            f"Add data/calendar/{y}.yaml from the State Council General Office notice "
-            "(format: data/calendar/README.md), or upgrade both `holidays` and `chinesecalendar`."
+            f"Import the State Council General Office notice once it is published: "
+            f"{IMPORT_COMMAND_EN.format(year=y)} (it writes calendar/{y}.yaml into the bureau's data folder; "
+            "format: data/calendar/README.md), or upgrade both `holidays` and `chinesecalendar`."
         )
 
 
@@ -1156,17 +1157,27 @@ def calendar_status(today: dt.date | None = None) -> CalendarStatus:
     years = sorted(cal.years)
     warning = None
     y = today.year
+    # Addressed to the officer: what cannot be done yet, and the one command the administrator runs.
     if y not in cal.years:
+        cmd, cmd_en = IMPORT_COMMAND.format(year=y), IMPORT_COMMAND_EN.format(year=y)
         warning = {
-            "zh": f"{y}年的法定节假日安排尚未载入：本年度的公示期无法计算。请按国务院办公厅通知添加 data/calendar/{y}.yaml，或升级日历库。",
-            "en": f"The {y} holiday schedule is not loaded: publicity periods this year cannot be computed. "
-            f"Add data/calendar/{y}.yaml from the State Council General Office notice, or upgrade the calendar libraries.",
+            "zh": f"{y}年的法定节假日安排尚未载入：本年度的公示期暂时无法计算。"
+            f"请联系系统管理员导入国务院办公厅{y}年节假日安排通知（一条命令：{cmd}）。",
+            "en": f"The {y} holiday schedule is not loaded: publicity periods this year cannot be computed yet. "
+            f"Ask your administrator to import the State Council General Office notice for {y} (one command: {cmd_en}).",
+            "command": cmd_en,
         }
     elif today >= dt.date(y, 11, 1) and y + 1 not in cal.years:
+        cmd, cmd_en = IMPORT_COMMAND.format(year=y + 1), IMPORT_COMMAND_EN.format(year=y + 1)
+        first = provisional_from(y).isoformat()
         warning = {
-            "zh": f"{y + 1}年的法定节假日安排尚未载入：跨入{y + 1}年的公示期无法计算。国务院办公厅通知发布后，请添加 data/calendar/{y + 1}.yaml 或升级日历库。",
-            "en": f"The {y + 1} holiday schedule is not loaded: publicity periods that reach {y + 1} cannot be computed. "
-            f"Once the State Council General Office publishes it, add data/calendar/{y + 1}.yaml or upgrade the calendar libraries.",
+            "zh": f"{y + 1}年的法定节假日安排尚未载入：结束日期进入{y + 1}年的公示期暂时无法计算，"
+            f"{first} 及以后的日期待通知公布后复核。国务院办公厅通知公布后，"
+            f"请联系系统管理员导入（一条命令：{cmd}）。",
+            "en": f"The {y + 1} holiday schedule is not loaded: publicity periods that reach {y + 1} cannot be "
+            f"computed yet, and dates from {first} on must be checked again once the notice is out. When the "
+            f"State Council General Office publishes it, ask your administrator to import it (one command: {cmd_en}).",
+            "command": cmd_en,
         }
     return CalendarStatus(
         today,

@@ -134,7 +134,7 @@ class PublicityForm(Form):
                     "ask your administrator to import it; then compute again.",
                 )
             )
-            + f'<div class="oqtk-admin-command" style="font-size:85%;color:#555;margin-top:4px">'
+            + '<div class="oqtk-admin-command" style="font-size:85%;color:#555;margin-top:4px">'
             + esc(self.t("管理员执行的命令：", "The administrator runs: "))
             + f"<code>{esc(self.t(IMPORT_COMMAND, IMPORT_COMMAND_EN).format(year=y))}</code></div>",
         )

@@ -173,6 +173,9 @@ def _status(args: argparse.Namespace) -> int:
         for s in srcs[1:]:
             rows.append(["", s.cite("zh")])
     lines += _table(rows)
+    from .paths import bureau_data_dir
+
+    lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
     if st.not_covered:
         lines += ["", "未采用 / Not used:"]
         lines += [f"  {y}: {why}" for y, why in st.not_covered.items()]

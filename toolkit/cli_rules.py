@@ -94,6 +94,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             {
                 "version": v.version,
                 "complete": v.complete,
+                "origin_zh": v.origin("zh"),
+                "origin_en": v.origin("en"),
                 "entries": [e.to_dict() for e in v.entries],
                 "partial_zh": v.partial_notice("zh"),
                 "partial_en": v.partial_notice("en"),
@@ -101,6 +103,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         )
         return 0
     print(f"{v.title_zh}\n{v.title_en}\n施行 in force from {v.in_force_from}")
+    print(f"数据来源 / data: {v.origin('zh')} / {v.origin('en')}")
     if not v.complete:
         print(f"⚠ {v.partial_notice('zh')}\n  {v.partial_notice('en')}")
     for e in v.entries:

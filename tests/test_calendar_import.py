@@ -417,3 +417,32 @@ def test_home_tells_the_officer_and_names_the_command(bureau):
     f = HomeForm(today=D(2026, 12, 1))
     assert "2027年的法定节假日安排尚未载入" not in _text(f.warnings)
     assert "2027年：已载入" in _text(f.status)
+
+
+def test_2019_with_its_labour_day_adjustment_reproduces_both_libraries(bureau, tmp_path):
+    adj = NOTICES / "2019_labour_day_adjustment.txt"
+    res = import_notice(NOTICES / "2019.txt", 2019, adjustments=[adj], dry_run=True)
+    assert res.differences == {"holidays": [], "chinesecalendar": []}
+    for lib, flags in _lib_working(2019).items():
+        for i, f in enumerate(flags):
+            d = D(2019, 1, 1) + dt.timedelta(days=i)
+            x = res.days.get(d)
+            assert ((x.kind == "makeup") if x else d.weekday() < 5) == bool(f), (lib, d)
+    assert res.days[D(2019, 5, 4)].item == "劳动节" and res.adjustments[0]["published"] == "2019-03-22"
+    written = import_notice(NOTICES / "2019.txt", 2019, adjustments=[adj])
+    assert written.written
+    policy.reload()
+    titles = [s.title_zh for s in calendar_status(D(2019, 6, 1)).sources[2019]]
+    assert "国务院办公厅关于调整2019年劳动节假期安排的通知" in titles
+    assert publicity_window(D(2019, 4, 30), 5).end == D(2019, 5, 8)  # 4-30, 5-5 (a working Sunday), 5-6..8
+    (bureau / "calendar" / "2019.yaml").unlink()
+    policy.reload()
+    # an adjustment for another year, or of a holiday the notice does not have, is refused
+    other = tmp_path / "adj.txt"
+    other.write_text(adj.read_text(encoding="utf-8").replace("调整2019年", "调整2020年"), encoding="utf-8")
+    with pytest.raises(NoticeImportError, match="the adjustment is for 2020, not 2019"):
+        import_notice(NOTICES / "2019.txt", 2019, adjustments=[other])
+    other.write_text(adj.read_text(encoding="utf-8").replace("劳动节假期", "植树节假期"), encoding="utf-8")
+    with pytest.raises(NoticeImportError, match="has no item '植树节'"):
+        import_notice(NOTICES / "2019.txt", 2019, adjustments=[other])
+    assert not list((bureau / "calendar").glob("*.yaml"))

@@ -21,7 +21,9 @@ both off and working; every day lies in year Y or the December before. A sentenc
 these (other than "鼓励……" advice, which is shown and not applied) is an error.
 
 The notice's title, document number (国办发明电〔2024〕12号; ``--number`` when the pasted text
-leaves it out) and date become the source of every day. Where a library holds year Y, the year is
+leaves it out) and date become the source of every day. A later notice that adjusts one holiday
+(国务院办公厅关于调整2019年劳动节假期安排的通知) is given with ``--adjustment FILE``: its days replace
+that holiday's, and it is cited as a source of the year too. Where a library holds year Y, the year is
 compared with it day by day and must agree (otherwise nothing is written).
 
 Lunar annotations ("农历除夕") are not checked (no maintained library here converts them).
@@ -54,6 +56,8 @@ _ITEM_RE = re.compile(
     r"(?:^|(?<=[。:;)]))([一二三四五六七八九十]{1,3})、([^:。、]{1,12}(?:、[^:。、]{1,12})*):"
 )
 _TITLE_RE = re.compile(r"国务院办公厅关于(\d{4})年部分节假日安排的通知")
+_ADJ_TITLE_RE = re.compile(r"国务院办公厅关于调整(\d{4})年(\S{1,12}?)(?:假期|放假)安排的通知")
+_ADJ_ITEM_RE = re.compile(r"(?:^|(?<=[。:;)]))[一二三四五六七八九十]{1,3}、")
 _NUMBER_RE = re.compile(r"国办发(?:明电)?[〔\[(【]?(\d{4})[〕\])】]?(\d+)号")
 _DATE_RE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^()]*)\))?")
 _CN_DATE = r"[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
@@ -80,6 +84,7 @@ class ImportedNotice:
     published: dt.date
     days: dict[dt.date, NoticeDay]
     notes: list[str] = field(default_factory=list)  # advice not applied ("鼓励……"), warnings
+    adjustments: list[dict[str, Any]] = field(default_factory=list)  # title, number, published, file
     differences: dict[str, list[str]] = field(default_factory=dict)  # library → days that differ
     path: Path | None = None
     written: bool = False
@@ -439,6 +444,80 @@ def parse_notice(text: str, year: int, *, number: str | None = None) -> Imported
     return ImportedNotice(year, title.group(0), doc_number, published, days, notes)
 
 
+def parse_adjustment(text: str, year: int) -> tuple[str, str, str | None, dt.date, list[NoticeDay]]:
+    """A notice adjusting one holiday of ``year``: (title, holiday, number, date, its days)."""
+    t = _normalize(text)
+    title = _ADJ_TITLE_RE.search(t)
+    if title is None:
+        raise NoticeImportError(
+            "找不到调整通知标题“国务院办公厅关于调整…年…假期安排的通知” / the adjustment notice's title "
+            "(国务院办公厅关于调整…年…假期安排的通知) is not in the text"
+        )
+    if int(title.group(1)) != year:
+        raise NoticeImportError(
+            f"调整通知是{title.group(1)}年的，不是 {year} / the adjustment is for {title.group(1)}, not {year}"
+        )
+    holiday = title.group(2)
+    found = _NUMBER_RE.search(t)
+    number = f"国办发明电〔{found.group(1)}〕{found.group(2)}号" if found else None
+    starts = list(_ADJ_ITEM_RE.finditer(t, title.end()))
+    signed = _SIGNED_RE.search(t, starts[-1].end() if starts else title.end())
+    published = _signed_date(t[starts[-1].end() if starts else title.end() :])
+    if not starts or published is None:
+        raise NoticeImportError(
+            "调整通知缺少编号条目或落款日期 / the adjustment notice has no numbered items or no signature and date"
+        )
+    item = _Item(year, holiday)
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else (signed.start() if signed else len(t))
+        for sentence in (x for x in t[m.end() : end].split("。") if x):
+            if _DATE_RE.search(sentence) and re.search(r"放假|上班|补休", sentence):
+                item.sentence(sentence)  # the arrangement; other items are instructions
+    if item.problems:
+        raise NoticeImportError(
+            f"调整通知有 {len(item.problems)} 处无法读取或未通过核对，未写入任何文件 / {len(item.problems)} "
+            "sentence(s) of the adjustment cannot be read or fail a check; nothing was written:\n  "
+            + "\n  ".join(item.problems)
+        )
+    if not item.off:
+        raise NoticeImportError("调整通知没有放假日期 / the adjustment names no day off; nothing was written")
+    days = [NoticeDay(d, kind, holiday, _show(sen)) for d, kind, sen in item.off]
+    days += [NoticeDay(d, "makeup", holiday, _show(sen)) for d, sen in item.makeup]
+    return title.group(0), holiday, number, published, days
+
+
+def _apply_adjustment(notice: ImportedNotice, path: Path) -> None:
+    title, holiday, number, published, days = parse_adjustment(read_notice_text(path), notice.year)
+    if published < notice.published:
+        raise NoticeImportError(
+            f"{path}: 调整通知（{published.isoformat()}）早于原通知（{notice.published.isoformat()}）/ "
+            "the adjustment is dated before the notice it adjusts"
+        )
+    replaced = [d for d, x in notice.days.items() if holiday in x.item.split("、")]
+    if not replaced:
+        raise NoticeImportError(
+            f"{path}: 原通知没有“{holiday}”一项，无法调整 / the notice has no item {holiday!r} to adjust"
+        )
+    for d in replaced:
+        del notice.days[d]
+    for x in days:
+        if x.date in notice.days:
+            raise NoticeImportError(
+                f"{path}: “{x.sentence}” — {x.date.isoformat()} 已由原通知“{notice.days[x.date].item}”安排 / "
+                "is already arranged by another item of the notice"
+            )
+        notice.days[x.date] = x
+    notice.adjustments.append(
+        {
+            "title_zh": title,
+            "number": number,
+            "published": published.isoformat(),
+            "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Checking against the libraries, and writing
 
@@ -531,6 +610,8 @@ def _year_yaml(notice: ImportedNotice, path: Path) -> str:
         "holidays": holidays,
         "makeup_working_days": [d.isoformat() for d, x in sorted(notice.days.items()) if x.kind == "makeup"],
     }
+    if notice.adjustments:
+        doc["adjustments"] = notice.adjustments
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     # dates unquoted (the loader's format), as data/calendar/README.md writes them
     text = re.sub(r"'(\d{4}-\d{2}-\d{2})'", r"\1", text)
@@ -541,7 +622,12 @@ def _year_yaml(notice: ImportedNotice, path: Path) -> str:
 
 
 def import_notice(
-    path: str | Path, year: int, *, number: str | None = None, dry_run: bool = False
+    path: str | Path,
+    year: int,
+    *,
+    number: str | None = None,
+    adjustments: list[str | Path] | tuple[str | Path, ...] = (),
+    dry_run: bool = False,
 ) -> ImportedNotice:
     """Read, check and (unless ``dry_run``) write ``calendar/<year>.yaml`` into the bureau's folder.
 
@@ -550,6 +636,8 @@ def import_notice(
     """
     path = Path(path)
     notice = parse_notice(read_notice_text(path), year, number=number)
+    for adj in adjustments:
+        _apply_adjustment(notice, Path(adj))
     notice.differences = _differences(notice)
     from .workdays import _provisional
 

@@ -74,6 +74,13 @@ def add_cli(sub: Any) -> None:
     i.add_argument(
         "--number", default=None, help="文号（文本未载时）/ the document number, if the text lacks it"
     )
+    i.add_argument(
+        "--adjustment",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="此后调整某节日的通知（可多次）/ a later notice adjusting one holiday (repeatable)",
+    )
     i.add_argument("--dry-run", action="store_true", help="只核对不写入 / check only, write nothing")
     i.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     i.set_defaults(func=_import)
@@ -193,7 +200,9 @@ def _status(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from .calendar_import import import_notice
 
-    res = import_notice(args.notice, args.year, number=args.number, dry_run=args.dry_run)
+    res = import_notice(
+        args.notice, args.year, number=args.number, adjustments=args.adjustment, dry_run=args.dry_run
+    )
     if args.json:
         out = {
             "year": res.year,
@@ -203,6 +212,7 @@ def _import(args: argparse.Namespace) -> int:
             "days": [{"date": d, "weekday": w, "kind": k, "item": it} for d, w, k, it in res.table()],
             "differences": res.differences,
             "notes": res.notes,
+            "adjustments": res.adjustments,
             "path": str(res.path),
             "written": res.written,
         }
@@ -210,6 +220,10 @@ def _import(args: argparse.Namespace) -> int:
         return 0
     lines = [
         f"{res.title} · {res.number or '文号未载 / no document number'} · 发布 published {res.published.isoformat()}",
+        *(
+            f"调整 / adjusted by: {a['title_zh']} · {a['number'] or '文号未载'} · {a['published']}"
+            for a in res.adjustments
+        ),
         "",
     ]
     rows = [["日期 Date", "星期 Day", "安排 Kind", "条目 Item"]]

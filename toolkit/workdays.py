@@ -477,6 +477,16 @@ class _NoticeModel(_Model):
     url: str | None = None
 
 
+class _AdjustmentModel(_Model):
+    """A later notice that adjusted one holiday of the year (e.g. 2019's Labour Day)."""
+
+    title_zh: str
+    number: str | None
+    published: StrictDate
+    file: str | None = None
+    sha256: str | None = None
+
+
 class _ImportedModel(_Model):
     file: str  # the notice file's name
     sha256: str
@@ -497,6 +507,7 @@ class _YearFileModel(_Model):
     imported: _ImportedModel | None = None  # set by `oqtk calendar import`
     holidays: list[_HolidayModel]
     makeup_working_days: list[StrictDate] = []  # pydantic copies mutable defaults
+    adjustments: list[_AdjustmentModel] = []  # later notices whose days this file includes
 
 
 def _in_file_year(d: dt.date, y: int) -> bool:
@@ -562,7 +573,18 @@ def load_year_file(path: Path) -> _Schedule:
         url=m.notice.url,
         imported=f"{m.imported.at[:10]} {m.imported.file}" if m.imported else None,
     )
-    return _Schedule(y, off, makeup, (src,))
+    adjusted = tuple(
+        CalendarSource(
+            kind="data_file",
+            name=str(path),
+            title_zh=a.title_zh,
+            number=a.number,
+            published=a.published,
+            imported=f"{m.imported.at[:10]} {a.file}" if m.imported and a.file else None,
+        )
+        for a in m.adjustments
+    )
+    return _Schedule(y, off, makeup, (src, *adjusted))
 
 
 def _check_file_against_libraries(path: Path, s: _Schedule, libs: _Libraries) -> list[CalendarSource]:

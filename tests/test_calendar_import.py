@@ -446,3 +446,27 @@ def test_2019_with_its_labour_day_adjustment_reproduces_both_libraries(bureau, t
     with pytest.raises(NoticeImportError, match="has no item '植树节'"):
         import_notice(NOTICES / "2019.txt", 2019, adjustments=[other])
     assert not list((bureau / "calendar").glob("*.yaml"))
+
+
+def test_the_bureau_folder_is_never_inside_the_package(monkeypatch):
+    from toolkit.exceptions import ToolkitError
+    from toolkit.paths import bureau_data_dir
+
+    for inside in (REPO_ROOT / "toolkit" / "data", REPO_ROOT / "data"):
+        monkeypatch.setenv("OQTK_BUREAU_DATA_DIR", str(inside))
+        policy.reload()
+        with pytest.raises(ToolkitError, match="cannot be inside the package"):
+            bureau_data_dir()
+    monkeypatch.delenv("OQTK_BUREAU_DATA_DIR")
+    monkeypatch.setenv("OQTK_HOME", "/tmp/some-home")
+    policy.reload()
+    assert bureau_data_dir() == Path("/tmp/some-home/data")  # the default: $OQTK_HOME/data
+
+
+def test_an_unwritable_bureau_folder_is_a_clear_error(bureau, monkeypatch):
+    # a folder that cannot be made (its parent is a file: fails for root too)
+    bureau.parent.joinpath("a-file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("OQTK_BUREAU_DATA_DIR", str(bureau.parent / "a-file" / "data"))
+    policy.reload()
+    with pytest.raises(NoticeImportError, match="cannot write the bureau's data folder; nothing was written"):
+        import_notice(NOTICE_2026, 2026)

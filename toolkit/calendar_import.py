@@ -173,7 +173,6 @@ def _pdf_text(path: Path) -> str:
 def _normalize(text: str) -> str:
     """NFKC (full-width digits and punctuation → half-width), every space and line break removed."""
     t = unicodedata.normalize("NFKC", text)
-    t = t.replace("〔", "〔").replace("〕", "〕")
     return re.sub(r"\s+", "", t)
 
 
@@ -667,9 +666,15 @@ def import_notice(
     if dry_run:
         return notice
     text = _year_yaml(notice, path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    old = dest.read_text(encoding="utf-8") if dest.exists() else None
-    write_text_atomic(dest, text)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old = dest.read_text(encoding="utf-8") if dest.exists() else None
+        write_text_atomic(dest, text)
+    except OSError as exc:
+        raise NoticeImportError(
+            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），未写入 / cannot write the bureau's data folder; "
+            "nothing was written — check its permissions or set OQTK_BUREAU_DATA_DIR"
+        ) from exc
     reload()
     try:
         from .workdays import covered_years

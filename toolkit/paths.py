@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .exceptions import ToolkitError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = [
@@ -70,8 +72,9 @@ def bureau_data_dir() -> Path:
         d = Path(env).expanduser().resolve() if env else (oqtk_home() / "data").resolve()
         inside = [p for p in (REPO_ROOT / "toolkit", _DEFAULT_DATA) if d == p or p in d.parents]
         if inside:
-            raise ValueError(
-                f"数据目录不能位于程序包内 / the bureau data folder cannot be inside the package: {d}"
+            raise ToolkitError(
+                f"数据目录不能位于程序包或随附数据内 / the bureau's data folder cannot be inside the package "
+                f"or its shipped data: {d} — set OQTK_BUREAU_DATA_DIR (or OQTK_HOME) to a folder of its own"
             )
         _bureau_dir = d
     return _bureau_dir

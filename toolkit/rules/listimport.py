@@ -441,9 +441,15 @@ def import_annex(
         f"# List {version}: imported by `oqtk list import` — edit the annex and re-import rather than this file.\n"
         + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
-    write_text_atomic(dest, text)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
+        write_text_atomic(dest, text)
+    except OSError as exc:
+        raise ListImportError(
+            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），未导入 / cannot write the bureau's data folder; "
+            "nothing was imported — check its permissions or set OQTK_BUREAU_DATA_DIR"
+        ) from exc
     reload()
     try:
         list_versions()  # the new file must load; if not, restore the old one

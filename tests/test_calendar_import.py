@@ -30,9 +30,7 @@ from toolkit.workdays import (
 
 D = dt.date
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
-NOTICE_2026 = REPO_ROOT.parent / "shared" / "policy" / "notices" / "2026.txt"
-if not NOTICE_2026.exists():  # a worktree beside /work/shared
-    NOTICE_2026 = Path("/work/shared/policy/notices/2026.txt")
+NOTICE_2026 = NOTICES / "2026.txt"  # the project's copy (shared/policy/notices/2026.txt)
 SYNTHETIC = NOTICES / "synthetic_2027.txt"
 
 

@@ -229,3 +229,13 @@ def test_aliases_file_is_strict(monkeypatch, tmp_path):
         toolkit.policy.reload()
         with pytest.raises(PolicyDataError, match=r"aliases\.yaml"):
             find_qualifications("ACCA", "1.0")
+
+
+def test_lookup_form_shows_the_issuer_name_and_its_source():
+    from toolkit.dashboards.lookup import LookupForm
+
+    f = LookupForm()
+    f.version.value = "1.0"
+    f.query.value = "特许公认会计师"
+    assert f.matches and f.matches[0].entry.id in ("acca_fellow", "acca_member")
+    assert "发证机构名称" in f.results.value and "特许公认会计师公会 — 中国注册会计师协会" in f.results.value

@@ -468,3 +468,16 @@ def test_an_unwritable_bureau_folder_is_a_clear_error(bureau, monkeypatch):
     policy.reload()
     with pytest.raises(NoticeImportError, match="cannot write the bureau's data folder; nothing was written"):
         import_notice(NOTICE_2026, 2026)
+
+
+def test_a_change_earlier_than_the_provisional_days_is_flagged(bureau, tmp_path):
+    text = SYNTHETIC.read_text(encoding="utf-8").replace(
+        "2027年1月9日（周六）上班", "2026年12月27日（周日）上班"
+    )
+    path = tmp_path / "early.txt"
+    path.write_text(text, encoding="utf-8")
+    res = import_notice(path, 2027, dry_run=True)
+    assert res.days[D(2026, 12, 27)].kind == "makeup"
+    assert any(
+        "早于待复核起始日 2026-12-29" in n and "calendar_provisional_from.yaml" in n for n in res.notes
+    )

@@ -239,3 +239,29 @@ def test_lookup_form_shows_the_issuer_name_and_its_source():
     f.query.value = "特许公认会计师"
     assert f.matches and f.matches[0].entry.id in ("acca_fellow", "acca_member")
     assert "发证机构名称" in f.results.value and "特许公认会计师公会 — 中国注册会计师协会" in f.results.value
+
+
+def test_a_version_registered_in_the_bureau_folder_is_imported_there(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        own = tmp_path / "bureau" / "list"
+        own.mkdir(parents=True)
+        (own / "versions.yaml").write_text(
+            '"4.0":\n  title_zh: 测试用版本\n  title_en: Test version\n  issued: 2026-11-01\n'
+            "  in_force_from: 2026-11-15\n  doc: notice_3_0\n  categories: [A, B, C, D]\n",
+            encoding="utf-8",
+        )
+        toolkit.policy.reload()
+        with pytest.raises(toolkit.PolicyDataError, match=r"bureau/list/v4\.0\.yaml"):
+            toolkit.get_version("4.0")  # registered, but no entries file yet: the strict loader says so
+        (own / "v4.0.yaml").write_text(
+            'version: "4.0"\ncomplete: false\nprovenance_zh: 待导入\nprovenance_en: to be imported\nentries: []\n',
+            encoding="utf-8",
+        )
+        toolkit.policy.reload()
+        annex = tmp_path / "annex.csv"
+        _write_csv(annex, HEADER_ZH, [["示例", "Example", "", "Body", "", "D", "", ""]])
+        res = import_annex(annex, "4.0")
+        assert res.path == own / "v4.0.yaml" and res.diff.old == "3.0"
+        v = toolkit.get_version("4.0")
+        assert v.get("example").categories == ("D",) and "annex.csv" in v.origin("zh")
+        assert "4.0" not in (root / "list" / "versions.yaml").read_text(encoding="utf-8")

@@ -332,8 +332,12 @@ def _version_metas(root: Path) -> dict[str, tuple[VersionModel, Path]]:
 @cache
 def _versions(root: Path) -> dict[str, ListVersion]:
     out: dict[str, ListVersion] = {}
-    for version, (meta, _path) in _version_metas(root).items():
-        out[version] = _load_version_file(data_file("list", f"v{version}.yaml"), meta, version, root)
+    own = bureau_data_dir() / "list" / "versions.yaml"
+    for version, (meta, path) in _version_metas(root).items():
+        name = f"v{version}.yaml"
+        # a version the bureau registered keeps its entries in the bureau's folder
+        entries_path = path.parent / name if path == own else data_file("list", name)
+        out[version] = _load_version_file(entries_path, meta, version, root)
     return dict(sorted(out.items(), key=lambda kv: kv[1].in_force_from))
 
 

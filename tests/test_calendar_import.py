@@ -481,3 +481,30 @@ def test_a_change_earlier_than_the_provisional_days_is_flagged(bureau, tmp_path)
     assert any(
         "早于待复核起始日 2026-12-29" in n and "calendar_provisional_from.yaml" in n for n in res.notes
     )
+
+
+def test_cli_status_names_the_bureau_folder_and_the_provisional_days(bureau, capsys):
+    from toolkit.cli import main
+
+    assert main(["calendar", "status", "--today", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert f"数据目录 / bureau data folder (imports): {bureau}" in out
+    assert "待复核 / provisional: 2026-12-29 – 2026-12-31" in out
+    import_notice(SYNTHETIC, 2027, number="测试〔0000〕0号")
+    policy.reload()
+    assert main(["calendar", "status", "--today", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert "待复核 / provisional: 2027-12-29 – 2027-12-31" in out and "由 synthetic_2027.txt 导入" in out
+
+
+def test_home_list_table_says_when_and_from_which_file_a_version_was_imported(bureau, tmp_path):
+    from toolkit.dashboards.home import HomeForm
+    from toolkit.rules.listimport import import_annex
+
+    annex = tmp_path / "annex.csv"
+    annex.write_text(
+        "证书名称（中文）,证书名称（英文）,发证机构,类别\n示例,Example,Body,A\n", encoding="utf-8"
+    )
+    import_annex(annex, "3.0", partial=True)
+    f = HomeForm(today=D(2026, 6, 1))
+    assert "由 annex.csv 导入" in _text(f.status)

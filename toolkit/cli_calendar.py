@@ -183,6 +183,14 @@ def _status(args: argparse.Namespace) -> int:
     from .paths import bureau_data_dir
 
     lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
+    from .workdays import provisional_from
+
+    last = st.years[-1] if st.years else None
+    if last is not None:
+        first = provisional_from(last).isoformat()
+        lines.append(
+            f"待复核 / provisional: {first} – {last}-12-31（{last + 1}年通知尚未载入 / the {last + 1} notice is not loaded）"
+        )
     if st.not_covered:
         lines += ["", "未采用 / Not used:"]
         lines += [f"  {y}: {why}" for y, why in st.not_covered.items()]

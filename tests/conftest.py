@@ -13,6 +13,9 @@ import pytest
 # Derived-data cache (toolkit.paths.cache_dir): one per test process, never the user's own;
 # set before any test starts a kernel or a server, which inherit it.
 os.environ["OQTK_CACHE_DIR"] = tempfile.mkdtemp(prefix="oqtk-cache-")
+# The bureau's data folder (toolkit.paths.bureau_data_dir): empty and the test process's own, so
+# that nothing imported into the user's ~/.oqtk/data changes a result; tests that import set their own.
+os.environ["OQTK_BUREAU_DATA_DIR"] = tempfile.mkdtemp(prefix="oqtk-bureau-data-")
 
 
 @pytest.fixture(scope="session")

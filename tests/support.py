@@ -17,10 +17,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @contextmanager
 def data_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of ``data/`` used as ``$OQTK_DATA_DIR`` for the duration of the block."""
+    """A writable copy of ``data/`` used as ``$OQTK_DATA_DIR`` for the duration of the block, with an
+    empty bureau data folder (``$OQTK_BUREAU_DATA_DIR``, where imports write) at ``<tmp>/bureau``."""
     root = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", root, ignore=shutil.ignore_patterns("examples"))
     monkeypatch.setenv("OQTK_DATA_DIR", str(root))
+    monkeypatch.setenv("OQTK_BUREAU_DATA_DIR", str(tmp_path / "bureau"))
     policy.reload()
     try:
         yield root

@@ -110,6 +110,14 @@ def test_publicity_calculator(dashboard_server, browser_page):
     page.locator(".oqtk-start-go").click()
     page.wait_for_selector(".oqtk-publicity .oqtk-error", timeout=20_000)
     assert "2031年的法定节假日安排尚未载入" in page.locator(".oqtk-publicity .oqtk-error").inner_text()
+    assert "oqtk calendar import" in page.locator(".oqtk-publicity .oqtk-admin-command").inner_text()
+    # issue 14: late December while next year's notice is not loaded — the check beside the result
+    page.locator(".oqtk-start input").fill("2026-12-23")
+    page.locator(".oqtk-start-go").click()
+    page.locator('.oqtk-end[data-date="2026-12-29"]').wait_for(timeout=20_000)
+    assert "2027年节假日安排尚未载入" in page.locator(".oqtk-result .oqtk-provisional").inner_text()
+    assert page.locator('tr.oqtk-day[data-provisional="1"]').count() == 1
+    assert "待复核" in page.locator('tr.oqtk-day[data-date="2026-12-29"]').inner_text()
     assert_no_code_or_traceback(page)
 
 

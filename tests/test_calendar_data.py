@@ -169,7 +169,7 @@ def test_the_publicity_length_comes_from_the_policy_data(data):
     [
         ("makeup_not_weekend", "makeup_working_days.0", "2027-02-19 is a Friday"),
         ("both_holiday_and_makeup", "makeup_working_days.1", "both a holiday and a make-up working day"),
-        ("date_outside_year", "holidays.0.date", "2026-12-31 is outside 2027"),
+        ("date_outside_year", "holidays.0.date", "2026-11-30 is outside 2027 (and the December before)"),
         ("unknown_key", "holidays.2.half_day", "unknown key"),
         ("year_mismatch", "year", "does not match the file name"),
         ("until_before_date", "holidays.1.until", "before 2027-02-05"),

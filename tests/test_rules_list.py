@@ -108,7 +108,12 @@ def test_import_csv_writes_version_and_prints_diff(monkeypatch, tmp_path):
         # on a complete version, a certificate that was on 1.0 and is absent now is "removed"
         gone = find_qualifications("ACCA membership", "2.0")[0]
         assert gone.entry_id == "acca_member" and gone.status == "removed"
-        assert (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        written = tmp_path / "bureau" / "list" / "v2.0.yaml"  # the bureau's folder, never the shipped one
+        assert res.path == written and written.read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        assert (
+            not (root / "list" / "v2.0.yaml").read_text(encoding="utf-8").startswith("# List 2.0: imported")
+        )
+        assert "imported" in v.origin("en") and "annex.csv" in v.origin("en")
 
 
 def test_import_xlsx_with_english_headers(monkeypatch, tmp_path):
@@ -176,3 +181,87 @@ def test_import_dry_run_and_unknown_version(monkeypatch, tmp_path):
         assert (root / "list" / "v3.0.yaml").read_bytes() == before
         with pytest.raises(ListImportError, match=r"versions\.yaml"):
             import_annex(annex, "9.9")
+
+
+# --- Chinese names of issuers (data/list/aliases.yaml) ------------------------------------------------
+
+
+def test_issuer_chinese_name_finds_the_entries_with_its_source():
+    hits = find_qualifications("特许公认会计师", "1.0")
+    assert {h.entry_id for h in hits[:2]} == {"acca_fellow", "acca_member"}
+    top = hits[0]
+    assert top.matched_on == "特许公认会计师公会" and top.score >= 0.6
+    assert top.matched_source is not None and top.matched_source.basis.value == "S"
+    assert "cicpa.org.cn" in (top.matched_source.url or "")
+    informal = find_qualifications("国际注册会计师", "1.0")[0]
+    assert informal.entry_id in ("acca_fellow", "acca_member") and informal.matched_source.basis.value == "I"
+    # a name no source gives finds nothing through the aliases
+    assert not [h for h in find_qualifications("特许金融分析师", "1.0") if h.matched_source is not None]
+
+
+def test_an_imported_entry_gets_the_issuer_names_too(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path):
+        annex = tmp_path / "annex.csv"
+        _write_csv(
+            annex,
+            HEADER_ZH,
+            [["ACCA战略商业领袖证书", "ACCA Strategic Business Leader", "", "ACCA", "", "A", "", ""]],
+        )
+        import_annex(annex, "3.0", partial=True)
+        hit = find_qualifications("特许公认会计师公会", "3.0")
+        assert [h.entry_id for h in hit if h.status == "on_list"] == ["acca_strategic_business_leader"]
+
+
+def test_cli_search_names_the_source_of_the_issuer_name(capsys):
+    from toolkit.cli import main
+
+    assert main(["list", "search", "特许公认会计师", "--version", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "“特许公认会计师公会”是发证机构的名称 / is a name of the issuer: 中国注册会计师协会" in out
+
+
+def test_aliases_file_is_strict(monkeypatch, tmp_path):
+    from toolkit import PolicyDataError
+
+    with data_copy(monkeypatch, tmp_path) as root:
+        p = root / "list" / "aliases.yaml"
+        p.write_text(p.read_text(encoding="utf-8").replace("    names:", "    nmes:", 1), encoding="utf-8")
+        toolkit.policy.reload()
+        with pytest.raises(PolicyDataError, match=r"aliases\.yaml"):
+            find_qualifications("ACCA", "1.0")
+
+
+def test_lookup_form_shows_the_issuer_name_and_its_source():
+    from toolkit.dashboards.lookup import LookupForm
+
+    f = LookupForm()
+    f.version.value = "1.0"
+    f.query.value = "特许公认会计师"
+    assert f.matches and f.matches[0].entry.id in ("acca_fellow", "acca_member")
+    assert "发证机构名称" in f.results.value and "特许公认会计师公会 — 中国注册会计师协会" in f.results.value
+
+
+def test_a_version_registered_in_the_bureau_folder_is_imported_there(monkeypatch, tmp_path):
+    with data_copy(monkeypatch, tmp_path) as root:
+        own = tmp_path / "bureau" / "list"
+        own.mkdir(parents=True)
+        (own / "versions.yaml").write_text(
+            '"4.0":\n  title_zh: 测试用版本\n  title_en: Test version\n  issued: 2026-11-01\n'
+            "  in_force_from: 2026-11-15\n  doc: notice_3_0\n  categories: [A, B, C, D]\n",
+            encoding="utf-8",
+        )
+        toolkit.policy.reload()
+        with pytest.raises(toolkit.PolicyDataError, match=r"bureau/list/v4\.0\.yaml"):
+            toolkit.get_version("4.0")  # registered, but no entries file yet: the strict loader says so
+        (own / "v4.0.yaml").write_text(
+            'version: "4.0"\ncomplete: false\nprovenance_zh: 待导入\nprovenance_en: to be imported\nentries: []\n',
+            encoding="utf-8",
+        )
+        toolkit.policy.reload()
+        annex = tmp_path / "annex.csv"
+        _write_csv(annex, HEADER_ZH, [["示例", "Example", "", "Body", "", "D", "", ""]])
+        res = import_annex(annex, "4.0")
+        assert res.path == own / "v4.0.yaml" and res.diff.old == "3.0"
+        v = toolkit.get_version("4.0")
+        assert v.get("example").categories == ("D",) and "annex.csv" in v.origin("zh")
+        assert "4.0" not in (root / "list" / "versions.yaml").read_text(encoding="utf-8")

@@ -268,7 +268,7 @@ def test_uncovered_year_is_refused(day):
     with pytest.raises(CalendarNotCovered) as err:
         is_working_day(day)
     assert err.value.year == day.year
-    assert f"data/calendar/{day.year}.yaml" in str(err.value)
+    assert f"oqtk calendar import NOTICE --year {day.year}" in str(err.value)
     assert str(day.year) in str(err.value)
 
 
@@ -406,7 +406,7 @@ def test_cli_publicity_deadline_and_json(capsys):
 def test_cli_uncovered_year_is_a_clear_error(capsys):
     assert main(["publicity", "2026-12-28"]) == 2
     err = capsys.readouterr().err
-    assert "2027" in err and "data/calendar/2027.yaml" in err and "Traceback" not in err
+    assert "2027" in err and "oqtk calendar import NOTICE --year 2027" in err and "Traceback" not in err
 
 
 def test_cli_calendar_status(capsys):

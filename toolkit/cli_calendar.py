@@ -1,4 +1,5 @@
-"""``oqtk publicity`` and ``oqtk calendar status``: the publicity period and the calendar's coverage."""
+"""``oqtk publicity``, ``oqtk calendar status`` and ``oqtk calendar import``: the publicity period, the
+calendar's coverage, and a State Council holiday notice imported into the bureau's data folder."""
 
 from __future__ import annotations
 
@@ -61,6 +62,28 @@ def add_cli(sub: Any) -> None:
     s.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     s.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     s.set_defaults(func=_status)
+    i = csub.add_parser(
+        "import",
+        help="导入国务院办公厅节假日安排通知 / import the State Council holiday notice (.txt, .docx, .pdf)",
+        description="读取国务院办公厅《关于Y年部分节假日安排的通知》（网页文字 .txt、Word .docx 或文字版 PDF），"
+        "逐句核对后写入数据目录 / Read the State Council General Office holiday notice, check every "
+        "sentence, and write the year into the bureau's data folder.",
+    )
+    i.add_argument("notice", help="通知文件 / the notice (.txt, .docx or .pdf)")
+    i.add_argument("--year", type=int, required=True, help="通知所安排的年度 / the year the notice schedules")
+    i.add_argument(
+        "--number", default=None, help="文号（文本未载时）/ the document number, if the text lacks it"
+    )
+    i.add_argument(
+        "--adjustment",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="此后调整某节日的通知（可多次）/ a later notice adjusting one holiday (repeatable)",
+    )
+    i.add_argument("--dry-run", action="store_true", help="只核对不写入 / check only, write nothing")
+    i.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    i.set_defaults(func=_import)
     c.set_defaults(func=lambda args: (c.print_help(), 2)[1])
 
 
@@ -111,15 +134,24 @@ def _publicity(args: argparse.Namespace) -> int:
             n += 1
         no = str(n) if d.working else "-"
         label = f"{d.label_zh} / {d.label_en}"
+        if d.provisional:
+            label += " · 待复核 / provisional"
         rows.append([d.date.isoformat(), _WEEKDAY[d.date.weekday()], no, label])
     lines += _table(rows)
     lines.append("")
+    for f in win.findings:
+        lines += [f"? {f.zh}", f"  {f.en}", ""]
     if win.source is not None:
         lines.append(f"依据 / Rule: {win.source.cite('zh')}")
         lines.append(f"             {win.source.cite('en')}")
     for src in win.calendar_sources:
         lines.append(f"日历 / Calendar: {src.cite('zh')}")
     if deadline_info is not None:
+        from .workdays import provisional_finding
+
+        late = provisional_finding(dt.date.fromisoformat(deadline_info["latest_start"]), args.deadline)
+        if late is not None and not win.findings:
+            lines += ["", f"? {late.zh}", f"  {late.en}"]
         meets = deadline_info["start_meets_deadline"]
         lines += [
             "",
@@ -148,6 +180,17 @@ def _status(args: argparse.Namespace) -> int:
         for s in srcs[1:]:
             rows.append(["", s.cite("zh")])
     lines += _table(rows)
+    from .paths import bureau_data_dir
+
+    lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
+    from .workdays import provisional_from
+
+    last = st.years[-1] if st.years else None
+    if last is not None:
+        first = provisional_from(last).isoformat()
+        lines.append(
+            f"待复核 / provisional: {first} – {last}-12-31（{last + 1}年通知尚未载入 / the {last + 1} notice is not loaded）"
+        )
     if st.not_covered:
         lines += ["", "未采用 / Not used:"]
         lines += [f"  {y}: {why}" for y, why in st.not_covered.items()]
@@ -158,5 +201,62 @@ def _status(args: argparse.Namespace) -> int:
         lines.append(
             f"今年及明年（如需）已载入 / This year, and next year when due, are loaded ({st.today.isoformat()})."
         )
+    print("\n".join(lines))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .calendar_import import import_notice
+
+    res = import_notice(
+        args.notice, args.year, number=args.number, adjustments=args.adjustment, dry_run=args.dry_run
+    )
+    if args.json:
+        out = {
+            "year": res.year,
+            "title": res.title,
+            "number": res.number,
+            "published": res.published.isoformat(),
+            "days": [{"date": d, "weekday": w, "kind": k, "item": it} for d, w, k, it in res.table()],
+            "differences": res.differences,
+            "notes": res.notes,
+            "adjustments": res.adjustments,
+            "path": str(res.path),
+            "written": res.written,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    lines = [
+        f"{res.title} · {res.number or '文号未载 / no document number'} · 发布 published {res.published.isoformat()}",
+        *(
+            f"调整 / adjusted by: {a['title_zh']} · {a['number'] or '文号未载'} · {a['published']}"
+            for a in res.adjustments
+        ),
+        "",
+    ]
+    rows = [["日期 Date", "星期 Day", "安排 Kind", "条目 Item"]]
+    rows += [list(r) for r in res.table()]
+    lines += _table(rows)
+    lines += [
+        "",
+        "其余日期：周一至周五上班，周六、周日休息 / every other day: Monday–Friday working, weekends off",
+        "",
+    ]
+    if res.differences:
+        for lib, diff in res.differences.items():
+            lines.append(
+                f"与 {lib} 对比 / against {lib}: "
+                + ("无差异 / no difference" if not diff else "; ".join(diff))
+            )
+    else:
+        lines.append(
+            f"日历库均未载 {res.year} 年，无可对比 / no library holds {res.year}: nothing to compare"
+        )
+    lines += [f"注 / Note: {n}" for n in res.notes]
+    lines.append("")
+    if res.written:
+        lines.append(f"已写入 / Written: {res.path}")
+    else:
+        lines.append(f"核对通过，未写入（--dry-run）/ checked, nothing written (--dry-run): {res.path}")
     print("\n".join(lines))
     return 0

@@ -78,6 +78,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"  C类对应级别 title level: {LEVELS[m.entry.c_level][0]} {LEVELS[m.entry.c_level][1]}")
         print(f"  {m.note_zh}\n  {m.note_en}")
         print(f"  来源 source: {m.entry.source.cite('zh')}")
+        if m.matched_source is not None:
+            print(
+                f"  “{m.matched_on}”是发证机构的名称 / is a name of the issuer: {m.matched_source.cite('zh')}"
+            )
     return 0
 
 
@@ -90,6 +94,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             {
                 "version": v.version,
                 "complete": v.complete,
+                "origin_zh": v.origin("zh"),
+                "origin_en": v.origin("en"),
                 "entries": [e.to_dict() for e in v.entries],
                 "partial_zh": v.partial_notice("zh"),
                 "partial_en": v.partial_notice("en"),
@@ -97,6 +103,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         )
         return 0
     print(f"{v.title_zh}\n{v.title_en}\n施行 in force from {v.in_force_from}")
+    print(f"数据来源 / data: {v.origin('zh')} / {v.origin('en')}")
     if not v.complete:
         print(f"⚠ {v.partial_notice('zh')}\n  {v.partial_notice('en')}")
     for e in v.entries:
@@ -199,8 +206,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_show)
-    p = lsub.add_parser("import", help="导入清单附件 / import an annex table (xlsx or csv)")
-    p.add_argument("file")
+    p = lsub.add_parser("import", help="导入清单附件 / import an annex (xlsx, csv, Word .docx or text PDF)")
+    p.add_argument("file", help="附件 / the annex: .xlsx, .csv, .docx or .pdf")
     p.add_argument("--version", required=True)
     p.add_argument("--partial", action="store_true", help="附件不完整 / the table is only part of the annex")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示差异 / check and show the diff only")

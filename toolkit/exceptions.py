@@ -6,6 +6,7 @@ __all__ = [
     "CalendarNotCovered",
     "IntakeError",
     "ListImportError",
+    "NoticeImportError",
     "OutputError",
     "ParameterError",
     "PolicyDataError",
@@ -62,6 +63,10 @@ class IntakeError(ToolkitError):
 
 class ListImportError(ToolkitError):
     """Raised when an annex table cannot be imported as a version of the List."""
+
+
+class NoticeImportError(ToolkitError):
+    """Raised when a holiday notice cannot be read or fails a check; nothing is written."""
 
 
 class OutputError(ToolkitError):

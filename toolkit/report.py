@@ -110,10 +110,23 @@ def rules_data_hash(root: Path | None = None) -> str:
     """A short SHA-256 over the policy-data tree (``data/``): every file's relative path and bytes.
 
     Example sheets (``data/examples/``), hidden files and caches are left out: they are not
-    rules. Any change to a policy parameter, the List or the calendar data changes the hash.
+    rules. Any change to a policy parameter, the List or the calendar data changes the hash, and
+    so does a file imported into the bureau's data folder (``toolkit.paths.bureau_data_dir``).
     """
-    root = Path(root) if root is not None else data_dir()
+    if root is None:  # the data in force: the shipped folder and the bureau's own (imports), if any
+        from .paths import bureau_data_dir
+
+        own = bureau_data_dir()
+        return _tree_hash(data_dir(), *([own] if own.is_dir() and any(own.rglob("*.yaml")) else []))
+    return _tree_hash(Path(root))
+
+
+def _tree_hash(root: Path, *more: Path) -> str:
     h = hashlib.sha256()
+    for extra in more:  # the bureau's folder, under its own prefix
+        for p in sorted(q for q in extra.rglob("*") if q.is_file() and not q.name.startswith(".")):
+            h.update(b"bureau/" + p.relative_to(extra).as_posix().encode("utf-8") + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).hexdigest().encode("ascii") + b"\n")
     files = sorted(
         p
         for p in root.rglob("*")

@@ -15,11 +15,21 @@ weekend days the State Council declares working days (调休上班). Every inter
 Where the schedule comes from
     A year is covered when *both* maintained libraries hold its official schedule (``holidays``:
     the China substitution data; ``chinesecalendar``: its supported range) and they agree on every
-    day of it, or when ``data/calendar/<year>.yaml`` transcribes the State Council General
-    Office notice (format: ``data/calendar/README.md``). A data file must agree with every library
-    that holds its year. Any other year raises :class:`~toolkit.exceptions.CalendarNotCovered`:
-    never a weekend-only or estimated answer (``holidays`` silently estimates years it has no
-    notice for, with no make-up working days).
+    day of it, or when ``calendar/<year>.yaml`` transcribes the State Council General Office
+    notice (format: ``data/calendar/README.md``; written by ``oqtk calendar import``, read from the
+    shipped data and from the bureau's data folder, :func:`toolkit.paths.bureau_data_dir`). A data
+    file must agree with every library that holds its year. A year-Y file may also change days of
+    the December before (the 2019 notice made 2018-12-29 a working Saturday): those days override
+    year Y-1. Any other year raises :class:`~toolkit.exceptions.CalendarNotCovered`: never a
+    weekend-only or estimated answer (``holidays`` silently estimates years it has no notice for,
+    with no make-up working days).
+
+Provisional days
+    While year Y+1 is not loaded, the days of year Y from the December day in
+    ``data/policy/calendar_provisional_from.yaml`` (29: the earliest December day a following
+    year's notice has ever changed, derived from every year the libraries hold) are provisional:
+    :attr:`Day.provisional` marks them and :func:`provisional_finding` gives the ``check`` finding
+    that every publicity answer touching one carries.
 
 Speed
     What the two libraries hold is read once per installation: importing ``holidays``' China
@@ -52,7 +62,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from .exceptions import CalendarNotCovered, PolicyDataError
 from .files import write_text_atomic
 from .findings import Finding, Outcome, Source
-from .paths import cache_dir, data_dir
+from .paths import bureau_data_dir, cache_dir, data_dir
 from .policy import Parameter, load_model, on_reload, parameter
 
 __all__ = [
@@ -70,11 +80,16 @@ __all__ = [
     "day_info",
     "is_working_day",
     "latest_publicity_start",
+    "provisional_finding",
+    "provisional_from",
     "publicity_end_date",
     "publicity_window",
 ]
 
 PUBLICITY_PARAMETER = "publicity_working_days"
+PROVISIONAL_PARAMETER = "calendar_provisional_from"
+IMPORT_COMMAND = "oqtk calendar import 通知文件 --year {year}"
+IMPORT_COMMAND_EN = "oqtk calendar import NOTICE --year {year}"
 _WEEKDAY_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _IN_LIEU_RE = re.compile(r"由\s*(\d{4}-\d{2}-\d{2})\s*调休")
@@ -103,6 +118,7 @@ class Day:
     kind: DayKind
     label_zh: str
     label_en: str
+    provisional: bool = False  # next year's notice is not loaded and could still change this day
 
     @property
     def working(self) -> bool:
@@ -117,6 +133,7 @@ class Day:
             "working": self.working,
             "label_zh": self.label_zh,
             "label_en": self.label_en,
+            "provisional": self.provisional,
         }
 
 
@@ -131,9 +148,13 @@ class CalendarSource:
     number: str | None = None
     published: dt.date | None = None
     url: str | None = None
+    imported: str | None = None  # "2026-12-01 notice.docx": when and from which file it was imported
 
     def cite(self, lang: str = "zh") -> str:
         parts = [self.name]
+        if self.imported:
+            at, _, file = self.imported.partition(" ")
+            parts.append(f"{at} 由 {file} 导入" if lang == "zh" else f"imported {at} from {file}")
         title = self.title_zh if lang == "zh" else self.title_en
         if title:
             parts.append(title)
@@ -154,6 +175,7 @@ class CalendarSource:
             "number": self.number,
             "published": self.published.isoformat() if self.published else None,
             "url": self.url,
+            "imported": self.imported,
         }
 
 
@@ -450,9 +472,25 @@ class _Model(BaseModel):
 class _NoticeModel(_Model):
     title_zh: str
     title_en: str
-    number: str
+    number: str | None  # required key; null when the published text does not print it
     published: StrictDate
     url: str | None = None
+
+
+class _AdjustmentModel(_Model):
+    """A later notice that adjusted one holiday of the year (e.g. 2019's Labour Day)."""
+
+    title_zh: str
+    number: str | None
+    published: StrictDate
+    file: str | None = None
+    sha256: str | None = None
+
+
+class _ImportedModel(_Model):
+    file: str  # the notice file's name
+    sha256: str
+    at: str  # when it was imported (ISO timestamp, UTC)
 
 
 class _HolidayModel(_Model):
@@ -466,12 +504,22 @@ class _HolidayModel(_Model):
 class _YearFileModel(_Model):
     year: int
     notice: _NoticeModel
+    imported: _ImportedModel | None = None  # set by `oqtk calendar import`
     holidays: list[_HolidayModel]
     makeup_working_days: list[StrictDate] = []  # pydantic copies mutable defaults
+    adjustments: list[_AdjustmentModel] = []  # later notices whose days this file includes
+
+
+def _in_file_year(d: dt.date, y: int) -> bool:
+    """A year-Y file lists days of Y, and of the December before (a notice may change them)."""
+    return d.year == y or (d.year == y - 1 and d.month == 12)
 
 
 def load_year_file(path: Path) -> _Schedule:
-    """Read one ``data/calendar/<year>.yaml`` strictly; every problem names the file and key."""
+    """Read one ``calendar/<year>.yaml`` strictly; every problem names the file and key.
+
+    Days of the December before are kept in the schedule's ``off``/``makeup`` too (they override
+    year Y-1 when the calendar is built; :meth:`_Schedule.working_flags` looks at year Y only)."""
     m = load_model(path, _YearFileModel)
     if path.stem != str(m.year):
         raise PolicyDataError(path, "year", f"{m.year} does not match the file name (expected {path.stem})")
@@ -480,11 +528,15 @@ def load_year_file(path: Path) -> _Schedule:
         raise PolicyDataError(path, "holidays", "at least one holiday is required")
     off: dict[dt.date, tuple[DayKind, str, str]] = {}
     for i, h in enumerate(m.holidays):
-        if h.date.year != y:
-            raise PolicyDataError(path, f"holidays.{i}.date", f"{h.date.isoformat()} is outside {y}")
+        if not _in_file_year(h.date, y):
+            raise PolicyDataError(
+                path, f"holidays.{i}.date", f"{h.date.isoformat()} is outside {y} (and the December before)"
+            )
         until = h.until or h.date
-        if until.year != y:
-            raise PolicyDataError(path, f"holidays.{i}.until", f"{until.isoformat()} is outside {y}")
+        if not _in_file_year(until, y):
+            raise PolicyDataError(
+                path, f"holidays.{i}.until", f"{until.isoformat()} is outside {y} (and the December before)"
+            )
         if until < h.date:
             raise PolicyDataError(
                 path, f"holidays.{i}.until", f"{until.isoformat()} is before {h.date.isoformat()}"
@@ -498,8 +550,8 @@ def load_year_file(path: Path) -> _Schedule:
     makeup: dict[dt.date, tuple[str, str]] = {}
     for i, d in enumerate(m.makeup_working_days):
         key = f"makeup_working_days.{i}"
-        if d.year != y:
-            raise PolicyDataError(path, key, f"{d.isoformat()} is outside {y}")
+        if not _in_file_year(d, y):
+            raise PolicyDataError(path, key, f"{d.isoformat()} is outside {y} (and the December before)")
         if d.weekday() < 5:
             raise PolicyDataError(
                 path,
@@ -519,8 +571,20 @@ def load_year_file(path: Path) -> _Schedule:
         number=m.notice.number,
         published=m.notice.published,
         url=m.notice.url,
+        imported=f"{m.imported.at[:10]} {m.imported.file}" if m.imported else None,
     )
-    return _Schedule(y, off, makeup, (src,))
+    adjusted = tuple(
+        CalendarSource(
+            kind="data_file",
+            name=str(path),
+            title_zh=a.title_zh,
+            number=a.number,
+            published=a.published,
+            imported=f"{m.imported.at[:10]} {a.file}" if m.imported and a.file else None,
+        )
+        for a in m.adjustments
+    )
+    return _Schedule(y, off, makeup, (src, *adjusted))
 
 
 def _check_file_against_libraries(path: Path, s: _Schedule, libs: _Libraries) -> list[CalendarSource]:
@@ -533,7 +597,25 @@ def _check_file_against_libraries(path: Path, s: _Schedule, libs: _Libraries) ->
     ):
         if lib_flags is None:
             continue
-        diff = _disagreements(s.year, flags, lib_flags)
+        nxt = (libs.holidays_flags if name == "holidays" else libs.cc_flags).get(s.year + 1)
+        diff = [
+            d
+            for d in _disagreements(s.year, flags, lib_flags)
+            # a December day the file does not name, changed by next year's notice (the library has it)
+            if not (nxt is not None and d.month == 12 and d not in s.off and d not in s.makeup)
+        ]
+        # Days of the December before that the file lists: a library holding year Y holds them too.
+        prev_flags = (libs.holidays_flags if name == "holidays" else libs.cc_flags).get(s.year - 1)
+        if prev_flags is not None:
+            p_first = dt.date(s.year - 1, 1, 1)
+            for d in sorted({*s.off, *s.makeup}):
+                if d.year == s.year - 1 and prev_flags[(d - p_first).days] != (1 if d in s.makeup else 0):
+                    raise PolicyDataError(
+                        path,
+                        "makeup_working_days" if d in s.makeup else "holidays",
+                        f"disagrees with the {name} library on {d.isoformat()}: file says "
+                        f"{_says(1 if d in s.makeup else 0)}, {name} says {_says(prev_flags[(d - p_first).days])}",
+                    )
         if diff:
             first = dt.date(s.year, 1, 1)
             detail = "; ".join(
@@ -580,8 +662,9 @@ class _Calendar:
                 + "A data file must agree with both libraries, so report the error to the library that is wrong."
             )
         return head + (
-            f"Add data/calendar/{y}.yaml from the State Council General Office notice "
-            "(format: data/calendar/README.md), or upgrade both `holidays` and `chinesecalendar`."
+            f"Import the State Council General Office notice once it is published: "
+            f"{IMPORT_COMMAND_EN.format(year=y)} (it writes calendar/{y}.yaml into the bureau's data folder; "
+            "format: data/calendar/README.md), or upgrade both `holidays` and `chinesecalendar`."
         )
 
 
@@ -609,27 +692,57 @@ def _build(root: Path) -> _Calendar:
             continue
         s = libs.schedules[y]
         years[y] = _Year.compile(_Schedule(y, s.off, s.makeup, (libs.holidays_source[y], libs.cc_source)))
-    folder = root / "calendar"
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.y*ml")):
-            if not re.fullmatch(r"\d{4}", path.stem) or path.suffix not in (".yaml", ".yml"):
-                raise PolicyDataError(path, "(file name)", "calendar data files are named <year>.yaml")
-            s = load_year_file(path)
-            checked = _check_file_against_libraries(path, s, libs)
-            years[s.year] = _Year.compile(_Schedule(s.year, s.off, s.makeup, (*s.sources, *checked)))
-            not_covered.pop(s.year, None)
+    files: dict[str, Path] = {}  # by file name: the bureau's folder wins over the shipped one
+    for folder in (root / "calendar", bureau_data_dir() / "calendar"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.y*ml")):
+                if not re.fullmatch(r"\d{4}", path.stem) or path.suffix not in (".yaml", ".yml"):
+                    raise PolicyDataError(path, "(file name)", "calendar data files are named <year>.yaml")
+                files[path.stem] = path
+    for stem in sorted(files):
+        path = files[stem]
+        s = load_year_file(path)
+        checked = _check_file_against_libraries(path, s, libs)
+        lib_next = libs.schedules.get(s.year + 1) if s.year + 1 in years else None
+        if lib_next is not None and s.year in libs.schedules:  # keep what next year's notice changed
+            lib = libs.schedules[s.year]
+            for d, v in lib.off.items():
+                if d.month == 12 and d not in s.makeup:
+                    s.off.setdefault(d, v)
+            for d, mv in lib.makeup.items():
+                if d.month == 12 and d not in s.off:
+                    s.makeup.setdefault(d, mv)
+        years[s.year] = _Year.compile(_Schedule(s.year, s.off, s.makeup, (*s.sources, *checked)))
+        not_covered.pop(s.year, None)
+        _apply_to_december_before(years, s)
     both = sorted(libs.holidays_years & libs.cc_years)
     return _Calendar(years, not_covered, (both[0], both[-1]) if both else None)
+
+
+def _apply_to_december_before(years: dict[int, _Year], s: _Schedule) -> None:
+    """Year Y's notice overrides the days of December Y-1 it lists (when Y-1 is loaded)."""
+    prev = years.get(s.year - 1)
+    off = {d: v for d, v in s.off.items() if d.year == s.year - 1}
+    makeup = {d: v for d, v in s.makeup.items() if d.year == s.year - 1}
+    if prev is None or not (off or makeup):
+        return
+    p_off = {d: v for d, v in prev.off.items() if d not in makeup}
+    p_makeup = {d: v for d, v in prev.makeup.items() if d not in off}
+    p_off.update(off)
+    p_makeup.update(makeup)
+    srcs = tuple(dict.fromkeys((*prev.sources, *s.sources)))
+    years[prev.year] = _Year.compile(_Schedule(prev.year, p_off, p_makeup, srcs))
 
 
 class _State:
     """The calendar and the publicity rule for one data folder (the rule is read on first use)."""
 
-    __slots__ = ("cal", "rule")
+    __slots__ = ("cal", "provisional", "rule")
 
     def __init__(self, cal: _Calendar) -> None:
         self.cal = cal
         self.rule: Parameter | None = None
+        self.provisional: dict[int, dt.date] | None = None  # year → its first provisional day
 
 
 _STATE: dict[Path, _State] = {}  # keyed by the data folder in force
@@ -657,6 +770,62 @@ def _rule() -> Parameter:
     if st.rule is None:
         st.rule = parameter(PUBLICITY_PARAMETER)
     return st.rule
+
+
+def provisional_from(year: int) -> dt.date:
+    """The first day of ``year`` that year+1's notice could still change (the December day in
+    ``data/policy/calendar_provisional_from.yaml``)."""
+    day = parameter(PROVISIONAL_PARAMETER).at(dt.date(year, 12, 31))
+    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
+        raise PolicyDataError(
+            parameter(PROVISIONAL_PARAMETER).path, "values", f"{day!r} is not a day of December (1–31)"
+        )
+    return dt.date(year, 12, day)
+
+
+def _provisional() -> dict[int, dt.date]:
+    """Each loaded year whose next year is not loaded → its first provisional day."""
+    st = _state()
+    if st.provisional is None:
+        years = st.cal.years
+        st.provisional = {y: provisional_from(y) for y in years if y + 1 not in years}
+    return st.provisional
+
+
+def _is_provisional(d: dt.date) -> bool:
+    first = _provisional().get(d.year)
+    return first is not None and d >= first
+
+
+def provisional_finding(start: dt.date, end: dt.date) -> Finding | None:
+    """A ``check`` finding when a day from ``start`` to ``end`` (both included) is provisional.
+
+    While year Y+1's holiday schedule is not loaded, the days of late December Y could still be
+    changed by its notice (the 2019 notice made 2018-12-29 a working Saturday and 2018-12-31 a day
+    off), so an end date, window, count or check that touches one must be checked again.
+    """
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    lo, hi = min(start, end), max(start, end)
+    for y in range(lo.year, hi.year + 1):
+        first = _provisional().get(y)
+        if first is None or hi < first or lo > dt.date(y, 12, 31):
+            continue
+        nxt = y + 1
+        f = first.isoformat()
+        param = parameter(PROVISIONAL_PARAMETER)
+        cmd, cmd_en = IMPORT_COMMAND.format(year=nxt), IMPORT_COMMAND_EN.format(year=nxt)
+        return Finding(
+            "publicity_provisional_days",
+            Outcome.CHECK,
+            f"{nxt}年节假日安排尚未载入，{f} 及以后的日期待国务院办公厅通知公布后复核"
+            f"（{lo.isoformat()} 至 {hi.isoformat()} 含这些日期）。通知公布后请管理员导入：{cmd}",
+            f"The {nxt} holiday schedule is not loaded yet: dates from {f} may still be changed by the "
+            f"State Council General Office notice, so check this period ({lo.isoformat()} to "
+            f"{hi.isoformat()}) again once it is published. The administrator imports it with: {cmd_en}",
+            param.source_at(dt.date(y, 12, 31)),
+            {"year": nxt, "provisional_from": first, "start": lo, "end": hi},
+        )
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -748,16 +917,17 @@ def day_info(d: dt.date) -> Day:
     """``d`` with its kind (working, make-up working, weekend, holiday, in lieu) and bilingual label."""
     d = _as_date(d)
     y = _cal().year(d.year)
+    prov = _is_provisional(d)
     special = y.off.get(d)
     if special is not None:
-        return Day(d, special[0], special[1], special[2])
+        return Day(d, special[0], special[1], special[2], prov)
     mk = y.makeup.get(d)
     if mk is not None:
-        return Day(d, DayKind.MAKEUP_WORKING, mk[0], mk[1])
+        return Day(d, DayKind.MAKEUP_WORKING, mk[0], mk[1], prov)
     wd = d.weekday()
     if wd >= 5:
-        return Day(d, DayKind.WEEKEND, f"周末（{_WEEKDAY_ZH[wd]}）", f"Weekend ({_WEEKDAY_EN[wd]})")
-    return Day(d, DayKind.WORKING, "工作日", "Working day")
+        return Day(d, DayKind.WEEKEND, f"周末（{_WEEKDAY_ZH[wd]}）", f"Weekend ({_WEEKDAY_EN[wd]})", prov)
+    return Day(d, DayKind.WORKING, "工作日", "Working day", prov)
 
 
 def covered_years() -> list[int]:
@@ -846,6 +1016,7 @@ class PublicityWindow:
     days: list[Day]
     source: Source | None  # the rule ("at least 5 working days"); None if no rule is in force then
     calendar_sources: list[CalendarSource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # publicity_provisional_days (check)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -860,6 +1031,7 @@ class PublicityWindow:
             "days": [d.to_dict() for d in self.days],
             "source": self.source.to_dict() if self.source else None,
             "calendar_sources": [s.to_dict() for s in self.calendar_sources],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 
@@ -881,7 +1053,10 @@ def publicity_window(start: dt.date, working_days: int | None = None) -> Publici
         for s in cal.year(y).sources:
             if s not in srcs:
                 srcs.append(s)
-    return PublicityWindow(start, counted[0], end, n, counted, skipped, days, _rule_source(start), srcs)
+    prov = provisional_finding(start, end)
+    return PublicityWindow(
+        start, counted[0], end, n, counted, skipped, days, _rule_source(start), srcs, [prov] if prov else []
+    )
 
 
 @dataclass(frozen=True)
@@ -896,6 +1071,7 @@ class PublicityCheck:
     shortfall: int
     earliest_valid_end: dt.date
     finding: Finding
+    provisional: Finding | None = None  # publicity_provisional_days, when a day checked is provisional
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -907,6 +1083,7 @@ class PublicityCheck:
             "shortfall": self.shortfall,
             "earliest_valid_end": self.earliest_valid_end.isoformat(),
             "finding": self.finding.to_dict(),
+            "provisional": self.provisional.to_dict() if self.provisional else None,
         }
 
 
@@ -963,7 +1140,8 @@ def check_publicity(start: dt.date, end: dt.date, working_days: int | None = Non
             src,
             {**data, "shortfall": shortfall},
         )
-    return PublicityCheck(start, end, finding.passed, counted, n, shortfall, earliest, finding)
+    prov = provisional_finding(start, max(end, earliest))
+    return PublicityCheck(start, end, finding.passed, counted, n, shortfall, earliest, finding, prov)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1001,17 +1179,27 @@ def calendar_status(today: dt.date | None = None) -> CalendarStatus:
     years = sorted(cal.years)
     warning = None
     y = today.year
+    # Addressed to the officer: what cannot be done yet, and the one command the administrator runs.
     if y not in cal.years:
+        cmd, cmd_en = IMPORT_COMMAND.format(year=y), IMPORT_COMMAND_EN.format(year=y)
         warning = {
-            "zh": f"{y}年的法定节假日安排尚未载入：本年度的公示期无法计算。请按国务院办公厅通知添加 data/calendar/{y}.yaml，或升级日历库。",
-            "en": f"The {y} holiday schedule is not loaded: publicity periods this year cannot be computed. "
-            f"Add data/calendar/{y}.yaml from the State Council General Office notice, or upgrade the calendar libraries.",
+            "zh": f"{y}年的法定节假日安排尚未载入：本年度的公示期暂时无法计算。"
+            f"请联系系统管理员导入国务院办公厅{y}年节假日安排通知（一条命令：{cmd}）。",
+            "en": f"The {y} holiday schedule is not loaded: publicity periods this year cannot be computed yet. "
+            f"Ask your administrator to import the State Council General Office notice for {y} (one command: {cmd_en}).",
+            "command": cmd_en,
         }
     elif today >= dt.date(y, 11, 1) and y + 1 not in cal.years:
+        cmd, cmd_en = IMPORT_COMMAND.format(year=y + 1), IMPORT_COMMAND_EN.format(year=y + 1)
+        first = provisional_from(y).isoformat()
         warning = {
-            "zh": f"{y + 1}年的法定节假日安排尚未载入：跨入{y + 1}年的公示期无法计算。国务院办公厅通知发布后，请添加 data/calendar/{y + 1}.yaml 或升级日历库。",
-            "en": f"The {y + 1} holiday schedule is not loaded: publicity periods that reach {y + 1} cannot be computed. "
-            f"Once the State Council General Office publishes it, add data/calendar/{y + 1}.yaml or upgrade the calendar libraries.",
+            "zh": f"{y + 1}年的法定节假日安排尚未载入：结束日期进入{y + 1}年的公示期暂时无法计算，"
+            f"{first} 及以后的日期待通知公布后复核。国务院办公厅通知公布后，"
+            f"请联系系统管理员导入（一条命令：{cmd}）。",
+            "en": f"The {y + 1} holiday schedule is not loaded: publicity periods that reach {y + 1} cannot be "
+            f"computed yet, and dates from {first} on must be checked again once the notice is out. When the "
+            f"State Council General Office publishes it, ask your administrator to import it (one command: {cmd_en}).",
+            "command": cmd_en,
         }
     return CalendarStatus(
         today,

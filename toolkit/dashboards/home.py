@@ -111,6 +111,9 @@ class HomeForm(Form):
                 if v.complete
                 else self.t(f"不完整：已载入 {v.known_count} 条", f"partial: {v.known_count} entries loaded")
             )
+            if v.imported:  # where the entries came from: imported on which date from which file
+                at, name = str(v.imported.get("at", ""))[:10], v.imported.get("file", "?")
+                complete += self.t(f"（{at} 由 {name} 导入）", f" (imported {at} from {name})")
             rows.append(
                 f'<tr><td style="{_CELL}"><b>{esc(v.version)}</b>{esc(mark)}</td>'
                 f'<td style="{_CELL}">{esc(self.t(v.title_zh, v.title_en))}</td>'

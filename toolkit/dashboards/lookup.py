@@ -164,6 +164,10 @@ class LookupForm(Form):
         facts.append((self.t("发证机构", "Issuer"), e.issuer + (f" ({e.country})" if e.country else "")))
         if e.field:
             facts.append((self.t("领域", "Field"), e.field))
+        if m.matched_source is not None:  # found by another name of the issuer (data/list/aliases.yaml)
+            facts.append(
+                (self.t("发证机构名称", "Issuer's name"), f"{m.matched_on} — {m.matched_source.cite(lang)}")
+            )
         src = e.source
         facts.append((self.t("依据", "Source"), src.cite(lang)))
         if src.url:

@@ -4,7 +4,10 @@ The rule (data, ``data/policy/publicity_working_days.yaml``): the employer publi
 materials for at least five working days (《3.0版通知》：公示不少于5个工作日). Days are counted
 in the official Chinese working-day calendar (:mod:`toolkit.workdays`); a date in a year whose
 holiday schedule is not loaded gives a clear message (:class:`CalendarNotCovered`), never a
-weekend-only guess.
+weekend-only guess: the page tells the officer, in their words, that the year's schedule is missing
+and names the one command the administrator runs (``oqtk calendar import``). Days that next
+year's notice could still change (late December while next year is not loaded) are marked in the
+table, and the result carries the ``publicity_provisional_days`` check.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from typing import Any
 import ipywidgets as w
 
 from ..exceptions import CalendarNotCovered
-from ..workdays import DayKind, PublicityWindow, latest_publicity_start, publicity_window
+from ..workdays import (
+    IMPORT_COMMAND,
+    IMPORT_COMMAND_EN,
+    DayKind,
+    PublicityWindow,
+    latest_publicity_start,
+    publicity_window,
+)
 from .base import Form, esc, message_html, safe_handler
 from .widgets import publicity_days
 
@@ -112,16 +122,21 @@ class PublicityForm(Form):
     def _not_covered(self, exc: CalendarNotCovered) -> None:
         self.window = None
         self.result.value = ""
+        y = exc.year
         self.message.value = message_html(
             "error",
             esc(
                 self.t(
-                    f"{exc.year}年的法定节假日安排尚未载入，无法计算。请等待国务院办公厅公布该年安排后由管理员更新日历。",
-                    f"The {exc.year} holiday schedule is not loaded, so this cannot be computed. "
-                    "Once the State Council publishes it, the administrator updates the calendar.",
+                    f"{y}年的法定节假日安排尚未载入：进入{y}年的公示期暂时无法计算。"
+                    f"国务院办公厅公布{y}年节假日安排通知后，请联系系统管理员导入，导入后即可计算。",
+                    f"The {y} holiday schedule is not loaded yet, so a publicity period that reaches {y} "
+                    f"cannot be computed. Once the State Council General Office publishes the {y} notice, "
+                    "ask your administrator to import it; then compute again.",
                 )
             )
-            + f'<div style="font-size:85%;color:#555;margin-top:4px">{esc(str(exc))}</div>',
+            + '<div class="oqtk-admin-command" style="font-size:85%;color:#555;margin-top:4px">'
+            + esc(self.t("管理员执行的命令：", "The administrator runs: "))
+            + f"<code>{esc(self.t(IMPORT_COMMAND, IMPORT_COMMAND_EN).format(year=y))}</code></div>",
         )
 
     @safe_handler
@@ -168,7 +183,9 @@ class PublicityForm(Form):
             ),
         )
         self.result.value = (
-            f'<div class="oqtk-latest-start" data-date="{start.isoformat()}">{head}</div>' + self._table(win)
+            f'<div class="oqtk-latest-start" data-date="{start.isoformat()}">{head}</div>'
+            + self._provisional(win)
+            + self._table(win)
         )
 
     def _show_window(self, win: PublicityWindow) -> None:
@@ -190,7 +207,16 @@ class PublicityForm(Form):
             ),
         )
         self.result.value = (
-            f'<div class="oqtk-end" data-date="{win.end.isoformat()}">{head}</div>' + self._table(win)
+            f'<div class="oqtk-end" data-date="{win.end.isoformat()}">{head}</div>'
+            + self._provisional(win)
+            + self._table(win)
+        )
+
+    def _provisional(self, win: PublicityWindow) -> str:
+        """The check a window carries when a day of it may still change (next year not loaded)."""
+        return "".join(
+            f'<div class="oqtk-provisional">{message_html("warning", esc(self.t(f.zh, f.en)))}</div>'
+            for f in win.findings
         )
 
     def _table(self, win: PublicityWindow) -> str:
@@ -209,8 +235,14 @@ class PublicityForm(Form):
                 else (self.t(day.label_zh, day.label_en) if day.kind is DayKind.MAKEUP_WORKING else "")
             )
             style = "" if n else ' style="color:#8d6e00;background:#fffbe6"'
+            if day.provisional:
+                mark = self.t(
+                    "待复核：下一年度节假日通知尚未载入", "provisional: next year's notice is not loaded"
+                )
+                reason_text = f"{reason_text}（{mark}）" if reason_text else mark
             rows.append(
-                f'<tr class="oqtk-day" data-date="{day.date.isoformat()}" data-counted="{n or 0}"{style}>'
+                f'<tr class="oqtk-day" data-date="{day.date.isoformat()}" data-counted="{n or 0}" '
+                f'data-provisional="{int(day.provisional)}"{style}>'
                 f'<td style="{_TD}">{day.date.isoformat()}</td>'
                 f'<td style="{_TD}">{esc(self.t("星期" + zh, en))}</td>'
                 f'<td style="{_TD}">{esc(kind)}</td>'

@@ -16,6 +16,8 @@ ip = os.environ.get("OQTK_HUB_IP", "127.0.0.1")
 port = int(os.environ.get("OQTK_HUB_PORT", "8000"))
 public_host = "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip  # noqa: S104
 bin_dir = Path(sys.executable).parent
+# One bureau data folder (imported calendar years, List versions) for the service and every user
+bureau_data = os.environ.get("OQTK_BUREAU_DATA_DIR") or str(state.parent / "data")
 
 # --- where the hub listens, and what it keeps -----------------------------------------------
 # The proxy (JupyterHub's configurable-http-proxy) is the only public port: 127.0.0.1 unless
@@ -88,6 +90,7 @@ c.JupyterHub.services = [
             "OQTK_HOME": str(state / "service"),
             "OQTK_CACHE_DIR": os.environ.get("OQTK_CACHE_DIR", ""),
             "OQTK_DATA_DIR": os.environ.get("OQTK_DATA_DIR", ""),
+            "OQTK_BUREAU_DATA_DIR": bureau_data,
             "OQTK_SERVICE_JOBS": os.environ.get("OQTK_SERVICE_JOBS", ""),
             "PATH": os.environ.get("PATH", ""),
         },
@@ -150,6 +153,7 @@ def pre_spawn_hook(spawner):  # type: ignore[no-untyped-def]
             "OQTK_ROLE": role,
             "OQTK_CACHE_DIR": os.environ.get("OQTK_CACHE_DIR", ""),
             "OQTK_DATA_DIR": os.environ.get("OQTK_DATA_DIR", ""),
+            "OQTK_BUREAU_DATA_DIR": bureau_data,
             "JUPYTER_PATH": str(REPO_ROOT / "templates"),
             "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
         }

@@ -211,6 +211,7 @@ def _publicity_cached(
                 "required": required,
                 "given_end": None,
             }
+            prov = workdays.provisional_finding(start, end)  # late December, next year not loaded
             return info, (
                 Finding(
                     "publicity_end_computed",
@@ -220,6 +221,7 @@ def _publicity_cached(
                     rule.source_at(start),
                     {"end": end},
                 ),
+                *((prov,) if prov else ()),
             )
         chk = workdays.check_publicity(start, given_end)
         info = {
@@ -233,7 +235,7 @@ def _publicity_cached(
         f = chk.finding
         if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
             f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
-        return info, (f,)
+        return info, ((f, chk.provisional) if chk.provisional else (f,))
     except Exception as exc:  # CalendarNotCovered and friends: say so, don't guess
         from ..exceptions import ToolkitError
 

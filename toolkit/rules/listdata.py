@@ -5,6 +5,9 @@ Files (``data/list/``):
 ``versions.yaml``
     Each version: titles, issue and in-force dates, the source document, its categories and
     the sizes a public source states (``expected_entries``).
+``aliases.yaml``
+    Other names of issuing bodies (特许公认会计师公会 for ACCA), each with its source: a search by
+    such a name finds every entry, on every version, whose issuer it names.
 ``v<version>.yaml``
     The entries known for that version, with ``complete: false`` while only part of the annex
     is known (the shipped 1.0 entries are those public reports confirm; 2.0 and 3.0 annexes are
@@ -27,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Source
-from ..paths import data_dir
+from ..paths import bureau_data_dir, data_dir, data_file, data_origin
 from ..policy import RefModel, load_yaml, on_reload, ref_to_source, validation_error
 from ..vocab import CATEGORIES, LEVELS, normalize_text
 
@@ -95,6 +98,20 @@ class EntryModel(_Strict):
         if v is not None and v not in LEVELS:
             raise ValueError(f"c_level must be one of {', '.join(LEVELS)}")
         return v
+
+
+class AliasNameModel(_Strict):
+    name: str
+    ref: RefModel
+
+
+class IssuerAliasModel(_Strict):
+    issuer: list[str]  # the issuer as entries write it (any of these)
+    names: list[AliasNameModel]
+
+
+class AliasFileModel(_Strict):
+    issuers: list[IssuerAliasModel]
 
 
 class VersionFileModel(_Strict):
@@ -188,6 +205,21 @@ class ListVersion:
         )
         return f"{self.title_en} is partial{size}: {self.provenance_en}"
 
+    def origin(self, lang: str = "zh") -> str:
+        """Where the entries come from: shipped, or imported on which date from which file."""
+        where = data_origin(self.path)
+        if self.imported:
+            at = str(self.imported.get("at", ""))[:10]
+            name = self.imported.get("file", "?")
+            return (
+                f"{at} 由 {name} 导入（{self.path}）"
+                if lang == "zh"
+                else f"imported {at} from {name} ({self.path})"
+            )
+        if where == "bureau":
+            return f"数据目录 {self.path}" if lang == "zh" else f"the bureau's data folder: {self.path}"
+        return f"随程序提供 {self.path}" if lang == "zh" else f"shipped: {self.path}"
+
     def get(self, entry_id: str) -> ListEntry | None:
         for e in self.entries:
             if e.id == entry_id:
@@ -277,21 +309,35 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
     )
 
 
+def _version_metas(root: Path) -> dict[str, tuple[VersionModel, Path]]:
+    """``list/versions.yaml``, with the versions the bureau's own ``list/versions.yaml`` adds (or
+    redescribes) layered over the shipped ones; each with the file it was read from."""
+    metas: dict[str, tuple[VersionModel, Path]] = {}
+    own = bureau_data_dir() / "list" / "versions.yaml"
+    for path in (root / "list" / "versions.yaml", own):
+        if path == own and not path.exists():
+            continue
+        raw = load_yaml(path)
+        if not isinstance(raw, dict) or not raw:
+            raise PolicyDataError(path, "(top level)", "must map each version to its description")
+        for version, body in raw.items():
+            try:
+                metas[str(version)] = (VersionModel.model_validate(body), path)
+            except ValidationError as exc:
+                e = validation_error(path, exc)
+                raise PolicyDataError(path, f"{version}.{e.key}", e.problem) from exc
+    return metas
+
+
 @cache
 def _versions(root: Path) -> dict[str, ListVersion]:
-    path = root / "list" / "versions.yaml"
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not raw:
-        raise PolicyDataError(path, "(top level)", "must map each version to its description")
     out: dict[str, ListVersion] = {}
-    for version, body in raw.items():
-        version = str(version)
-        try:
-            meta = VersionModel.model_validate(body)
-        except ValidationError as exc:
-            e = validation_error(path, exc)
-            raise PolicyDataError(path, f"{version}.{e.key}", e.problem) from exc
-        out[version] = _load_version_file(root / "list" / f"v{version}.yaml", meta, version, root)
+    own = bureau_data_dir() / "list" / "versions.yaml"
+    for version, (meta, path) in _version_metas(root).items():
+        name = f"v{version}.yaml"
+        # a version the bureau registered keeps its entries in the bureau's folder
+        entries_path = path.parent / name if path == own else data_file("list", name)
+        out[version] = _load_version_file(entries_path, meta, version, root)
     return dict(sorted(out.items(), key=lambda kv: kv[1].in_force_from))
 
 
@@ -353,6 +399,7 @@ class QualificationMatch:
     categories_by_version: dict[str, tuple[str, ...]] = field(default_factory=dict)
     note_zh: str = ""
     note_en: str = ""
+    matched_source: Source | None = None  # when matched on another name of the issuer: its source
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -374,6 +421,7 @@ class QualificationMatch:
             "c_series": list(self.entry.c_series) if self.status == "on_list" else [],
             "note_zh": self.note_zh,
             "note_en": self.note_en,
+            "matched_source": self.matched_source.to_dict() if self.matched_source else None,
             "entry": self.entry.to_dict(),
         }
 
@@ -383,19 +431,58 @@ def _keys(e: ListEntry) -> list[str]:
 
 
 @cache
+def issuer_aliases(root: Path | None = None) -> dict[str, tuple[tuple[str, Source], ...]]:
+    """Normalised issuer → its other names with their sources (``list/aliases.yaml``; the bureau's
+    own file, if any, replaces the shipped one)."""
+    path = data_file("list", "aliases.yaml") if root is None else root / "list" / "aliases.yaml"
+    if not path.exists():
+        return {}
+    raw = load_yaml(path)
+    try:
+        model = AliasFileModel.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(path, exc) from exc
+    out: dict[str, tuple[tuple[str, Source], ...]] = {}
+    for i, group in enumerate(model.issuers):
+        names = tuple((n.name, ref_to_source(n.ref, path)) for n in group.names)
+        for issuer in group.issuer:
+            key = normalize_text(issuer)
+            if key in out:
+                raise PolicyDataError(path, f"issuers.{i}.issuer", f"{issuer!r} is listed twice")
+            out[key] = names
+    return out
+
+
+on_reload(issuer_aliases.cache_clear)
+
+
+@cache
 def _index(root: Path) -> tuple[tuple[str, str, str, int], ...]:
-    """(normalised key, original key, entry id, kind) for every name of every version."""
+    """(normalised key, original key, entry id, kind) for every name of every version; kind 3 is
+    another name of the entry's issuer (``aliases.yaml``)."""
     rows: dict[tuple[str, str], tuple[str, str, str, int]] = {}
+    by_issuer = issuer_aliases()
     for v in _versions(root).values():
         for e in v.entries:
             for kind, k in enumerate(_keys(e)):
                 nk = normalize_text(k)
                 if nk:
                     rows.setdefault((nk, e.id), (nk, k, e.id, min(kind, 2)))
+            for name, _src in by_issuer.get(normalize_text(e.issuer), ()):
+                nk = normalize_text(name)
+                rows.setdefault((nk, e.id), (nk, name, e.id, 3))
     return tuple(rows.values())
 
 
 on_reload(_index.cache_clear)
+
+
+def _alias_source(entry: ListEntry, name: str) -> Source | None:
+    for n, src in issuer_aliases().get(normalize_text(entry.issuer), ()):
+        if n == name:
+            return src
+    return None
+
 
 NEAR_MATCH_CUTOFF = 0.6  # search tuning, not policy
 
@@ -424,14 +511,14 @@ def find_qualifications(
     query = normalize_text(text)
     if not query:
         return []
-    best: dict[str, tuple[float, str]] = {}
-    for nk, original, entry_id, _kind in _index(root):
+    best: dict[str, tuple[float, str, int]] = {}
+    for nk, original, entry_id, kind in _index(root):
         s = _score(query, nk)
-        if s >= NEAR_MATCH_CUTOFF and s > best.get(entry_id, (0.0, ""))[0]:
-            best[entry_id] = (s, original)
+        if s >= NEAR_MATCH_CUTOFF and s > best.get(entry_id, (0.0, "", 0))[0]:
+            best[entry_id] = (s, original, kind)
     versions = _versions(root)
     out = []
-    for entry_id, (s, original) in best.items():
+    for entry_id, (s, original, kind) in best.items():
         by_version = {v.version: e.categories for v in versions.values() if (e := v.get(entry_id))}
         on_target = target.get(entry_id)
         if on_target is not None:
@@ -476,6 +563,7 @@ def find_qualifications(
                 categories_by_version=by_version,
                 note_zh=note_zh,
                 note_en=note_en,
+                matched_source=_alias_source(entry, original) if kind == 3 else None,
             )
         )
     out.sort(key=lambda m: (-m.score, m.status != "on_list", m.entry_id))

@@ -1,4 +1,13 @@
-"""Import an annex table (xlsx or csv) as a version of the List, with a diff against the version before.
+"""Import an annex table (xlsx, csv, Word or PDF) as a version of the List, with a diff against the
+version before.
+
+Word (``.docx``, python-docx) and PDF (``.pdf`` with a text layer, pdfplumber) annexes: every table
+of the document is read, in order, as one table — a table continued across pages (its header row
+repeated on each page, or not) is joined; merged cells take the text of the cell they are merged
+with (a category written once for a block of rows, in a merged cell or in a heading row such as
+"A类" / "一、A类证书" that spans the table); footnote marks (``*``, ``※``, ``①``, ``¹``, ``[1]``,
+``（注1）``) are removed from cells, and footnote rows ("注：…") are skipped. A problem names the page
+(PDF), the table and the row.
 
 Columns (first row is the header; Chinese or English header, or the key; case, spaces and
 full-/half-width forms are ignored):
@@ -27,9 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +45,8 @@ from typing import Any
 import yaml
 
 from ..exceptions import ListImportError
-from ..paths import data_dir
+from ..files import write_text_atomic
+from ..paths import bureau_data_dir
 from ..policy import reload
 from ..vocab import LEVELS, normalize_text, parse_code
 from .listdata import ListVersion, list_versions
@@ -108,10 +116,24 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _read_table(path: Path) -> list[list[Any]]:
+Row = tuple[str, list[Any]]  # (where: "第3行 row 3" or "第2页表1第3行 page 2, table 1, row 3", cells)
+
+_FOOTNOTE_MARK = re.compile(r"(?:[*＊※†‡§]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|[①-⑳]+|\[\d{1,2}\]|[（(]注\d{0,2}[)）])$")
+_FOOTNOTE_ROW = re.compile(r"^(?:注|备注|说明|[*＊※①-⑳]|\[\d{1,2}\])")
+_SECTION_ROW = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]\s*)?(?:类别[:：]\s*)?([A-Da-d](?:\s*[、,，/]?\s*[A-Da-d])*)\s*类"
+)
+
+
+def _read_table(path: Path) -> list[Row]:
+    """The table's rows, header first, each with where it is in the file."""
     import pandas as pd
 
     suffix = path.suffix.lower()
+    if suffix in (".docx", ".pdf"):
+        if not path.is_file():
+            raise ListImportError(f"{path}: 文件不存在 / file not found")
+        return _document_rows(path, _docx_tables(path) if suffix == ".docx" else _pdf_tables(path))
     try:
         if suffix == ".csv":
             df = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -119,7 +141,8 @@ def _read_table(path: Path) -> list[list[Any]]:
             df = pd.read_excel(path, header=None, dtype=str, engine="calamine").fillna("")
         else:
             raise ListImportError(
-                f"{path}: 只接受 .xlsx 或 .csv / only .xlsx or .csv annex tables can be imported"
+                f"{path}: 只接受 .xlsx、.csv、.docx 或 .pdf（.doc 请先另存为 .docx）/ "
+                "only .xlsx, .csv, .docx or .pdf annexes can be imported (save a .doc as .docx first)"
             )
     except ListImportError:
         raise
@@ -129,7 +152,125 @@ def _read_table(path: Path) -> list[list[Any]]:
         raise ListImportError(
             f"{path}: 无法读取表格 / cannot read the table ({type(exc).__name__}: {exc})"
         ) from exc
-    return df.values.tolist()
+    return [(f"第{r}行 row {r}", row) for r, row in enumerate(df.values.tolist(), start=1)]
+
+
+# A table of a document: (page or None, table number, rows of cells; None = merged into the cell above)
+_DocTable = tuple[int | None, int, list[list[str | None]]]
+
+
+def _docx_tables(path: Path) -> list[_DocTable]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise ListImportError(
+            f"{path}: 不是可读取的 Word 文档 / not a readable Word (.docx) document ({type(exc).__name__})"
+        ) from exc
+    out: list[_DocTable] = []
+    for t, table in enumerate(document.tables, start=1):
+        rows: list[list[str | None]] = []
+        for row in table.rows:
+            # python-docx repeats a merged cell for each grid column and row it covers
+            cells: list[str | None] = [c.text for c in row.cells]
+            rows.append(cells)
+        out.append((None, t, rows))
+    return out
+
+
+def _pdf_tables(path: Path) -> list[_DocTable]:
+    import pdfplumber
+
+    out: list[_DocTable] = []
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            n = 0
+            text = False
+            for page in pdf.pages:
+                text = text or bool((page.extract_text() or "").strip())
+                for table in page.extract_tables():
+                    n += 1
+                    out.append((page.page_number, n, [list(r) for r in table]))
+    except Exception as exc:
+        raise ListImportError(
+            f"{path}: 不是可读取的 PDF / not a readable PDF ({type(exc).__name__})"
+        ) from exc
+    if not text:
+        raise ListImportError(
+            f"{path}: PDF 没有文字层（扫描件），无法读取表格：请索取 Word 或 Excel 版附件 / "
+            "the PDF has no text layer (a scan), so its tables cannot be read: ask for the Word or Excel annex"
+        )
+    return out
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _clean(cell: str | None) -> str:
+    """A cell's text on one line (a line break inside Chinese text is no space), footnote marks off."""
+    s = ""
+    for line in str(cell or "").splitlines():
+        line = " ".join(line.split())
+        if s and line and not (_wide(s[-1]) or _wide(line[0])):
+            s += " "
+        s += line
+    while True:
+        t = _FOOTNOTE_MARK.sub("", s).strip()
+        if t == s:
+            return t
+        s = t
+
+
+def _where(page: int | None, table: int, row: int) -> str:
+    if page is None:
+        return f"表{table}第{row}行 table {table}, row {row}"
+    return f"第{page}页表{table}第{row}行 page {page}, table {table}, row {row}"
+
+
+def _document_rows(path: Path, tables: list[_DocTable]) -> list[Row]:
+    """All tables as one: header once, repeated headers and footnote rows dropped, merged cells
+    filled from the cell above, a category heading row applied to the rows below it."""
+    if not tables or not any(rows for _p, _t, rows in tables):
+        raise ListImportError(f"{path}: 文档中没有表格 / the document has no table")
+    header: list[str] | None = None
+    out: list[Row] = []
+    section = ""
+    above: list[str] = []
+    for page, t, rows in tables:
+        for r, raw in enumerate(rows, start=1):
+            cells = [_clean(c) for c in raw]
+            where = _where(page, t, r)
+            filled = [c for c in cells if c]
+            if not filled:
+                continue
+            if header is None:
+                header = cells
+                out.append((where, cells))
+                continue
+            if [normalize_text(c) for c in cells] == [normalize_text(h) for h in header]:
+                continue  # the header repeated on the next page
+            distinct = set(filled)
+            m = _SECTION_ROW.match(filled[0]) if len(distinct) == 1 else None
+            if m:
+                section = "".join(ch for ch in m.group(1).upper() if ch.isalpha())
+                continue
+            if len(distinct) == 1 and _FOOTNOTE_ROW.match(filled[0]):
+                continue  # a footnote spanning the table
+            if len(cells) != len(header):
+                raise ListImportError(
+                    f"{path}: {where}: 有 {len(cells)} 列，表头为 {len(header)} 列，无法对应 / "
+                    f"has {len(cells)} columns but the header has {len(header)}: the table cannot be read "
+                    "(check for cells split or merged across columns)"
+                )
+            # pdfplumber gives None for a cell merged with the one above: take that cell's text
+            cells = [(above[i] if raw[i] is None and i < len(above) else c) for i, c in enumerate(cells)]
+            above = cells
+            out.append((where, [*cells, section]))
+    assert header is not None
+    out[0] = (out[0][0], [*header, "__section__"])
+    return out
 
 
 def _slug(text: str) -> str:
@@ -153,16 +294,19 @@ def import_annex(
     target = versions[version]
     order = list(versions)
     previous = versions[order[order.index(version) - 1]] if order.index(version) > 0 else None
-    rows = _read_table(path)
-    if not rows:
+    table = _read_table(path)
+    if not table:
         raise ListImportError(f"{path}: 表格为空 / the table is empty")
-    header = rows[0]
+    header = table[0][1]
     lookup = {normalize_text(h): key for key, hs in HEADERS.items() for h in (*hs, key)}
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
-        key = lookup.get(normalize_text(h))
+        key = lookup.get(normalize_text(_clean(h)))
         if key and key not in cols:
             cols[key] = i
+    section_col = header.index("__section__") if "__section__" in header else None
+    if "categories" not in cols and section_col is not None:
+        cols["categories"] = section_col  # categories written as heading rows ("A类") only
     missing = [k for k in REQUIRED if k not in cols]
     if missing:
         accepted = "; ".join(f"{k}: {' / '.join(HEADERS[k])}" for k in missing)
@@ -178,16 +322,19 @@ def import_annex(
     problems: list[str] = []
     entries: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
-    for r, row in enumerate(rows[1:], start=2):
+    for where, row in table[1:]:
 
         def cell(key: str, row: list[Any] = row) -> str:
-            return str(row[cols[key]]).strip() if key in cols and cols[key] < len(row) else ""
+            v = str(row[cols[key]]).strip() if key in cols and cols[key] < len(row) else ""
+            if key == "categories" and not v and section_col is not None:
+                v = str(row[section_col])  # the category heading above this row
+            return v
 
         if not any(str(c).strip() for c in row):
             continue
 
-        def bad(col: str, value: str, msg: str, r: int = r) -> None:
-            problems.append(f"第{r}行 row {r}, 列 column {col}, 值 value {value!r}: {msg}")
+        def bad(col: str, value: str, msg: str, where: str = where) -> None:
+            problems.append(f"{where}, 列 column {col}, 值 value {value!r}: {msg}")
 
         for key in REQUIRED:
             if not cell(key):
@@ -259,8 +406,8 @@ def import_annex(
             "inferred": [],
             "source": {
                 "doc": target.source.doc_id,
-                "clause_zh": f"附件：{target.title_zh}（第{r}行，由 {path.name} 导入）",
-                "clause_en": f"Annex: {target.title_en} (row {r}, imported from {path.name})",
+                "clause_zh": f"附件：{target.title_zh}（{where.split(' ')[0]}，由 {path.name} 导入）",
+                "clause_en": f"Annex: {target.title_en} ({where.split(' ', 1)[1]}, imported from {path.name})",
                 "basis": "NF",
             },
         }
@@ -273,7 +420,7 @@ def import_annex(
     if not entries:
         raise ListImportError(f"{path}: 没有数据行 / no data rows")
     diff = diff_versions(previous, {e["id"]: tuple(e["categories"]) for e in entries}, version)
-    dest = data_dir() / "list" / f"v{version}.yaml"
+    dest = bureau_data_dir() / "list" / f"v{version}.yaml"
     result = ImportResult(version, dest, len(entries), entries, diff, written=False)
     if dry_run:
         return result
@@ -294,17 +441,23 @@ def import_annex(
         f"# List {version}: imported by `oqtk list import` — edit the annex and re-import rather than this file.\n"
         + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     )
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".v{version}.", suffix=".yaml")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
-    os.replace(tmp, dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
+        write_text_atomic(dest, text)
+    except OSError as exc:
+        raise ListImportError(
+            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），未导入 / cannot write the bureau's data folder; "
+            "nothing was imported — check its permissions or set OQTK_BUREAU_DATA_DIR"
+        ) from exc
     reload()
     try:
         list_versions()  # the new file must load; if not, restore the old one
     except Exception:
         if old_text is not None:
-            dest.write_text(old_text, encoding="utf-8")
+            write_text_atomic(dest, old_text)
+        else:
+            dest.unlink(missing_ok=True)
         reload()
         raise
     result.written = True

@@ -122,8 +122,17 @@ class HubServer:
                 "JUPYTERHUB_API_TOKEN": token, "OQTK_HOME": str(self.home / "cli-home")}  # fmt: skip
 
     def stop(self) -> None:
+        """SIGTERM to the hub (it stops its proxy, services and user servers), then SIGKILL to
+        every process it had started that is still there: the user servers run in sessions of
+        their own, so a process group does not hold them."""
         if self.proc is None:
             return
+        import psutil
+
+        try:
+            started = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            started = []
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.proc.pid, signal.SIGTERM)  # the hub stops its proxy, services, servers
@@ -133,6 +142,9 @@ class HubServer:
                 pass
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)  # anything of its group still there
+        for p in started:  # and of its children in sessions of their own (user servers, kernels)
+            with contextlib.suppress(psutil.Error):
+                p.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
         self._log.close()

@@ -311,3 +311,31 @@ def test_supervisor_page_decides_as_the_login_never_on_own_runs(hub, tokens, bro
                            polling=250, timeout=30_000)  # fmt: skip
     ctx.close()
     assert log.outside() == [], [u for u in log.urls][:80]
+
+
+# --- user servers ---------------------------------------------------------------------------
+def test_supervisors_get_jupyterlab_with_the_runs_root_read_only_and_officers_do_not(hub, tokens):
+    run_id = submit(hub, tokens["officer1"])
+    wait_done(hub, tokens["officer1"], run_id)
+    sup = hub.login("supervisor1")
+    assert sup.get(f"{hub.base}/user/supervisor1/lab", timeout=60).status_code == 200
+    listing = sup.get(f"{hub.base}/user/supervisor1/api/contents/runs", timeout=60).json()
+    assert run_id in {item["name"] for item in listing["content"]}
+    nb = sup.get(f"{hub.base}/user/supervisor1/api/contents/runs/{run_id}/review.ipynb", timeout=60)
+    assert nb.status_code == 200 and nb.json()["type"] == "notebook"
+    xsrf = sup.cookies.get("_xsrf", path="/user/supervisor1/")
+    r = sup.put(f"{hub.base}/user/supervisor1/api/contents/runs/{run_id}/review.ipynb",
+                json={"type": "notebook", "format": "json", "content": nb.json()["content"]},
+                headers={"X-XSRFToken": xsrf}, timeout=60)  # fmt: skip
+    assert r.status_code == 403 and "read-only" in r.text
+    off = hub.login("officer1")
+    assert off.get(f"{hub.base}/user/officer1/lab", timeout=60).status_code == 404
+    assert off.get(f"{hub.base}/user/officer1/api/contents/runs", timeout=60).status_code == 404
+
+
+def test_a_user_cannot_open_another_users_server(hub):
+    off = hub.login("officer1")
+    r = off.get(f"{hub.base}/user/supervisor1/voila/render/dashboards/home.ipynb", timeout=60,
+                allow_redirects=True)  # fmt: skip
+    assert "application/vnd.jupyter.widget-view+json" not in r.text
+    assert r.status_code in (403, 404) or "/user/supervisor1/" not in r.url

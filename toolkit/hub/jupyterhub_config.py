@@ -119,6 +119,10 @@ c.Spawner.args = [f"--config={Path(__file__).with_name('singleuser_config.py')}"
 c.Spawner.default_url = "/voila/render/dashboards/home.ipynb"
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 90
+# stop quickly (SIGINT, then SIGTERM, then SIGKILL, 2 s apart): the hub's own shutdown waits for it
+c.LocalProcessSpawner.interrupt_timeout = 2
+c.LocalProcessSpawner.term_timeout = 2
+c.LocalProcessSpawner.kill_timeout = 2
 c.SimpleLocalProcessSpawner.home_dir_template = str(state / "users" / "{username}")
 c.Spawner.notebook_dir = str(state / "users" / "{username}")
 # The server's token holds only what its user holds, of: the service, approving, seeing all.

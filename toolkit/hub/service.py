@@ -97,12 +97,9 @@ class ServiceState:
             started.set_result((run_id, run_dir))
 
         def record(run_dir: Path) -> None:
-            rec = reg.record_run(run_dir, submitted_by=user)
-            check = reg.verify_run(rec.run_id)  # what the run wrote, hashed again by the service
-            if not check.ok:
-                reg.fail_run(
-                    rec.run_id, f"输出文件与清单不符 / outputs differ from the manifest: {check.problems()}"
-                )
+            # the manifest's hashes were computed by run_batch in this process, from what it
+            # wrote; every approval hashes the files again
+            reg.record_run(run_dir, submitted_by=user)
 
         def job() -> None:
             try:

@@ -32,12 +32,13 @@ $(PROXY):
 
 proxy: $(PROXY)
 
-## Debian's chromium (browser tests, screenshots) and CJK fonts; skipped when already present.
+## Debian's chromium (browser tests, screenshots), CJK fonts and slapd (the hub's LDAP test);
+## skipped when already present.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ ! -x /usr/sbin/slapd ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk slapd ldap-utils >/dev/null; \
+	  else echo "Install Debian's chromium, fonts-noto-cjk and slapd (sudo apt-get install chromium fonts-noto-cjk slapd ldap-utils)"; exit 1; fi; \
 	fi
 
 serve: setup

@@ -36,8 +36,11 @@ def oqtk(*args: str, env: dict[str, str], stdin: str | None = None) -> subproces
 
 
 class HubServer:
-    def __init__(self, home: Path, users: dict[str, tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, home: Path, users: dict[str, tuple[str, str]] | None = None, *, add_accounts: bool = True
+    ) -> None:
         self.home = home
+        self.add_accounts = add_accounts
         self.users = dict(USERS if users is None else users)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -58,7 +61,7 @@ class HubServer:
 
     def start(self, timeout: float = 120.0) -> HubServer:
         self.home.mkdir(parents=True, exist_ok=True)
-        for name, (role, password) in self.users.items():
+        for name, (role, password) in self.users.items() if self.add_accounts else ():
             r = oqtk("hub", "users", "add", name, "--role", role, "--password-stdin", env=self.env,
                      stdin=password + "\n")  # fmt: skip
             assert r.returncode == 0, r.stderr

@@ -209,6 +209,9 @@ def test_oqtk_batch_and_runs_act_as_the_token_user(hub, tokens):
     run_id = re.search(r"→ (\S+)", r.stderr).group(1)
     d = hub.api("GET", f"api/runs/{run_id}", tokens["supervisor1"]).json()
     assert d["submitted_by"] == "officer1" and d["outcome"] == "succeeded"
+    r = oqtk("runs", "list", "--json", env=env)
+    assert r.returncode == 0 and {d["submitted_by"] for d in json.loads(r.stdout)} == {"officer1"}
+    assert oqtk("runs", "scan", str(hub.runs_root), env=env).returncode == 2
     r = oqtk("runs", "approve", run_id, env=env)  # an officer's token
     assert r.returncode == 2 and "主管" in r.stderr
     sup = hub.user_env(tokens["supervisor2"])
@@ -292,12 +295,12 @@ def test_supervisor_page_decides_as_the_login_never_on_own_runs(hub, tokens, bro
 
     choose(own)
     approve = page.locator("button", has_text="批准")
+    page.wait_for_selector(".oqtk-decision-why:has-text('双人复核')", timeout=30_000)  # beside the button
     assert approve.is_disabled()
-    why = page.locator(".oqtk-decision-why")
-    assert "双人复核" in why.inner_text()
     assert not page.locator("text=审核人姓名").first.is_visible()  # no name to type: the login decides
     choose(theirs)
-    assert not approve.is_disabled()
+    page.wait_for_selector("button:has-text('批准'):not([disabled])", timeout=30_000)
+    assert page.locator(".oqtk-decision-why").count() == 0
     approve.click()
     page.wait_for_selector(".oqtk-msg.oqtk-ok:has-text('已批准')", timeout=30_000)
     # the message is next to the button, not at the top of the page

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cli_serve import _port
 from .exceptions import ParameterError
 from .paths import REPO_ROOT, oqtk_home
 
@@ -39,16 +40,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _port(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if not 0 < n < 65536:
-        raise argparse.ArgumentTypeError(f"端口应为 1–65535 / expected a port 1–65535: {text!r}")
-    return n
 
 
 def add_cli(sub: Any) -> None:

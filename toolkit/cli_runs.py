@@ -1,8 +1,8 @@
 """``oqtk runs …``: the run register from the command line (Chinese first, then English).
 
-Under the hub (``OQTK_REGISTER_URL``, ``OQTK_RUNS_DIR`` and ``JUPYTERHUB_API_TOKEN`` set)
-``approve``, ``return`` and ``audit`` go to the oq-register service as the token's user, and
-``--by`` is refused; locally ``--by`` must be a visible name.
+Under the hub (``OQTK_REGISTER_URL``, ``OQTK_RUNS_DIR`` and ``JUPYTERHUB_API_TOKEN`` set) every
+action goes to the oq-register service as the token's user (an officer lists their own runs),
+``scan`` and ``--by`` are refused; locally ``--by`` must be a visible name.
 
 Exit codes: 0 done; 1 ``verify`` found a changed or missing file, ``audit`` a broken chain, or
 ``scan`` could not record a folder; 2 refused or failed (the message says why — printed by :func:`toolkit.cli.main`).
@@ -106,7 +106,19 @@ def add_cli(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_compare)
 
 
-def _register(args: argparse.Namespace) -> Register:
+def _register(args: argparse.Namespace) -> Any:
+    """The local register, or under the hub the service's view of it (as the token's user)."""
+    from .hub.client import HubRegister, hub_client
+    from .paths import oqtk_home
+
+    hub = hub_client()
+    if hub is not None:
+        if args.runs_command == "scan":
+            raise ParameterError(
+                "scan 不适用：在 JupyterHub 中运行由 oq-register 服务登记 / scan does not apply under the hub: "
+                "the oq-register service records its own runs"
+            )
+        return HubRegister(hub, oqtk_home() / "runs-cache")
     home = getattr(args, "home", None)
     return Register(Path(home).expanduser() / REGISTER_FILENAME if home else None)
 

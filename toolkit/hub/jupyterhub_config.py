@@ -47,14 +47,8 @@ c.NativeAuthenticator.minimum_password_length = 8
 c.NativeAuthenticator.check_common_password = True
 c.NativeAuthenticator.allowed_failed_logins = 5  # then 10 minutes' wait
 c.NativeAuthenticator.seconds_before_next_try = 600
-# Production with a directory (LDAP / Active Directory), instead of the three lines above:
-#   c.JupyterHub.authenticator_class = "ldapauthenticator.LDAPAuthenticator"
-#   c.LDAPAuthenticator.server_address = "ldaps://ad.example.gov.cn"
-#   c.LDAPAuthenticator.lookup_dn = True, ...user_search_base / bind_dn_template ...
-#   c.LDAPAuthenticator.manage_groups = True  # directory groups → JupyterHub groups
-#   c.LDAPAuthenticator.group_search_base = "ou=groups,dc=example,dc=gov,dc=cn"
-#   and name the directory groups officers / supervisors / admins (or map them in
-#   c.LDAPAuthenticator.group_search_filter), so the roles below apply unchanged.
+# Production with a directory (LDAP / Active Directory): toolkit.hub.ldap.OqtkLDAPAuthenticator
+# in $OQTK_HOME/hub/site_config.py (read at the end of this file); see that module's docstring.
 
 c.JupyterHub.custom_scopes = {
     APPROVE_SCOPE: {"description": "Approve or return batch runs of other users (supervisors)."},
@@ -165,3 +159,11 @@ def pre_spawn_hook(spawner):  # type: ignore[no-untyped-def]
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
+
+
+# --- the bureau's own settings --------------------------------------------------------------
+# $OQTK_HOME/hub/site_config.py, when present, is read last: the directory (LDAP), TLS, a
+# PostgreSQL db_url or another spawner, without editing the shipped file.
+site_config = state / "site_config.py"
+if site_config.is_file():
+    load_subconfig(str(site_config))  # type: ignore[name-defined]  # noqa: F821

@@ -565,29 +565,36 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
     sheet = tmp_path / "申报 O'Brien.xlsx"
     shutil.copy(examples_dir() / "intake_clean.xlsx", sheet)
     km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config(), sheet)
-    try:
+    out: list[str] = []
+    code = (
+        "import sys\n"
+        "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
+        "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
+        "from ipykernel import debugger\n"
+        "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
+    )
+
+    async def drive() -> tuple[dict, dict]:  # the client is asynchronous, as nbclient uses it
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=60)
+        await kc.wait_for_ready(timeout=60)
         # ready as soon as the kernel answered: the kernel_info request's own IOPub messages are
         # left unread (jupyter_client's client would have drained them, waiting 0.2 s)
-        left = kc.iopub_channel.get_msg(timeout=5)
-        assert left["msg_type"] in {"status", "iopub_welcome"}
-        out: list[str] = []
-        code = (
-            "import sys\n"
-            "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
-            "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
-            "from ipykernel import debugger\n"
-            "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
-        )
-        reply = kc.execute_interactive(
+        left = await kc.iopub_channel.get_msg(timeout=5)
+        reply = await kc.execute_interactive(
             code,
             output_hook=lambda m: out.append(m["content"]["text"]) if m["msg_type"] == "stream" else None,
             timeout=60,
         )
+        return left, reply
+
+    import asyncio
+
+    try:
+        left, reply = asyncio.run(drive())
     finally:
         km.stop()
+    assert left["msg_type"] in {"status", "iopub_welcome"}
     first, prefetched, debugger = "".join(out).strip().split("\n")
     names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …

@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
+    "KERNEL_DIED",
     "KERNEL_NAME",
     "MANIFEST_SCHEMA",
     "NOTEBOOK",
@@ -349,7 +350,15 @@ def _record(run_dir: Path) -> str | None:
     return None
 
 
+#: A run's error when its kernel dies mid-run (killed by the out-of-memory killer, say).
+KERNEL_DIED = "审核进程意外终止，可能内存不足 / The review process ended unexpectedly, possibly out of memory"
+
+
 def _error_text(exc: BaseException) -> str:
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, DeadKernelError):  # nbclient noticed the kernel is gone (checked every second)
+        return KERNEL_DIED
     ename = getattr(exc, "ename", None)
     if ename:  # papermill.PapermillExecutionError
         return f"笔记本执行出错 / Notebook failed: {ename}: {getattr(exc, 'evalue', '')}".strip()

@@ -815,3 +815,37 @@ def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_poin
     assert cmd(ipy) == ["/py", "-m", "toolkit._batch_kernel", "-f", "/tmp/k.json", "--extra"]
     other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
     assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]
+
+
+@pytest.mark.notebook
+def test_a_fifo_and_a_far_cell_fail_at_once_and_the_good_sheet_beside_them_runs(tmp_path: Path) -> None:
+    """Issue 16: a FIFO named .xlsx blocked `oqtk batch` forever; a far cell killed the kernel."""
+    import hostile
+
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    far = hostile.far_cell(tmp_path / "far.xlsx")
+    runs = tmp_path / "runs"
+    code = main(
+        [
+            "batch",
+            str(fifo),
+            str(far),
+            str(CLEAN),
+            "--out",
+            str(runs),
+            "--as-of",
+            AS_OF,
+            "--list-version",
+            LIST_VERSION,
+        ]
+    )
+    assert code == 2
+    by_name = {
+        m["input"]["name"]: m
+        for m in (json.loads((d / "manifest.json").read_text("utf-8")) for d in runs.iterdir())
+    }
+    assert by_name["pipe.xlsx"]["outcome"] == "failed" and "FIFO" in by_name["pipe.xlsx"]["error"]
+    assert by_name["pipe.xlsx"]["input"]["sha256"] is None
+    assert by_name["far.xlsx"]["outcome"] == "failed" and "OQTK_MAX_CELLS" in by_name["far.xlsx"]["error"]
+    assert by_name["intake_clean.xlsx"]["outcome"] == "succeeded"

@@ -454,3 +454,121 @@ def test_a_merged_block_at_the_end_fills_its_rows(tmp_path: Path) -> None:
     assert [r.source_row for r in with_below.rows] == [2, 3, 4]  # the filled row counts higher up
     review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
     assert [r.source_row for r in review.rows] == [2, 3]  # … and at the end of the sheet too
+
+
+# --- hostile shapes (issue 16): bounded reading ------------------------------------------------
+# Written byte by byte (tests/hostile.py): shapes openpyxl would not write. Each is refused, before
+# calamine parses it, with a message naming the limit and its setting — or read as it is.
+
+
+def test_a_far_cell_is_refused_naming_the_cell_the_limit_and_the_setting(tmp_path: Path) -> None:
+    # cells A1 … and XFD1048576: calamine would build a 17-billion-cell grid (512 GiB) and abort
+    import hostile
+
+    src = hostile.far_cell(tmp_path / "far.xlsx")
+    assert src.stat().st_size < 4096
+    before = _sha256(src)
+    with pytest.raises(IntakeError) as exc:
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    msg = str(exc.value)
+    assert "XFD1048576" in msg and "OQTK_MAX_CELLS" in msg and "40,000,000" in msg
+    assert "超过上限" in msg and "more than the limit" in msg and "申请人" in msg
+    assert _sha256(src) == before
+
+
+def test_a_far_cell_in_a_separate_process_is_a_message_not_an_abort(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import hostile
+
+    src = hostile.far_cell(tmp_path / "far.xlsx", "ZZ900000")  # 900,000 × 702 = 632M cells
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "review", str(src), "--as-of", "2025-12-31"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "OQTK_MAX_CELLS" in proc.stderr and "ZZ900000" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_far_cell_within_the_limit_is_read_and_the_limit_is_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hostile
+
+    src = hostile.far_cell(tmp_path / "far.xlsx", "C5000")  # 5,000 rows × 3 columns
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert [r.source_row for r in review.rows] == [2, 3, 4, 5000]
+    monkeypatch.setenv("OQTK_MAX_CELLS", "10000")
+    with pytest.raises(IntakeError, match=r"C5000.*10,000.*OQTK_MAX_CELLS"):
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+
+
+def test_a_hostile_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
+    import hostile
+
+    xml = hostile.sheet_xml(hostile.applicants(2), dimension="A1:XFD1048576")
+    src = hostile.book(tmp_path / "dim.xlsx", [("申请人", "visible", xml)])
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert [r.application_id for r in review.rows] == ["A-1", "A-2"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hostile
+
+    src = hostile.zip_bomb(tmp_path / "bomb.xlsx", 8)
+    assert src.stat().st_size < 100_000  # 8 MB of XML in a few KB
+    monkeypatch.setenv("OQTK_MAX_UNZIPPED_MB", "4")
+    with pytest.raises(IntakeError) as exc:
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    msg = str(exc.value)
+    assert "OQTK_MAX_UNZIPPED_MB" in msg and "4 MB" in msg and "压缩炸弹" in msg and "zip bomb" in msg
+    monkeypatch.setenv("OQTK_MAX_UNZIPPED_MB", "64")  # within the limit, the same file is read
+    assert len(review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows) == 2
+
+
+def test_a_zip_whose_sheet_is_longer_than_declared_is_refused(tmp_path: Path) -> None:
+    # a lying header: zipfile stops at the declared size, so the XML read ends mid-element
+    import zipfile
+
+    import hostile
+
+    src = hostile.book(
+        tmp_path / "ok.xlsx", [("申请人", "visible", hostile.sheet_xml(hostile.applicants(50)))]
+    )
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    true_size = info.file_size.to_bytes(4, "little")
+    short = (info.file_size // 2).to_bytes(4, "little")
+    assert data.count(true_size) == 2  # local header and central directory
+    data = data.replace(true_size, short)
+    liar = tmp_path / "liar.xlsx"
+    liar.write_bytes(bytes(data))
+    with pytest.raises(IntakeError, match=r"damaged"):
+        review_intake(liar, as_of=AS_OF, list_version=LIST_VERSION)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_a_fifo_a_folder_or_a_device_gets_a_message_and_is_never_opened(tmp_path: Path, kind: str) -> None:
+    import os
+
+    if kind == "fifo":
+        src = tmp_path / "pipe.xlsx"
+        os.mkfifo(src)  # opening it would block until a writer comes
+        expect = "FIFO"
+    elif kind == "folder":
+        src = tmp_path / "folder.xlsx"
+        src.mkdir()
+        expect = "a folder"
+    else:
+        src = Path("/dev/null")
+        expect = "a device"
+    with pytest.raises(IntakeError) as exc:
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert (
+        expect in str(exc.value)
+        and "not a regular file" in str(exc.value)
+        and "不是普通文件" in str(exc.value)
+    )

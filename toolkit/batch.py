@@ -25,12 +25,14 @@ raised, timed out or wrote no results), 2 unreadable input.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import stat
 import sys
 import threading
 import time
@@ -244,13 +246,14 @@ def _kernel_config() -> Any:
 def _read_check(path: Path) -> None:
     """Raise :class:`IntakeError` when the file is not a workbook at all (before any kernel starts).
 
-    Only the file-level checks (:func:`toolkit.intake.check_workbook`: a few ms, no cell read);
+    Only the file-level checks (:func:`toolkit.intake.check_workbook`: the file type, the
+    reading limits of :mod:`toolkit.intake.limits`, ~20 ms per 10,000 rows, no cell read);
     a workbook without a usable header is refused by the notebook's own read, and that
     ``IntakeError`` ends the run the same way (exit status 2, its message in the manifest).
     """
-    if not path.is_file():
+    if not path.exists():
         raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
-    from .intake.reader import check_workbook
+    from .intake.reader import check_workbook  # also refuses a FIFO, a device or a folder, unopened
 
     try:
         check_workbook(path)
@@ -374,12 +377,11 @@ def _run_one(
     t0 = time.perf_counter()
     started = _utc_now()
     path = plan.input_path
-    try:
-        input_sha, _ = sha256_file(path)
-        short = input_sha[:8]
-    except OSError:
-        input_sha = None
-        short = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
+    input_sha = None
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO is never opened: it would block the hash
+            input_sha, _ = sha256_file(path)
+    short = input_sha[:8] if input_sha else hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
     try:
         run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
     except OSError as exc:  # a read-only or full runs folder: no run can start

@@ -35,6 +35,7 @@ import python_calamine as calamine
 
 from ..exceptions import IntakeError
 from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_header
+from .limits import WorkbookScan, check_file, scan_workbook
 
 if TYPE_CHECKING:  # pandas is imported by read_intake, not by the file-level check
     import pandas as pd
@@ -270,32 +271,46 @@ def _accepted(key: str) -> str:
 # --- read -------------------------------------------------------------------------------------
 
 
-def _open(p: Path) -> tuple[bytes, zipfile.ZipFile, Any]:
-    """The file's bytes, its zip and the calamine workbook; :class:`IntakeError` if any fails."""
+def _read_file(p: Path) -> bytes:
+    """The file's bytes, once :func:`.limits.check_file` has found it a regular file within the
+    size limit (a FIFO is never opened)."""
+    check_file(p)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise IntakeError(f"{p}: 文件不存在 / file not found. {_EXPECT}") from None
     except IsADirectoryError:
         raise IntakeError(f"{p}: 是文件夹而不是文件 / a folder, not a file. {_EXPECT}") from None
     except OSError as exc:
         raise IntakeError(f"{p}: 无法读取文件 / cannot read the file: {exc}") from None
-    zf = _sniff(p, data)
+
+
+def _calamine(p: Path, data: bytes) -> Any:
     try:
-        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise _refuse(
             p, f"工作簿无法打开（文件损坏）：{exc}", f"the workbook cannot be opened (damaged): {exc}"
         ) from None
-    return data, zf, wb
+
+
+def _open(p: Path) -> tuple[bytes, zipfile.ZipFile, WorkbookScan, Any]:
+    """The file's bytes, its zip, its scan against the reading limits (:mod:`.limits`) and the
+    calamine workbook — opened only once the scan has passed; :class:`IntakeError` if any fails."""
+    data = _read_file(p)
+    zf = _sniff(p, data)
+    scan = scan_workbook(p, zf)
+    return data, zf, scan, _calamine(p, data)
 
 
 def check_workbook(path: str | Path) -> None:
     """The file-level checks of :func:`read_intake`, without reading a cell.
 
     Raises the same :class:`IntakeError` for a missing, empty, legacy .xls, encrypted, damaged or
-    non-Excel file. A workbook that passes may still have no usable header: only
-    :func:`read_intake` reads that far (a few ms here against 0.2 s per 10,000 rows there).
+    non-Excel file, for a FIFO, device or folder, and for a workbook beyond the reading limits
+    (:mod:`.limits`: its file size, unpacked size or a sheet's used range). A workbook that passes
+    may still have no usable header: only :func:`read_intake` reads that far (a few ms here — the
+    limits' scan about 20 ms per 10,000 rows — against 0.2 s per 10,000 rows there).
     """
     _open(Path(path))
 
@@ -317,7 +332,8 @@ def _worksheets(wb: Any) -> _Worksheets:
     return out
 
 
-_prefetched: dict[str, Future[tuple[str, _Worksheets]]] = {}
+_Parsed = tuple[str, WorkbookScan, _Worksheets]  # (SHA-256 of the bytes, their scan, their worksheets)
+_prefetched: dict[str, Future[_Parsed]] = {}
 _prefetched_lock = threading.Lock()
 
 
@@ -332,13 +348,15 @@ def prefetch(path: str | Path) -> None:
     :func:`read_intake` reads have the SHA-256 of the bytes parsed; a failed parse is ignored
     (the read then fails, or succeeds, on its own).
     """
-    fut: Future[tuple[str, _Worksheets]] = Future()
+    fut: Future[_Parsed] = Future()
 
     def parse() -> None:
-        try:
-            data = Path(path).read_bytes()
-            wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            fut.set_result((hashlib.sha256(data).hexdigest(), _worksheets(wb)))
+        try:  # the same checks as read_intake's, before calamine sees the bytes
+            p = Path(path)
+            data = _read_file(p)
+            scan = scan_workbook(p, _sniff(p, data))
+            wb = _calamine(p, data)
+            fut.set_result((hashlib.sha256(data).hexdigest(), scan, _worksheets(wb)))
         except BaseException as exc:  # kept for read_intake, which then reads as usual
             fut.set_exception(exc)
 
@@ -347,18 +365,18 @@ def prefetch(path: str | Path) -> None:
     threading.Thread(target=parse, name="oqtk-prefetch", daemon=True).start()
 
 
-def _take_prefetched(path: Path) -> Future[tuple[str, _Worksheets]] | None:
+def _take_prefetched(path: Path) -> Future[_Parsed] | None:
     with _prefetched_lock:
         return _prefetched.pop(_key(path), None)
 
 
-def _if_same(fut: Future[tuple[str, _Worksheets]] | None, sha: str) -> _Worksheets | None:
-    """The prefetched worksheets if they are of the bytes with this SHA-256 (waits for a parse
-    still running)."""
+def _if_same(fut: Future[_Parsed] | None, sha: str) -> tuple[WorkbookScan, _Worksheets] | None:
+    """The prefetched scan and worksheets if they are of the bytes with this SHA-256 (waits for
+    a parse still running)."""
     if fut is None or fut.exception() is not None:
         return None
-    parsed_sha, sheets = fut.result()
-    return sheets if parsed_sha == sha else None
+    parsed_sha, scan, sheets = fut.result()
+    return (scan, sheets) if parsed_sha == sha else None
 
 
 def read_intake(path: str | Path) -> IntakeSheet:
@@ -368,11 +386,16 @@ def read_intake(path: str | Path) -> IntakeSheet:
     t0 = time.perf_counter()
     p = Path(path)
     prefetched = _take_prefetched(p)
-    data, zf, wb = _open(p)
+    data = _read_file(p)
+    zf = _sniff(p, data)
     sha = hashlib.sha256(data).hexdigest()
 
-    parsed = _if_same(prefetched, sha)
-    if parsed is None:
+    same = _if_same(prefetched, sha)  # the prefetch scanned and parsed these very bytes
+    if same is not None:
+        scan, parsed = same
+    else:
+        scan = scan_workbook(p, zf)
+        wb = _calamine(p, data)
         try:
             parsed = _worksheets(wb)
         except Exception as exc:
@@ -422,7 +445,9 @@ def read_intake(path: str | Path) -> IntakeSheet:
 
     # calamine's grid ends at the last row holding a stored value: extend it over formula cells
     # without a stored result and merged blocks below that, so no applicant is lost there
-    special = _special_cells(zf, _sheet_xml_paths(zf).get(name))
+    part = _sheet_xml_paths(zf).get(name)
+    has_special = part is None or part not in scan.sheets or scan.sheets[part].special
+    special = _special_cells(zf, part) if has_special else {}
     merged = list(sheet.merged_cell_ranges or [])
     last_needed = max([r - 1 for (r, _c) in special] + [r1 for (_r0, _c0), (r1, _c1) in merged] + [-1])
     while len(rows) <= last_needed:

@@ -19,6 +19,7 @@ the ones parsed (same SHA-256); otherwise, or if the prefetch failed, it parses 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -237,6 +238,31 @@ def _special_cells(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int
         ref = _REF_RE.search(attrs)
         if ref:
             out[(int(ref.group(2)), _col_index(ref.group(1)))] = cell
+    return out
+
+
+#: What a cell holding serial 60 as a date reads as: the day Excel shows for it, which does not
+#: exist (Excel counts 1900 as a leap year, as Lotus 1-2-3 did). calamine reads it as 1900-02-28,
+#: the same day as serial 59; the schema refuses this text as ``bad_date``, saying why.
+PHANTOM_1900_02_29 = "1900-02-29"
+_PHANTOM_READ_AS = dt.date(1900, 2, 28)
+
+
+def _serial60_cells(zf: zipfile.ZipFile, part: str | None) -> set[tuple[int, int]]:
+    """(row 1-based, col 0-based) of each cell whose stored value is the number 60."""
+    if not part:
+        return set()
+    try:
+        xml = zf.read(part).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return set()
+    out = set()
+    for m in _CELL_RE.finditer(xml):
+        attrs, body = m.group(1), m.group(2)
+        v = _V_RE.search(body)
+        ref = _REF_RE.search(attrs)
+        if v and ref and v.group(1) == "60" and "t=" not in attrs.replace(' t="n"', ""):
+            out.add((int(ref.group(2)), _col_index(ref.group(1))))
     return out
 
 
@@ -473,6 +499,11 @@ def read_intake(path: str | Path) -> IntakeSheet:
         i = r - 1
         if i > hdr and i < len(rows) and c < len(rows[i]):
             rows[i][c] = cell
+    if part is not None and part in scan.sheets and scan.sheets[part].serial60:
+        for r, c in _serial60_cells(zf, part):  # read by calamine as a date: Excel's phantom day
+            i = r - 1
+            if hdr < i < len(rows) and c < len(rows[i]) and rows[i][c] == _PHANTOM_READ_AS:
+                rows[i][c] = PHANTOM_1900_02_29
 
     col_names = [*(c.key for c in COLUMNS), *extras]
     idx_of = [columns.get(k) for k in col_names]

@@ -849,3 +849,31 @@ def test_a_fifo_and_a_far_cell_fail_at_once_and_the_good_sheet_beside_them_runs(
     assert by_name["pipe.xlsx"]["input"]["sha256"] is None
     assert by_name["far.xlsx"]["outcome"] == "failed" and "OQTK_MAX_CELLS" in by_name["far.xlsx"]["error"]
     assert by_name["intake_clean.xlsx"]["outcome"] == "succeeded"
+
+
+@pytest.mark.notebook
+def test_every_output_of_a_run_is_private_and_a_service_may_open_it_to_its_group(tmp_path: Path) -> None:
+    """Issue 16, item 5: review.ipynb was 0644 in a 0755 folder, readable by any local user."""
+    import stat
+
+    old = os.umask(0o022)  # the usual umask: what papermill's own write would give
+    try:
+        (private,) = run_batch([CLEAN], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
+        (shared,) = run_batch(
+            [CLEAN], tmp_path / "hub-runs", as_of=AS_OF, list_version=LIST_VERSION, access=batch.GROUP_READ
+        )
+    finally:
+        os.umask(old)
+    for res, file_mode, dir_mode in ((private, 0o600, 0o700), (shared, 0o640, 0o750)):
+        assert res.outcome == "succeeded"
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in res.run_dir.iterdir()}
+        assert set(files) == {*batch.OUTPUT_FILES, "manifest.json"}
+        assert files == dict.fromkeys(files, file_mode), files
+        assert stat.S_IMODE(res.run_dir.stat().st_mode) == dir_mode
+        assert stat.S_IMODE(res.run_dir.parent.stat().st_mode) == dir_mode  # the runs folder it created
+
+
+@pytest.mark.parametrize("modes", [(0o644, 0o700), (0o600, 0o755), (0o700, 0o700)])
+def test_run_access_wider_than_the_group_is_refused(modes: tuple[int, int]) -> None:
+    with pytest.raises(ParameterError, match="too wide"):
+        batch.RunAccess(*modes)

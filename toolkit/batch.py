@@ -10,6 +10,12 @@ never reused) and writes, in this order:
 4. ``manifest.json`` again, atomically replaced (temporary file + ``os.replace``), with the outcome,
    counts, versions and the SHA-256 of the four files.
 
+Every file of a run and its folder are private to their owner (0600 / 0700), the executed
+notebook included (papermill writes it with the umask's mode; :func:`apply_access` sets the modes,
+the one place that does): a run holds application ids, names, statuses and reasons. A service
+whose supervisors read runs through a group passes ``access=GROUP_READ`` (0640 / 0750) to
+:func:`run_batch`; :class:`RunAccess` refuses any access for others.
+
 Parameters are checked before any notebook runs (papermill itself only logs an unknown name and
 runs the defaults); when they are refused, a kernel already started ahead for the first sheet
 (:mod:`toolkit.kernels`) is stopped. A file that is not a readable workbook stops before its
@@ -62,12 +68,16 @@ if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
+    "GROUP_READ",
     "KERNEL_DIED",
     "KERNEL_NAME",
     "MANIFEST_SCHEMA",
     "NOTEBOOK",
     "OUTPUT_FILES",
+    "PRIVATE",
+    "RunAccess",
     "RunResult",
+    "apply_access",
     "check_parameters",
     "declared_parameters",
     "exit_code",
@@ -87,6 +97,41 @@ OUTPUT_FILES = ("review.ipynb", "review.html", "results.xlsx", "results.csv")
 DEFAULT_CELL_TIMEOUT = 600  # seconds per notebook cell
 OUTCOME_STATUS = {"succeeded": 0, "failed": 1, "unreadable": 2}
 ProgressCallback = Callable[[int, int, "RunResult"], None]
+
+
+@dataclass(frozen=True)
+class RunAccess:
+    """Who may read a run's folder: the modes of its files and of its folder (and of the runs
+    folder, when the batch creates it).
+
+    :data:`PRIVATE` (0600 files, 0700 folders) is the default: a run holds application ids,
+    names, statuses and reasons, so only its owner reads it. A service whose supervisors read the
+    runs through a group (the hub) passes e.g. :data:`GROUP_READ` (0640 / 0750) to
+    :func:`run_batch`; nothing wider is accepted (no access for others).
+    """
+
+    file_mode: int = 0o600
+    dir_mode: int = 0o700
+
+    def __post_init__(self) -> None:
+        if self.file_mode & 0o007 or self.dir_mode & 0o007 or self.file_mode & 0o111:
+            raise ParameterError(
+                f"运行文件权限过宽 / run access too wide: files {self.file_mode:o}, folders {self.dir_mode:o} "
+                "(不得给其他用户任何权限、文件不可执行 / no access for others, no executable files)"
+            )
+
+
+PRIVATE = RunAccess(0o600, 0o700)
+GROUP_READ = RunAccess(0o640, 0o750)
+
+
+def apply_access(run_dir: Path, access: RunAccess = PRIVATE) -> None:
+    """Set ``access`` on a run folder and every file in it (the executed notebook included,
+    which papermill writes with the umask's mode). The one place run modes are set."""
+    os.chmod(run_dir, access.dir_mode)
+    for p in run_dir.iterdir():
+        if p.is_file() and not p.is_symlink():
+            os.chmod(p, access.file_mode)
 
 
 @dataclass
@@ -192,7 +237,9 @@ def _iso(t: dt.datetime) -> str:
 _mkdir_lock = threading.Lock()
 
 
-def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[str, Path]:
+def _new_run_dir(
+    out_dir: Path, started: dt.datetime, short_hash: str, access: RunAccess = PRIVATE
+) -> tuple[str, Path]:
     """Create a fresh run folder; an existing one is never reused (a ``-2``, ``-3`` … suffix is added)."""
     base = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{short_hash}"
     with _mkdir_lock:
@@ -200,9 +247,10 @@ def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[
             run_id = base if n == 1 else f"{base}-{n}"
             path = out_dir / run_id
             try:
-                path.mkdir(parents=False)  # exclusive: fails if it exists, even across processes
+                path.mkdir(parents=False, mode=access.dir_mode)  # exclusive, even across processes
             except FileExistsError:
                 continue
+            os.chmod(path, access.dir_mode)  # mkdir's mode is masked by the umask
             return run_id, path
     raise ParameterError(f"无法创建运行文件夹 / Cannot create a new run folder for {base} in {out_dir}")
 
@@ -227,6 +275,7 @@ class _Plan:
     out_dir: Path
     kernel_name: str
     timeout: int
+    access: RunAccess = PRIVATE
 
 
 def _kernel_config() -> Any:
@@ -383,7 +432,7 @@ def _run_one(
             input_sha, _ = sha256_file(path)
     short = input_sha[:8] if input_sha else hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
     try:
-        run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
+        run_id, run_dir = _new_run_dir(plan.out_dir, started, short, plan.access)
     except OSError as exc:  # a read-only or full runs folder: no run can start
         raise OutputError(plan.out_dir, exc) from None
     params = {**plan.parameters, "output_dir": str(run_dir)}
@@ -419,6 +468,10 @@ def _run_one(
     except OSError as exc:  # the manifest on disk still says incomplete: so does the result
         manifest.update(outcome="incomplete", error=str(OutputError(run_dir, exc)))
         status = max(status, 1)
+    try:
+        apply_access(run_dir, plan.access)
+    except OSError as exc:
+        log.warning("run %s: cannot set its access modes: %s", run_id, exc)
     result = RunResult(run_id, run_dir, path, manifest["outcome"], manifest["error"], manifest, status)
     result.register_error = _record(run_dir)
     return result
@@ -589,6 +642,7 @@ def run_batch(
     timeout: int = DEFAULT_CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
     notebook: str | os.PathLike[str] = NOTEBOOK,
+    access: RunAccess = PRIVATE,
 ) -> list[RunResult]:
     """Review each intake sheet in its own executed notebook; return one :class:`RunResult` per input, in order.
 
@@ -602,6 +656,9 @@ def run_batch(
     Kernels are started ahead of their notebooks (:mod:`toolkit.kernels`): the first sheet's
     as soon as its file passes the file-level check, and in a sequential batch each next
     sheet's while the current one runs.
+
+    Every file of a run, the executed notebook included, and its folder get ``access``'s modes
+    (default :data:`PRIVATE`: 0600 / 0700; a runs folder the batch creates gets the folder mode).
 
     Raises :class:`ParameterError` — before any folder is created or notebook executed (a kernel
     started ahead is stopped) — for unknown parameter names, wrong types, a bad date, an unknown
@@ -625,8 +682,15 @@ def run_batch(
             kernel_name=kernel_name,
             notebook=notebook,
         )
+        if not isinstance(access, RunAccess):
+            raise ParameterError(f"access: 应为 RunAccess / must be a RunAccess, not {access!r}")
+        for plan in plans:
+            plan.access = access
         try:
-            plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+            if not plans[0].out_dir.exists():
+                plans[0].out_dir.mkdir(parents=True, mode=access.dir_mode)
+        except FileExistsError:
+            pass
         except OSError as exc:
             raise OutputError(plans[0].out_dir, exc) from None
         results: list[RunResult | None] = [None] * len(plans)

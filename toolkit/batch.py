@@ -95,6 +95,10 @@ MANIFEST_NAME = "manifest.json"
 #: The files a finished run lists in its manifest (besides the manifest itself).
 OUTPUT_FILES = ("review.ipynb", "review.html", "results.xlsx", "results.csv")
 DEFAULT_CELL_TIMEOUT = 600  # seconds per notebook cell
+#: review.html's nbconvert template: the lab page without require.js, MathJax, mermaid or the
+#: widget renderer from a CDN, under a Content-Security-Policy allowing no request at all.
+HTML_TEMPLATE_DIR = REPO_ROOT / "templates" / "nbconvert"
+HTML_TEMPLATE = "oqtk_report"
 OUTCOME_STATUS = {"succeeded": 0, "failed": 1, "unreadable": 2}
 ProgressCallback = Callable[[int, int, "RunResult"], None]
 
@@ -332,7 +336,12 @@ def _html_exporter() -> Any:
             c.TagRemovePreprocessor.enabled = True
             c.TagRemovePreprocessor.remove_cell_tags = {SUMMARY_TAG}
             exporter = HTMLExporter(
-                config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+                config=c,
+                template_name=HTML_TEMPLATE,  # lab, less its CDN scripts: nothing loaded from outside
+                extra_template_basedirs=[str(HTML_TEMPLATE_DIR)],
+                exclude_input=True,
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
             )
             exporter.from_notebook_node(new_notebook())  # compiles the templates
             _exporter = exporter

@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from toolkit.exceptions import IntakeError
 from toolkit.intake import COLUMNS, REQUIRED, match_header, review_intake, write_results
 from toolkit.intake.schema import display
+from toolkit.textsafe import visible_controls
 
 AS_OF = dt.date(2025, 12, 31)
 LIST_VERSION = "1.0"
@@ -72,6 +73,7 @@ _SCRIPTS = (
 )
 # Excel stores C0 control characters as _xHHHH_ escapes (XML 1.0 cannot hold them).
 _CONTROL_ESCAPES = tuple(f"_x{n:04X}_" for n in (*range(1, 9), 11, 12, *range(14, 32)))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -94,6 +96,8 @@ risky_text = st.tuples(
         plain_text, st.sampled_from(("1+1", "cmd|' /C calc'!A0", 'HYPERLINK("http://x","y")', "SUM(A1:A9)"))
     ),
 ).map("".join)
+# white space before the formula (" =1+1"): a spreadsheet may trim it and run the rest
+spaced_risky_text = st.tuples(st.sampled_from((" ", "  ", "\u3000", "\xa0")), risky_text).map("".join)
 huge_text = st.tuples(st.sampled_from("x张😀=-"), st.just(10_000)).map(lambda t: t[0] * t[1])
 blank_text = st.sampled_from(("", " ", "\t", "  \n ", "\u3000"))  # \u3000: ideographic space
 
@@ -127,6 +131,7 @@ any_value = st.one_of(
     st.booleans(),
     plain_text,
     risky_text,
+    spaced_risky_text,
     huge_text,
     formulas,
 )
@@ -180,7 +185,14 @@ def specs(draw: st.DrawFn) -> Spec:
     keys: list[str | None] = [c.key for c in chosen]
     for _ in range(draw(st.integers(0, 2))):  # extra columns and header gaps
         pos = draw(st.integers(0, len(headers)))
-        extra = draw(st.one_of(st.none(), plain_text.filter(lambda t: t.strip() and match_header(t) is None)))
+        extra = draw(  # an extra column's header may be formula-like too (=HYPERLINK(…), @SUM(…), " =1+1")
+            st.one_of(
+                st.none(),
+                st.one_of(plain_text, risky_text, spaced_risky_text).filter(
+                    lambda t: t.strip() and match_header(t) is None
+                ),
+            )
+        )
         headers.insert(pos, extra)
         keys.insert(pos, None)
     width = len(headers)
@@ -372,13 +384,16 @@ def test_random_workbooks_keep_every_row_and_never_run_a_formula(spec: Spec) -> 
         records = list(csv.reader(io.StringIO(text, newline="")))
         assert records[0][:2] == ["source_row", "application_id"]
         assert [int(r[0]) for r in records[1:]] == list(expected)
-        for rec in records[1:]:
+        for rec in records:  # the header record too (extra columns carry the sheet's own headers)
             for value in rec:
-                assert not value.startswith(RISKY), value
+                assert not value.lstrip().startswith(RISKY), value
+                assert not _CONTROL.search(value), value  # made visible (␛, ␀ …), never raw
+        for rec in records[1:]:
             v = expected[int(rec[0])]
             if isinstance(v, str) and not _blank(v):
-                shown = display(as_read(v))
-                assert rec[1] == ("'" + shown if shown.startswith(RISKY) else shown)
+                shown = visible_controls(display(as_read(v)))
+                risky = shown.startswith(RISKY) or shown.lstrip().startswith(RISKY)
+                assert rec[1] == ("'" + shown if risky else shown)
 
 
 def test_the_generator_covers_what_it_promises() -> None:
@@ -572,3 +587,123 @@ def test_a_fifo_a_folder_or_a_device_gets_a_message_and_is_never_opened(tmp_path
         and "not a regular file" in str(exc.value)
         and "不是普通文件" in str(exc.value)
     )
+
+
+# --- hostile shapes (issue 16): safe output ----------------------------------------------------
+
+
+def _hostile_output_sheet(tmp_path: Path) -> Path:
+    import hostile
+
+    header = [*hostile.HEADER, '=HYPERLINK("http://evil.example/","点我")', "@SUM(1+1)", " =1+1"]
+    rows = {
+        1: header,
+        2: ["A_x001B_-1", "甲_x001B_[2J_x0000_乙", "FCCA", "x", "y", "z"],  # ESC (a terminal command), NUL
+        3: ["A-2", "丙", "FCCA", "=1+1", None, " -2+3"],
+    }
+    return hostile.book(
+        tmp_path / "申报\x1b.xlsx", [("申请人", "visible", hostile.sheet_xml(rows))]
+    )  # ESC in the name
+
+
+def test_formula_headers_and_control_characters_never_reach_an_output_raw(tmp_path: Path) -> None:
+    src = _hostile_output_sheet(tmp_path)
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert review.rows[0].full_name == "甲\x1b[2J\x00乙"  # read as it is …
+    files = write_results(review, tmp_path / "out")
+    text = files["csv"].read_text(encoding="utf-8-sig")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = records[0]
+    assert header[-3:] == ['\'=HYPERLINK("http://evil.example/","点我")', "'@SUM(1+1)", "'=1+1"]
+    assert "\x1b" not in text and "\x00" not in text  # … written visibly
+    assert records[1][1:3] == ["A␛-1", "甲␛[2J␀乙"]
+    assert records[2][-1] == "' -2+3"  # white space, then a formula character
+    wb = openpyxl.load_workbook(files["xlsx"])
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+    heads = [c.value for c in wb["结果 Results"][1]]
+    assert '=HYPERLINK("http://evil.example/","点我")' in heads and "@SUM(1+1)" in heads  # text, as typed
+    wb.close()
+
+
+def test_control_characters_are_visible_in_the_report_and_the_terminal(tmp_path: Path, capsys) -> None:
+    from toolkit import report
+    from toolkit.cli import main
+
+    src = _hostile_output_sheet(tmp_path)
+    run = report.run_review(str(src), "2025-12-31", LIST_VERSION, "zh", "")
+    page = "".join(html for _kind, html in report.report_parts(run))
+    assert "\x1b" not in page and "\x00" not in page
+    assert "A␛-1" in page and "申报␛.xlsx" in page
+    assert main(["review", str(src), "--as-of", "2025-12-31", "--list-version", LIST_VERSION]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x00" not in out
+    assert "申报␛.xlsx" in out
+
+
+def test_a_results_or_problems_sheet_past_the_row_limit_continues_on_a_second_sheet(tmp_path: Path) -> None:
+    import hostile
+
+    from toolkit.intake.writer import EXCEL_MAX_ROWS
+
+    assert EXCEL_MAX_ROWS == 1_048_576  # Excel's own
+    src = hostile.book(
+        tmp_path / "many.xlsx", [("申请人", "visible", hostile.sheet_xml(hostile.applicants(9)))]
+    )
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert len(review.rows) == 9 and len(review.problems) > 9
+    files = write_results(review, tmp_path / "out", max_sheet_rows=5)  # 5 rows a sheet, header included
+    wb = openpyxl.load_workbook(files["xlsx"])
+    results = [n for n in wb.sheetnames if n.startswith("结果 Results")]
+    assert results == ["结果 Results", "结果 Results 2", "结果 Results 3"]
+    got = []
+    for n, name in enumerate(results):
+        rows = list(wb[name].iter_rows(values_only=True))
+        assert len(rows) <= 5
+        body = rows[1:]
+        if n + 1 < len(results):  # a full sheet says where it goes on
+            note = body.pop()[0]
+            assert (
+                f"续见工作表“{results[n + 1]}”" in note and results[n + 1] in note and "continued on" in note
+            )
+        got += [r[0] for r in body]
+    assert got == [r.source_row for r in review.rows]  # every row, in order, once
+    problems = [n for n in wb.sheetnames if n.startswith("待补正 Problems")]
+    assert len(problems) > 1
+    n_problems = sum(wb[n].max_row - 1 - (1 if i + 1 < len(problems) else 0) for i, n in enumerate(problems))
+    assert n_problems == len(review.problems)
+    summary = {r[0]: r[1] for r in wb["汇总 Summary"].iter_rows(values_only=True)}
+    assert (
+        "结果 Results 2" in summary["续表 / Continued on"]
+        and "待补正 Problems 2" in summary["续表 / Continued on"]
+    )
+    wb.close()
+
+
+@pytest.mark.slow
+def test_a_problems_table_of_excels_size_really_continues_at_row_1048576(tmp_path: Path) -> None:
+    """At Excel's real limit: 1,048,576 problems (a 1,048,576-row sheet with one each) need two
+    sheets; the first ends at row 1,048,576 exactly, with the note."""
+    import zipfile
+
+    from toolkit.intake.review import PROBLEM_COLUMNS
+    from toolkit.intake.writer import _PROBLEM_LABELS, EXCEL_MAX_ROWS, _continued
+    from toolkit.intake.xlsxwrite import write_xlsx
+
+    n = EXCEL_MAX_ROWS
+    rows = [
+        ("申请人", r, f"A{r}", "", "", "", "bad_date", "incomplete", "", "", "", "") for r in range(2, n + 2)
+    ]
+    sheets = _continued("待补正 Problems", list(PROBLEM_COLUMNS), rows, _PROBLEM_LABELS, "zh")
+    assert [s.name for s in sheets] == ["待补正 Problems", "待补正 Problems 2"]
+    out = tmp_path / "p.xlsx"
+    write_xlsx(out, sheets)
+    with zipfile.ZipFile(out) as zf:
+        first = zf.read("xl/worksheets/sheet1.xml")
+        second = zf.read("xl/worksheets/sheet2.xml")
+    last_rows = [int(m) for m in re.findall(rb'<row r="(\d+)"', first[-4000:])]
+    assert last_rows[-1] == EXCEL_MAX_ROWS  # never past what Excel opens
+    assert "续见工作表“待补正 Problems 2”".encode() in first[-4000:]
+    assert second.count(b"<row ") == 1 + n - (EXCEL_MAX_ROWS - 2)  # the header and the rest

@@ -62,6 +62,7 @@ if "rfc3987_syntax" not in sys.modules:
 from .files import sha256_file, write_text_atomic
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
+from .textsafe import visible_controls
 
 if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
     from .kernels import KernelsAhead
@@ -715,7 +716,7 @@ def run_batch(
                 results[i] = res
                 done += 1
                 bar.update(1)
-                bar.set_postfix_str(f"{res.input_path.name}: {res.outcome}", refresh=True)
+                bar.set_postfix_str(f"{visible_controls(res.input_path.name)}: {res.outcome}", refresh=True)
                 n = done
             if on_progress is not None:
                 try:

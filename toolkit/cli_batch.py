@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .exceptions import ParameterError
 from .paths import oqtk_home
+from .textsafe import visible_controls
 
 __all__ = ["add_cli", "summary_table"]
 
@@ -118,5 +119,5 @@ def _batch(args: argparse.Namespace) -> int:
     code = exit_code(results)
     for r in results:
         if r.exit_status == 2 and r.error:
-            print(f"错误 / Error: {r.error}", file=sys.stderr)
+            print(f"错误 / Error: {visible_controls(r.error)}", file=sys.stderr)
     return code

@@ -64,7 +64,7 @@ class BatchKernelClient(AsyncKernelClient):
     ``kernel_info`` request; nbclient skips every message whose parent is not its own request.
     """
 
-    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()

@@ -40,6 +40,7 @@ import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,9 @@ def _digits_re(n: int) -> re.Pattern[bytes]:
     return re.compile(rb'r="[A-Z]{1,3}\d{%d}' % n)
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], path: Path, lim: Limits):  # type: ignore[no-untyped-def]
+def _stream(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], path: Path, lim: Limits
+) -> Iterator[bytes]:
     """Yield the part's bytes in overlapping chunks, charging ``budget``; refuse past it."""
     tail = b""
     with zf.open(info) as f:

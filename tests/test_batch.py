@@ -42,6 +42,7 @@ MANIFEST_KEYS = {
     "versions",
     "rows_in",
     "rows_out",
+    "sheets_not_reviewed",
     "counts",
     "outputs",
     "duration_s",
@@ -877,3 +878,38 @@ def test_every_output_of_a_run_is_private_and_a_service_may_open_it_to_its_group
 def test_run_access_wider_than_the_group_is_refused(modes: tuple[int, int]) -> None:
     with pytest.raises(ParameterError, match="too wide"):
         batch.RunAccess(*modes)
+
+
+@pytest.mark.notebook
+def test_a_batch_names_the_other_sheets_of_applicants_it_did_not_review(tmp_path: Path, capsys) -> None:
+    """Issue 16, item 2: a second visible or a hidden sheet of applicants was skipped without a word."""
+    import hostile
+
+    src = hostile.book(
+        tmp_path / "several.xlsx",
+        [
+            ("申请人", "visible", hostile.sheet_xml(hostile.applicants(3))),
+            ("旧表", "hidden", hostile.sheet_xml(hostile.applicants(4))),
+        ],
+    )
+    runs = tmp_path / "runs"
+    code = main(
+        [
+            "batch",
+            str(src),
+            "--out",
+            str(runs),
+            "--as-of",
+            AS_OF,
+            "--list-version",
+            LIST_VERSION,
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "NOT REVIEWED" in out and "'旧表'" in out and "4 行 / rows" in out
+    (run_dir,) = runs.iterdir()
+    m = json.loads((run_dir / "manifest.json").read_text("utf-8"))
+    assert m["sheets_not_reviewed"] == [{"sheet": "旧表", "state": "hidden", "header_row": 1, "rows": 4}]
+    assert m["rows_in"] == 7 and m["rows_out"] == 3

@@ -159,6 +159,8 @@ class Spec:
     body: list[list[Any]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # body-relative r0, c0, r1, c1
     title_merge: bool = False
+    # more sheets of applicants after it: (state, rows) — visible, hidden or very hidden
+    copies: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def header_row(self) -> int:  # 1-based sheet row
@@ -234,6 +236,13 @@ def specs(draw: st.DrawFn) -> Spec:
         body=body,
         merges=merges,
         title_merge=bool(title_rows) and width > 1 and draw(st.booleans()),
+        copies=[]
+        if not set(REQUIRED) <= set(keys)
+        else draw(
+            st.lists(
+                st.tuples(st.sampled_from(("visible", "hidden", "veryHidden")), st.integers(0, 3)), max_size=2
+            )
+        ),
     )
 
 
@@ -273,6 +282,12 @@ def build(spec: Spec, path: Path) -> None:
             _put(ws, i, j, v)
     for r0, c0, r1, c1 in spec.merges:  # after the values: merging keeps the top-left only
         ws.merge_cells(start_row=h + 1 + r0, start_column=c0 + 1, end_row=h + 1 + r1, end_column=c1 + 1)
+    for n, (state, rows) in enumerate(spec.copies, start=1):
+        copy = wb.create_sheet(f"副本 {n}")
+        copy.append(["申请编号", "姓名", "境外职业资格证书"])
+        for i in range(rows):
+            copy.append([f"C{n}-{i}", "某", "FCCA"])
+        copy.sheet_state = state
     wb.save(path)
 
 
@@ -344,7 +359,12 @@ def test_random_workbooks_keep_every_row_and_never_run_a_formula(spec: Spec) -> 
 
         # every non-blank row, once, in order, with its ID
         assert [r.source_row for r in review.rows] == list(expected)
-        assert review.rows_in == len(review.rows) == len(expected)
+        # every candidate row counts, those of the other sheets of applicants too, each named
+        assert review.rows_in == len(review.rows) + sum(n for _state, n in spec.copies)
+        assert len(review.rows) == len(expected)
+        assert sorted(
+            (p.sheet, int(p.value)) for p in review.problems if p.code == "sheet_not_reviewed"
+        ) == sorted((f"副本 {n}", rows) for n, (_state, rows) in enumerate(spec.copies, start=1))
         assert all(r.status in {"eligible", "not_eligible", "incomplete", "invalid"} for r in review.rows)
         for r in review.rows:
             v = expected[r.source_row]
@@ -707,3 +727,102 @@ def test_a_problems_table_of_excels_size_really_continues_at_row_1048576(tmp_pat
     assert last_rows[-1] == EXCEL_MAX_ROWS  # never past what Excel opens
     assert "续见工作表“待补正 Problems 2”".encode() in first[-4000:]
     assert second.count(b"<row ") == 1 + n - (EXCEL_MAX_ROWS - 2)  # the header and the rest
+
+
+# --- hostile shapes (issue 16): nothing silent -------------------------------------------------
+
+
+def _several_sheets(tmp_path: Path) -> Path:
+    import hostile
+
+    return hostile.book(
+        tmp_path / "several.xlsx",
+        [
+            ("说明", "visible", hostile.sheet_xml({1: ["请勿修改表头"]})),
+            ("申请人", "visible", hostile.sheet_xml(hostile.applicants(3))),
+            ("补充", "visible", hostile.sheet_xml(hostile.applicants(2, first=3))),
+            ("旧表", "hidden", hostile.sheet_xml(hostile.applicants(4))),
+            ("隐", "veryHidden", hostile.sheet_xml(hostile.applicants(1))),
+        ],
+    )
+
+
+def test_every_other_sheet_with_an_intake_header_is_reported_by_name_with_its_rows(
+    tmp_path: Path, capsys
+) -> None:
+    from toolkit import report
+    from toolkit.cli import main
+
+    src = _several_sheets(tmp_path)
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert review.sheet_name == "申请人" and len(review.rows) == 3
+    assert review.rows_in == 3 + 2 + 4 + 1  # every candidate row, reviewed or not
+    reported = {p.sheet: p for p in review.problems if p.code == "sheet_not_reviewed"}
+    assert set(reported) == {"补充", "旧表", "隐"}
+    assert reported["补充"].value == "2" and reported["补充"].row == 3
+    assert "旧表" in reported["旧表"].message_zh and "（隐藏）" in reported["旧表"].message_zh
+    assert "4 row(s)" in reported["旧表"].message_en and "(hidden)" in reported["旧表"].message_en
+    assert "(very hidden)" in reported["隐"].message_en
+    # the results: the Problems sheet lists them, the Summary names them
+    files = write_results(review, tmp_path / "out")
+    wb = openpyxl.load_workbook(files["xlsx"])
+    listed = [r for r in wb["待补正 Problems"].iter_rows(values_only=True) if "sheet_not_reviewed" in r]
+    assert {r[0] for r in listed} == {"补充", "旧表", "隐"}
+    summary = [
+        r[1]
+        for r in wb["汇总 Summary"].iter_rows(values_only=True)
+        if r[0] == "未审核的工作表 / Sheet not reviewed"
+    ]
+    assert len(summary) == 3 and any("旧表" in s and "4" in s for s in summary)
+    wb.close()
+    # the report
+    run = report.run_review(str(src), "2025-12-31", LIST_VERSION, "zh", "")
+    page = "".join(html for _kind, html in report.report_parts(run))
+    assert "未审核的工作表" in page and "旧表" in page and "隐" in page
+    assert report.summary(run)["sheets_not_reviewed"][1] == {
+        "sheet": "旧表",
+        "state": "hidden",
+        "header_row": 1,
+        "rows": 4,
+    }
+    # the CLI
+    assert main(["review", str(src), "--as-of", "2025-12-31", "--list-version", LIST_VERSION]) == 0
+    out = capsys.readouterr().out
+    assert out.count("未审核 / NOT REVIEWED") == 3 and "旧表" in out and "其下 4 行未审核" in out
+
+
+def test_a_header_only_on_a_hidden_sheet_is_refused_naming_it(tmp_path: Path) -> None:
+    import hostile
+
+    src = hostile.book(
+        tmp_path / "hidden.xlsx",
+        [
+            ("封面", "visible", hostile.sheet_xml({1: ["封面"]})),
+            ("数据", "hidden", hostile.sheet_xml(hostile.applicants(2))),
+        ],
+    )
+    with pytest.raises(IntakeError, match=r"“数据”.*取消隐藏.*Unhide"):
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+
+
+def test_an_applicant_row_above_the_header_is_reviewed_with_a_warning_a_title_is_not(tmp_path: Path) -> None:
+    import hostile
+
+    rows = {
+        1: ["2025 年第一批申报汇总表"],  # a title
+        2: ["A-0", "甲", "FCCA"],  # an applicant typed above the header
+        3: ["备注", None, "见附件"],  # a note without an ID
+        **hostile.applicants(2, first=4),
+    }
+    src = hostile.book(tmp_path / "above.xlsx", [("申请人", "visible", hostile.sheet_xml(rows))])
+    review = review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    assert review.header_row == 4
+    assert [r.source_row for r in review.rows] == [2, 5, 6]
+    assert review.rows_in == 3
+    row2 = review.rows[0]
+    assert row2.application_id == "A-0" and row2.status in {"incomplete", "invalid", "not_eligible"}
+    (warning,) = [p for p in row2.problems if p.code == "row_above_header"]
+    assert (
+        "第2行在表头（第4行）之上" in warning.message_zh and "above the header row (4)" in warning.message_en
+    )
+    assert not any(p.code == "row_above_header" for r in review.rows[1:] for p in r.problems)

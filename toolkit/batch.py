@@ -458,6 +458,7 @@ def _run_one(
         "versions": versions(params["list_version"]),
         "rows_in": None,
         "rows_out": None,
+        "sheets_not_reviewed": [],  # other sheets with an intake header: named, with their rows
         "counts": {},
         "outputs": [],
         "duration_s": None,
@@ -565,6 +566,7 @@ def _execute(
         manifest["versions"] = summary.get("versions") or manifest["versions"]
         manifest["rows_in"] = summary.get("rows_in")
         manifest["rows_out"] = summary.get("rows_out")
+        manifest["sheets_not_reviewed"] = summary.get("sheets_not_reviewed") or []
         manifest["counts"] = summary.get("counts") or {}
     outputs = []
     for name in OUTPUT_FILES:

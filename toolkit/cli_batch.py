@@ -87,6 +87,12 @@ def summary_table(results: list) -> str:
     for r in results:
         if r.error:
             lines.append(f"  {r.input_path.name}: {r.error}")
+        for o in r.manifest.get("sheets_not_reviewed") or []:
+            lines.append(
+                f"  {r.input_path.name}: 未审核 / NOT REVIEWED: 工作表 / sheet {o['sheet']!r} "
+                f"({o['state']}, 表头第 {o['header_row']} 行 / header row {o['header_row']}): "
+                f"{o['rows']} 行 / rows"
+            )
         if r.register_error:
             lines.append(
                 f"  {r.input_path.name}: 未能登记 / not recorded in the register: {r.register_error}"

@@ -295,6 +295,7 @@ def summary(run: ReviewRun) -> dict[str, Any]:
         "versions": dict(run.versions),
         "rows_in": int(review.rows_in),
         "rows_out": len(review.rows),
+        "sheets_not_reviewed": [o.to_dict() for o in getattr(review, "other_sheets", ())],
         "counts": counts,
         "outputs": sorted(Path(p).name for p in run.outputs.values()),
     }
@@ -511,6 +512,10 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
                 ("工作表 / Sheet", getattr(review, "sheet_name", "")),
                 ("表头行 / Header row", getattr(review, "header_row", "")),
                 ("数据行数 / Rows read", review.rows_in),
+                *(
+                    ("未审核的工作表 / Sheet not reviewed", " / ".join(o.describe()))
+                    for o in getattr(review, "other_sheets", ())
+                ),
             ],
             ("项目 / Item", "取值 / Value"),
         )

@@ -45,6 +45,7 @@ __all__ = [
     "ErrorCell",
     "FormulaCell",
     "IntakeSheet",
+    "OtherSheet",
     "check_workbook",
     "column_letter",
     "prefetch",
@@ -96,10 +97,14 @@ class IntakeSheet:
     formula_cells: dict[tuple[int, str], str] = field(default_factory=dict)
     merged_ranges: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    above_header: list[int] = field(default_factory=list)  # rows above the header read as applicants
+    other_sheets: list[OtherSheet] = field(default_factory=list)  # other sheets with a header, not read
 
     @property
     def rows_in(self) -> int:
-        return len(self.frame)
+        """Every candidate row: those read (above-header ones included) and those of the other
+        sheets with an intake header, which were not reviewed."""
+        return len(self.frame) + sum(o.rows for o in self.other_sheets)
 
     def cell_ref(self, row: int, column: str) -> str:
         idx = self.columns.get(column)
@@ -341,21 +346,66 @@ def check_workbook(path: str | Path) -> None:
     _open(Path(path))
 
 
-_Worksheets = list[tuple[str, Any, list[list[Any]]]]  # (name, calamine sheet, its rows) per worksheet
+# (name, state, calamine sheet, its rows) per worksheet; state: visible | hidden | veryHidden
+_Worksheets = list[tuple[str, str, Any, list[list[Any]]]]
+
+
+def _state(meta: Any) -> str:
+    v = str(getattr(meta, "visible", "Visible")).lower()
+    return "veryHidden" if v.endswith("veryhidden") else "hidden" if v.endswith("hidden") else "visible"
 
 
 def _worksheets(wb: Any) -> _Worksheets:
-    """Every visible worksheet of a calamine workbook, parsed (chart sheets and hidden ones skipped)."""
+    """Every worksheet of a calamine workbook, visible or hidden, parsed (chart sheets skipped):
+    a hidden sheet of applicants is reported, never silently skipped."""
     out = []
     for meta in wb.sheets_metadata:
-        if (
-            str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
-            or "worksheet" not in str(meta.typ).lower()
-        ):
+        if "worksheet" not in str(meta.typ).lower():
             continue
         sheet = wb.get_sheet_by_name(meta.name)
-        out.append((meta.name, sheet, sheet.to_python(skip_empty_area=False)))
+        out.append((meta.name, _state(meta), sheet, sheet.to_python(skip_empty_area=False)))
     return out
+
+
+_STATE_TEXT = {"visible": ("", ""), "hidden": ("隐藏", "hidden"), "veryHidden": ("深度隐藏", "very hidden")}
+
+
+@dataclass(frozen=True)
+class OtherSheet:
+    """A sheet that also carries an intake header but was not the one reviewed (see
+    :func:`read_intake`): reported by name with its rows, never skipped silently."""
+
+    name: str
+    state: str  # visible | hidden | veryHidden
+    header_row: int
+    rows: int  # non-blank rows below its header
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the manifest and ``oqtk review --json`` list it."""
+        return {"sheet": self.name, "state": self.state, "header_row": self.header_row, "rows": self.rows}
+
+    def describe(self) -> tuple[str, str]:
+        zh, en = _STATE_TEXT.get(self.state, ("", ""))
+        return (
+            f"工作表“{self.name}”{'（' + zh + '）' if zh else ''}第{self.header_row}行也有申报表表头，其下 {self.rows} 行未审核",
+            f"sheet {self.name!r}{' (' + en + ')' if en else ''} also has an intake header (row {self.header_row}); "
+            f"its {self.rows} row(s) below it were not reviewed",
+        )
+
+
+def _looks_like_applicant(row: list[Any], found: dict[str, int]) -> bool:
+    """A row above the header with an application ID (a value with a digit in it, as IDs have)
+    and a name or certificate, in the header's columns: a title row holds one cell, a notes row
+    (备注 … 见附件) no such ID."""
+
+    def value(key: str) -> Any:
+        j = found.get(key)
+        v = row[j] if j is not None and j < len(row) else None
+        return None if _is_blank(v) or (isinstance(v, str) and match_header(v) is not None) else v
+
+    app_id = value("application_id")
+    has_digit = app_id is not None and any(ch.isdigit() for ch in str(app_id))
+    return has_digit and (value("full_name") is not None or value("qualifications") is not None)
 
 
 _Parsed = tuple[str, WorkbookScan, _Worksheets]  # (SHA-256 of the bytes, their scan, their worksheets)
@@ -429,10 +479,18 @@ def read_intake(path: str | Path) -> IntakeSheet:
                 p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
             ) from None
     candidates = []
-    for name, sheet, rows in parsed:
+    for name, state, sheet, rows in parsed:
         hdr, found, score = _find_header(rows)
-        candidates.append((score, name, sheet, rows, hdr, found))
-    usable = [c for c in candidates if c[4] >= 0]
+        candidates.append((score, name, sheet, rows, hdr, found, state))
+    with_header = [c for c in candidates if c[4] >= 0]
+    usable = [c for c in with_header if c[6] == "visible"]  # a hidden sheet is reported, not reviewed
+    if with_header and not usable:
+        hidden = "、".join(f"“{c[1]}”" for c in with_header)
+        raise IntakeError(
+            f"{p}: 申报表表头只在隐藏的工作表 {hidden} 中；请在Excel中取消隐藏（右键工作表标签 → 取消隐藏）后另存 / the "
+            f"intake header is only on hidden sheet(s) {hidden}; unhide it in Excel (right-click a sheet tab → "
+            "Unhide) and save"
+        )
     if not usable:
         sheets = "、".join(c[1] for c in candidates) or "（无）"
         raise IntakeError(
@@ -441,7 +499,13 @@ def read_intake(path: str | Path) -> IntakeSheet:
             "the header must name columns such as 申请编号 (application_id), 姓名 (full_name), 境外职业资格证书 (qualifications); "
             "see `oqtk template`."
         )
-    score, name, sheet, rows, hdr, found = max(usable, key=lambda c: c[0])  # first sheet wins ties
+    chosen = max(usable, key=lambda c: c[0])  # the best visible header; the first sheet wins ties
+    _score, name, sheet, rows, hdr, found, _state = chosen
+    others = [
+        OtherSheet(c[1], c[6], c[4] + 1, sum(1 for r in c[3][c[4] + 1 :] if any(not _is_blank(v) for v in r)))
+        for c in with_header
+        if c is not chosen
+    ]
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         names = "；".join(_accepted(k) for k in missing)
@@ -479,8 +543,10 @@ def read_intake(path: str | Path) -> IntakeSheet:
     while len(rows) <= last_needed:
         rows.append([""] * width)
 
-    body = rows[hdr + 1 :]
-    first_row = hdr + 2  # sheet row number of body[0]
+    # rows above the header that look like applicants: reviewed, with a warning (never a title)
+    above = [i for i in range(hdr) if _looks_like_applicant(rows[i], found)]
+    body = [rows[i] for i in above] + rows[hdr + 1 :]
+    row_numbers = [i + 1 for i in above] + list(range(hdr + 2, hdr + 2 + len(rows) - hdr - 1))
     # merged blocks below the header: copy the top-left value into the block
     merged_refs = []
     for (r0, c0), (r1, c1) in merged:
@@ -527,7 +593,7 @@ def read_intake(path: str | Path) -> IntakeSheet:
         if vals.count(None) == len(vals):
             continue
         records.append(vals)
-        index.append(first_row + n)
+        index.append(row_numbers[n])
     frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
     formula_cells = {}
     for (r, c), cell in special.items():
@@ -546,4 +612,6 @@ def read_intake(path: str | Path) -> IntakeSheet:
         formula_cells=formula_cells,
         merged_ranges=merged_refs,
         seconds=time.perf_counter() - t0,
+        above_header=[i + 1 for i in above],
+        other_sheets=others,
     )

@@ -224,6 +224,9 @@ def _summary(review: IntakeReview, lang: str, continued: list[str] | None = None
         rows.append(("清单说明 / List notice", notice))
     if continued:
         rows.append(("续表 / Continued on", "、".join(continued)))
+    for other in review.other_sheets:  # a sheet of applicants that was not reviewed: named here too
+        zh, en = other.describe()
+        rows.append(("未审核的工作表 / Sheet not reviewed", f"{zh} / {en}"))
     return Sheet("汇总 Summary", rows, widths=[28, 80], auto_filter=False, fill_column=0, fills=fills)
 
 

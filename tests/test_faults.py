@@ -11,6 +11,8 @@ What each test proves:
   an earlier pair of results untouched, and the intake sheet unchanged;
 - a run folder whose manifest cannot be written stops with that message; when only the final
   manifest cannot be written, the run still reads ``incomplete`` and the next sheet still runs;
+- a kernel killed mid-cell (as the out-of-memory killer does) fails that sheet's run within
+  seconds with "审核进程意外终止，可能内存不足", and the next sheet of the batch succeeds;
 - a corrupt register does not lose a batch run: ``oqtk batch`` keeps the run folder, says the
   register is corrupt and what to do, and leaves the register file byte for byte.
 

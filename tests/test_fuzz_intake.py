@@ -16,6 +16,12 @@ with a status; inputs are never modified"):
 - ``results.xlsx`` holds no formula, and text that looks like a formula comes back as that text;
 - ``results.csv`` has one record per row and no field a spreadsheet would run as a formula.
 
+Hostile shapes (issue 16), written byte by byte in ``tests/hostile.py`` where openpyxl would
+not: far cells, a declared dimension that lies, zip bombs and a part longer than declared, a FIFO,
+a folder and a device; several, hidden and very hidden sheets of applicants (also in the random
+workbooks), a row above the header; formula headers and white space before a formula (also in
+the random workbooks), control characters, tables longer than a worksheet.
+
 The expected rows are worked out from the generated cells, not from the reader: a row is
 non-blank when a cell of its own is (text other than white space), or when it lies in a merged
 block below the header whose top-left cell is (the reader copies a block's value into the block).

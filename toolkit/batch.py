@@ -416,6 +416,13 @@ def _record(run_dir: Path) -> str | None:
 KERNEL_DIED = "审核进程意外终止，可能内存不足 / The review process ended unexpectedly, possibly out of memory"
 
 
+def _alive(km: Any) -> bool:
+    try:
+        return bool(km.is_alive())
+    except Exception:
+        return False
+
+
 def _error_text(exc: BaseException) -> str:
     from nbclient.exceptions import DeadKernelError
 
@@ -528,6 +535,8 @@ def _execute(
         except Exception as exc:
             if getattr(exc, "ename", None) == "IntakeError":  # the notebook could not read the sheet
                 outcome, error, status = "failed", str(getattr(exc, "evalue", "")) or _error_text(exc), 2
+            elif km is not None and not _alive(km):  # died while booting, or mid-cell
+                outcome, error, status = "failed", KERNEL_DIED, 1
             else:
                 outcome, error, status = "failed", _error_text(exc), 1
             log.debug("run %s failed:\n%s", run_dir.name, traceback.format_exc())

@@ -144,7 +144,6 @@ class SheetScan:
     rows: int = 0  # bound on the used range's last row
     columns: int = 0  # bound on its last column
     special: bool = False  # holds a formula or an error value
-    serial60: bool = False  # holds the number 60, which as a date is Excel's phantom 1900-02-29
 
     @property
     def cells(self) -> int:
@@ -236,8 +235,6 @@ def _scan_sheet(
             b"<f" in chunk or b't="e"' in chunk or (prefixed is not False and b":f" in chunk)
         ):
             scan.special = True
-        if not scan.serial60 and b"<v>60</v>" in chunk:
-            scan.serial60 = True
         found = _ROW_REF.findall(chunk)
         if found:
             row_max = max(row_max, *map(int, found))

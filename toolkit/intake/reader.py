@@ -251,6 +251,7 @@ def _special_cells(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int
 #: the same day as serial 59; the schema refuses this text as ``bad_date``, saying why.
 PHANTOM_1900_02_29 = "1900-02-29"
 _PHANTOM_READ_AS = dt.date(1900, 2, 28)
+_DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
 
 
 def _serial60_cells(zf: zipfile.ZipFile, part: str | None) -> set[tuple[int, int]]:
@@ -565,11 +566,6 @@ def read_intake(path: str | Path) -> IntakeSheet:
         i = r - 1
         if i > hdr and i < len(rows) and c < len(rows[i]):
             rows[i][c] = cell
-    if part is not None and part in scan.sheets and scan.sheets[part].serial60:
-        for r, c in _serial60_cells(zf, part):  # read by calamine as a date: Excel's phantom day
-            i = r - 1
-            if hdr < i < len(rows) and c < len(rows[i]) and rows[i][c] == _PHANTOM_READ_AS:
-                rows[i][c] = PHANTOM_1900_02_29
 
     col_names = [*(c.key for c in COLUMNS), *extras]
     idx_of = [columns.get(k) for k in col_names]
@@ -595,6 +591,15 @@ def read_intake(path: str | Path) -> IntakeSheet:
         records.append(vals)
         index.append(row_numbers[n])
     frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
+    # a date column holding 1900-02-28 may hold serial 60 (calamine reads both 59 and 60 so):
+    # only then is the sheet's XML read, to tell which cells hold 60 — Excel's phantom 1900-02-29
+    phantom = [k for k in _DATE_KEYS if frame[k].isin((_PHANTOM_READ_AS,)).any()]
+    if phantom:
+        key_of = {columns[k]: k for k in phantom}
+        for r, c in _serial60_cells(zf, part):
+            k = key_of.get(c)
+            if k is not None and r in frame.index and frame.at[r, k] == _PHANTOM_READ_AS:
+                frame.at[r, k] = PHANTOM_1900_02_29
     formula_cells = {}
     for (r, c), cell in special.items():
         key = next((k for k, j in columns.items() if j == c), None)

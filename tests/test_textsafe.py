@@ -25,3 +25,14 @@ def test_a_writer_makes_everything_written_visible() -> None:
 
 def test_the_dashboards_escape_makes_controls_visible_too() -> None:
     assert esc("<b>\x1b[2J</b>") == "&lt;b&gt;␛[2J&lt;/b&gt;"
+
+
+def test_a_buffered_writer_writes_everything_once_flushed() -> None:
+    out = io.StringIO()
+    w = VisibleControlsWriter(out, buffered=True)
+    for i in range(20_000):  # past one 64 KiB block
+        w.write(f"{i}\x1b\n")
+    w.flush()
+    lines = out.getvalue().split("\n")
+    assert lines[:2] == ["0␛", "1␛"] and lines[-2] == "19999␛" and len(lines) == 20_001
+    assert "\x1b" not in out.getvalue()

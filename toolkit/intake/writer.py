@@ -287,10 +287,12 @@ def write_results(
 
         def write_csv(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-                # each record passes through the writer: control characters made visible
-                w = csv.writer(VisibleControlsWriter(f), lineterminator="\r\n")
+                # every record passes through: control characters made visible
+                visible = VisibleControlsWriter(f, buffered=True)
+                w = csv.writer(visible, lineterminator="\r\n")
                 w.writerow(csv_safe_row(keys))  # headers are applicants' text too (extra columns)
                 w.writerows(map(csv_safe_row, rows))
+                visible.flush()
 
         temps: list[tuple[Path, Path]] = []
         try:

@@ -429,6 +429,8 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, DeadKernelError):  # nbclient noticed the kernel is gone (checked every second)
         return KERNEL_DIED
     ename = getattr(exc, "ename", None)
+    if ename == "MemoryError":  # the kernel survived, the review did not
+        return "审核进程内存不足 / The review ran out of memory"
     if ename:  # papermill.PapermillExecutionError
         return f"笔记本执行出错 / Notebook failed: {ename}: {getattr(exc, 'evalue', '')}".strip()
     return f"{type(exc).__name__}: {exc}"

@@ -83,6 +83,13 @@ def _run(argv: Sequence[str] | None) -> int:
     except ToolkitError as exc:
         print(f"错误 / Error: {visible_controls(str(exc))}", file=sys.stderr)
         return 2
+    except MemoryError:  # a sheet within the reading limits but beyond this machine's memory
+        print(
+            "错误 / Error: 内存不足，审核未完成；请拆分申报表，或由管理员调低 OQTK_MAX_CELLS / out of memory: the "
+            "review did not finish; split the sheet, or have the administrator lower OQTK_MAX_CELLS",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early

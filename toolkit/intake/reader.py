@@ -5,6 +5,13 @@ recognisable header and the required columns raises one :class:`~toolkit.excepti
 naming the file, what is wrong and what is expected) and lenient about *cells* (every cell is
 kept raw; the schema in :mod:`.schema` judges it).
 
+Before calamine sees the file, :mod:`.limits` checks it (a regular file; its size, unpacked size
+and each sheet's used range within the limits), so that a hostile workbook is refused with a
+message rather than exhausting memory or blocking. Every worksheet is read, hidden ones too: the
+visible sheet with the best intake header is the one reviewed, every other sheet with an intake
+header is an :class:`OtherSheet` (reported, its rows counted in ``rows_in``), and a row above the
+header that looks like an applicant is read as one (``above_header``).
+
 Values are read with the calamine engine. Two things calamine reads as blank are read from the
 sheet's XML directly: formula cells without a stored result (a :class:`FormulaCell`) and Excel
 error values (an :class:`ErrorCell`) — each a problem for that cell, not a crash. Merged ranges (a merged block's value is

@@ -301,7 +301,7 @@ def _read_check(path: Path) -> None:
     """Raise :class:`IntakeError` when the file is not a workbook at all (before any kernel starts).
 
     Only the file-level checks (:func:`toolkit.intake.check_workbook`: the file type, the
-    reading limits of :mod:`toolkit.intake.limits`, ~20 ms per 10,000 rows, no cell read);
+    reading limits of :mod:`toolkit.intake.limits`, ~50 ms per 10,000 rows, no cell read);
     a workbook without a usable header is refused by the notebook's own read, and that
     ``IntakeError`` ends the run the same way (exit status 2, its message in the manifest).
     """

@@ -349,7 +349,7 @@ def check_workbook(path: str | Path) -> None:
     non-Excel file, for a FIFO, device or folder, and for a workbook beyond the reading limits
     (:mod:`.limits`: its file size, unpacked size or a sheet's used range). A workbook that passes
     may still have no usable header: only :func:`read_intake` reads that far (a few ms here — the
-    limits' scan about 20 ms per 10,000 rows — against 0.2 s per 10,000 rows there).
+    limits' scan about 50 ms per 10,000 rows — against 0.2 s per 10,000 rows there).
     """
     _open(Path(path))
 

@@ -1,5 +1,10 @@
 """Intake review split into read / validate / assess / write for 10k and 100k rows, next to a bare
-read-and-write of the same sheet (pandas + calamine read, CSV write) measured in the same run."""
+read-and-write of the same sheet (pandas + calamine read, CSV write) measured in the same run.
+
+Also the read of the 10k-row sheet with the reading limits (issue 16: ``toolkit.intake.limits``
+scans the file before calamine parses it) against the read as it was before them, in the same
+run: the scan replaced by an empty one, which also restores the old unconditional decode of the
+sheet's XML (looking for formulas)."""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.intake import review_intake, write_results
+from toolkit.intake import limits, reader, review_intake, write_results
 
-from .common import Timing, row
+from .common import Timing, measure, row
 from .sheets import bare_read_write, make_sheet
 
 AS_OF = dt.date(2025, 12, 31)
@@ -43,4 +48,34 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 3) -> dict:
             total = Timing("total", stages["total"])
             rows.append(row(f"{n:,} rows: review_intake + write_results", total, b))
             notes.append(f"{n:,} rows: {n / total.median:,.0f} rows/s end to end ({reps} run(s))")
+        rows += _limits_rows(tmpdir, sizes[0], repeat=max(repeat, 5) * 2)
     return {"title": "Intake review", "rows": rows, "notes": notes}
+
+
+def _limits_rows(tmpdir: Path, n: int, repeat: int) -> list[list[str]]:
+    """read_intake before the limits (baseline) and with them, alternating, same sheet."""
+    sheet = make_sheet(tmpdir / f"limits_{n}.xlsx", n)
+    scan = reader.scan_workbook
+
+    def before(path: Path, zf: object, lim: object = None) -> limits.WorkbookScan:
+        return limits.WorkbookScan()  # no checks; every sheet's XML decoded, as before
+
+    old: list[float] = []
+    new: list[float] = []
+    try:
+        for _ in range(repeat):
+            for fn, out in ((before, old), (scan, new)):
+                reader.scan_workbook = fn  # type: ignore[assignment]
+                out.append(measure(lambda: reader.read_intake(sheet), repeat=1).samples[0])
+    finally:
+        reader.scan_workbook = scan
+    import zipfile
+
+    with zipfile.ZipFile(sheet) as zf:
+        scan_only = measure(lambda: limits.scan_workbook(sheet, zf), repeat=repeat)
+    b = Timing("before", old)
+    return [
+        row(f"{n:,} rows: read before the reading limits (baseline)", b, None),
+        row(f"{n:,} rows: read with the reading limits", Timing("with", new), b),
+        row(f"{n:,} rows: the limits' scan alone", scan_only, b),
+    ]

@@ -42,6 +42,7 @@ MANIFEST_KEYS = {
     "versions",
     "rows_in",
     "rows_out",
+    "sheets_not_reviewed",
     "counts",
     "outputs",
     "duration_s",
@@ -565,29 +566,36 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
     sheet = tmp_path / "申报 O'Brien.xlsx"
     shutil.copy(examples_dir() / "intake_clean.xlsx", sheet)
     km = kernels.start_kernel(batch.KERNEL_NAME, batch._kernel_config(), sheet)
-    try:
+    out: list[str] = []
+    code = (
+        "import sys\n"
+        "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
+        "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
+        "from ipykernel import debugger\n"
+        "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
+    )
+
+    async def drive() -> tuple[dict, dict]:  # the client is asynchronous, as nbclient uses it
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=60)
+        await kc.wait_for_ready(timeout=60)
         # ready as soon as the kernel answered: the kernel_info request's own IOPub messages are
         # left unread (jupyter_client's client would have drained them, waiting 0.2 s)
-        left = kc.iopub_channel.get_msg(timeout=5)
-        assert left["msg_type"] in {"status", "iopub_welcome"}
-        out: list[str] = []
-        code = (
-            "import sys\n"
-            "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
-            "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
-            "from ipykernel import debugger\n"
-            "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
-        )
-        reply = kc.execute_interactive(
+        left = await kc.iopub_channel.get_msg(timeout=5)
+        reply = await kc.execute_interactive(
             code,
             output_hook=lambda m: out.append(m["content"]["text"]) if m["msg_type"] == "stream" else None,
             timeout=60,
         )
+        return left, reply
+
+    import asyncio
+
+    try:
+        left, reply = asyncio.run(drive())
     finally:
         km.stop()
+    assert left["msg_type"] in {"status", "iopub_welcome"}
     first, prefetched, debugger = "".join(out).strip().split("\n")
     names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …
@@ -808,3 +816,100 @@ def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_poin
     assert cmd(ipy) == ["/py", "-m", "toolkit._batch_kernel", "-f", "/tmp/k.json", "--extra"]
     other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
     assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]
+
+
+@pytest.mark.notebook
+def test_a_fifo_and_a_far_cell_fail_at_once_and_the_good_sheet_beside_them_runs(tmp_path: Path) -> None:
+    """Issue 16: a FIFO named .xlsx blocked `oqtk batch` forever; a far cell killed the kernel."""
+    import hostile
+
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    far = hostile.far_cell(tmp_path / "far.xlsx")
+    runs = tmp_path / "runs"
+    code = main(
+        [
+            "batch",
+            str(fifo),
+            str(far),
+            str(CLEAN),
+            "--out",
+            str(runs),
+            "--as-of",
+            AS_OF,
+            "--list-version",
+            LIST_VERSION,
+        ]
+    )
+    assert code == 2
+    by_name = {
+        m["input"]["name"]: m
+        for m in (json.loads((d / "manifest.json").read_text("utf-8")) for d in runs.iterdir())
+    }
+    assert by_name["pipe.xlsx"]["outcome"] == "failed" and "FIFO" in by_name["pipe.xlsx"]["error"]
+    assert by_name["pipe.xlsx"]["input"]["sha256"] is None
+    assert by_name["far.xlsx"]["outcome"] == "failed" and "OQTK_MAX_CELLS" in by_name["far.xlsx"]["error"]
+    assert by_name["intake_clean.xlsx"]["outcome"] == "succeeded"
+
+
+@pytest.mark.notebook
+def test_every_output_of_a_run_is_private_and_a_service_may_open_it_to_its_group(tmp_path: Path) -> None:
+    """Issue 16, item 5: review.ipynb was 0644 in a 0755 folder, readable by any local user."""
+    import stat
+
+    old = os.umask(0o022)  # the usual umask: what papermill's own write would give
+    try:
+        (private,) = run_batch([CLEAN], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
+        (shared,) = run_batch(
+            [CLEAN], tmp_path / "hub-runs", as_of=AS_OF, list_version=LIST_VERSION, access=batch.GROUP_READ
+        )
+    finally:
+        os.umask(old)
+    for res, file_mode, dir_mode in ((private, 0o600, 0o700), (shared, 0o640, 0o750)):
+        assert res.outcome == "succeeded"
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in res.run_dir.iterdir()}
+        assert set(files) == {*batch.OUTPUT_FILES, "manifest.json"}
+        assert files == dict.fromkeys(files, file_mode), files
+        assert stat.S_IMODE(res.run_dir.stat().st_mode) == dir_mode
+        assert stat.S_IMODE(res.run_dir.parent.stat().st_mode) == dir_mode  # the runs folder it created
+
+
+@pytest.mark.parametrize("modes", [(0o644, 0o700), (0o600, 0o755), (0o700, 0o700)])
+def test_run_access_wider_than_the_group_is_refused(modes: tuple[int, int]) -> None:
+    with pytest.raises(ParameterError, match="too wide"):
+        batch.RunAccess(*modes)
+
+
+@pytest.mark.notebook
+def test_a_batch_names_the_other_sheets_of_applicants_it_did_not_review(tmp_path: Path, capsys) -> None:
+    """Issue 16, item 2: a second visible or a hidden sheet of applicants was skipped without a word."""
+    import hostile
+
+    src = hostile.book(
+        tmp_path / "several.xlsx",
+        [
+            ("申请人", "visible", hostile.sheet_xml(hostile.applicants(3))),
+            ("旧表", "hidden", hostile.sheet_xml(hostile.applicants(4))),
+        ],
+    )
+    runs = tmp_path / "runs"
+    code = main(
+        [
+            "batch",
+            str(src),
+            "--out",
+            str(runs),
+            "--as-of",
+            AS_OF,
+            "--list-version",
+            LIST_VERSION,
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "NOT REVIEWED" in out and "'旧表'" in out and "4 行 / rows" in out
+    (run_dir,) = runs.iterdir()
+    m = json.loads((run_dir / "manifest.json").read_text("utf-8"))
+    assert m["sheets_not_reviewed"] == [{"sheet": "旧表", "state": "hidden", "header_row": 1, "rows": 4}]
+    assert m["rows_in"] == 7 and m["rows_out"] == 3

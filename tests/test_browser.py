@@ -366,3 +366,58 @@ def test_the_local_supervisor_page_says_sign_off_is_not_tied_to_a_login(dashboar
     note.wait_for(timeout=30_000)
     page.locator(".oqtk-lang button", has_text="English").click()
     page.wait_for_selector("text=sign-off is not tied to a login", timeout=30_000)
+
+
+def test_review_html_opened_on_its_own_requests_nothing_from_outside_the_file(chromium, tmp_path):
+    """Issue 16, item 6: review.html asked a CDN for require.js and MathJax when opened alone."""
+    from browser_support import RequestLog
+
+    from toolkit.batch import run_batch
+
+    (run,) = run_batch(
+        [REPO / "data" / "examples" / "intake_messy.xlsx"],
+        tmp_path / "runs",
+        as_of="2025-12-31",
+        list_version="1.0",
+    )
+    assert run.outcome == "succeeded"
+    page_path = run.run_dir / "review.html"
+    ctx = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    try:
+        log = RequestLog(ctx)
+        failed: list[str] = []
+        ctx.on("requestfailed", lambda r: failed.append(r.url))
+        page = ctx.new_page()
+        page.goto(page_path.as_uri(), wait_until="networkidle")
+        heading = page.locator("h2", has_text="批量审核报告")
+        heading.wait_for(state="visible", timeout=10_000)  # the report renders, styles and all
+        assert page.locator("svg.oqtk-chart").count() == 2
+        assert page.locator(".oqtk-table table").first.is_visible()
+        page_text = page.content()
+    finally:
+        ctx.close()
+    assert log.urls == [page_path.as_uri()], log.urls  # the file itself, and nothing else
+    assert failed == []
+    assert "cdnjs" not in page_text and "<script" not in page_text.lower()
+
+
+def test_a_workbook_beyond_the_reading_limits_is_refused_on_the_batch_page_within_seconds(
+    dashboard_server, browser_page, tmp_path
+):
+    """Issue 16, item 1: a far cell made the page's kernel abort; the form stayed at 正在检查."""
+    import hostile
+
+    page, _ = browser_page
+    open_dashboard(page, dashboard_server, "batch")
+    far = hostile.far_cell(tmp_path / "far.xlsx")
+    with page.expect_file_chooser() as fc:
+        page.locator(".widget-upload").first.click()
+    fc.value.set_files(str(far))
+    page.wait_for_selector(".widget-upload:has-text('1')", timeout=20_000)
+    page.locator("button", has_text="运行批量审核").click()
+    message = page.locator(".oqtk-page-batch").get_by_text("OQTK_MAX_CELLS")
+    message.wait_for(state="visible", timeout=10_000)  # seconds, not minutes
+    text = message.inner_text()
+    assert "XFD1048576" in text and "超过上限" in text and "more than the limit" in text
+    assert page.get_by_text("无法读取申报汇总表").first.is_visible()
+    assert_no_code_or_traceback(page)

@@ -11,6 +11,8 @@ What each test proves:
   an earlier pair of results untouched, and the intake sheet unchanged;
 - a run folder whose manifest cannot be written stops with that message; when only the final
   manifest cannot be written, the run still reads ``incomplete`` and the next sheet still runs;
+- a kernel killed mid-cell (as the out-of-memory killer does) fails that sheet's run within
+  seconds with "审核进程意外终止，可能内存不足", and the next sheet of the batch succeeds;
 - a corrupt register does not lose a batch run: ``oqtk batch`` keeps the run folder, says the
   register is corrupt and what to do, and leaves the register file byte for byte.
 
@@ -316,3 +318,68 @@ def test_a_batch_with_a_corrupt_register_keeps_its_run_and_says_so(
     code = main(["runs", "list", "--runs-dir", str(runs)])
     assert code == 2 and "corrupt" in capsys.readouterr().err
     assert (home / REGISTER_FILENAME).read_bytes() == garbage
+
+
+# ---------------------------------------------------------------------------------------------
+# A kernel that dies mid-cell (issue 16, item 4)
+# ---------------------------------------------------------------------------------------------
+_DIE_CELL = textwrap.dedent(
+    """\
+    import os, pathlib, time
+    if pathlib.Path(intake_path).name == "dies.xlsx":
+        pathlib.Path(os.environ["OQTK_FAULT_MARKER"]).write_text(str(os.getpid()))
+        time.sleep(300)
+    """
+)
+
+
+@pytest.mark.notebook
+def test_a_kernel_killed_mid_cell_fails_its_sheet_within_seconds_and_the_next_sheet_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as the out-of-memory killer would: SIGKILL to the kernel while a cell runs. Before the
+    # client was asynchronous, nbclient blocked in get_msg and the batch hung past the cell timeout
+    nb = nbformat.read(batch.NOTEBOOK, as_version=4)
+    review_at = next(i for i, c in enumerate(nb.cells) if "run_review" in c.source)
+    nb.cells.insert(review_at, nbformat.v4.new_code_cell(_DIE_CELL))
+    dying_nb = tmp_path / "dying.ipynb"
+    nbformat.write(nb, dying_nb)
+    marker = tmp_path / "kernel.pid"
+    monkeypatch.setenv("OQTK_FAULT_MARKER", str(marker))
+    monkeypatch.setenv("OQTK_HOME", str(tmp_path / "home"))
+    dies = tmp_path / "dies.xlsx"
+    dies.write_bytes(CLEAN.read_bytes())
+    killed_at: list[float] = []
+    failed_at: dict[str, float] = {}
+
+    def killer() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if marker.exists() and marker.read_text():
+                killed_at.append(time.monotonic())
+                _kill(int(marker.read_text()))
+                return
+            time.sleep(0.05)
+
+    import threading
+
+    t = threading.Thread(target=killer, daemon=True)
+    t.start()
+    results = batch.run_batch(
+        [dies, CLEAN],
+        tmp_path / "runs",
+        as_of=AS_OF,
+        list_version=LIST_VERSION,
+        notebook=dying_nb,
+        timeout=600,  # the cell timeout is not what ends it
+        on_progress=lambda _n, _total, res: failed_at.setdefault(res.input_path.name, time.monotonic()),
+    )
+    t.join(5)
+    assert killed_at, "the notebook never reached the dying cell"
+    died, good = results
+    assert died.outcome == "failed" and died.exit_status == 1
+    assert died.error == batch.KERNEL_DIED
+    assert "审核进程意外终止，可能内存不足" in died.error and "possibly out of memory" in died.error
+    assert _manifest(died.run_dir)["error"] == batch.KERNEL_DIED
+    assert failed_at["dies.xlsx"] - killed_at[0] < 15  # noticed within seconds, not at the timeout
+    assert good.outcome == "succeeded" and good.manifest["rows_in"] > 0  # the other sheet goes on

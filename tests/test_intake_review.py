@@ -459,3 +459,35 @@ def test_paused_gc_promotes_what_it_allocated_and_still_frees_cycles():
     gc.collect()
     assert gone() is None
     assert len(kept) == 50_000
+
+
+def test_serial_60_is_refused_as_excels_phantom_leap_day_never_moved(tmp_path):
+    """Issue 16, item 7: Excel shows serial 60 as 1900-02-29, which never existed; calamine reads
+    it as 1900-02-28 (like serial 59). It is a bad_date saying why, as a date cell or a number."""
+    import openpyxl
+
+    from toolkit.intake import review_intake
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["申请编号", "姓名", "境外职业资格证书", "出生日期"])
+    for i, serial in enumerate([60, 59, 61], start=1):
+        ws.append([f"A-{i}", f"甲{i}", "FCCA", serial])
+        ws.cell(row=i + 1, column=4).number_format = "yyyy-mm-dd"
+    ws.append(["A-4", "甲4", "FCCA", 60])  # a plain number in a date column
+    ws.append(["A-5", "甲5", "FCCA", "60"])  # the shared string "60"
+    src = tmp_path / "s60.xlsx"
+    wb.save(src)
+    review = review_intake(src, as_of="2025-12-31", list_version="1.0")
+    probs = {(p.row, p.code): p for p in review.problems if p.column == "date_of_birth"}
+    phantom = probs[(2, "bad_date")]
+    assert phantom.value == "1900-02-29"
+    assert "1900-02-29" in phantom.message_zh and "闰年" in phantom.message_zh
+    assert "leap year" in phantom.message_en and "never existed" in phantom.message_en
+    assert (5, "bad_date") in probs and "leap year" in probs[(5, "bad_date")].message_en
+    assert probs[(6, "bad_date")].value == "60"  # text "60" is not a date either (as before)
+    assert (3, "bad_date") not in probs and (4, "bad_date") not in probs  # serials 59 and 61: real days
+    rows = {r.source_row: r for r in review.rows}
+    assert rows[2].case.date_of_birth is None  # cleared, not moved to 1900-02-28 or 03-01
+    assert rows[3].case.date_of_birth is not None and str(rows[3].case.date_of_birth) == "1900-02-28"
+    assert str(rows[4].case.date_of_birth) == "1900-03-01"

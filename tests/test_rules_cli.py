@@ -99,3 +99,17 @@ def test_only_the_command_line_process_skips_the_final_collection(monkeypatch, c
     assert main() == 0
     assert frozen == [True]
     assert "ACCA" in capsys.readouterr().out
+
+
+def test_running_out_of_memory_is_a_message_not_a_traceback(monkeypatch, capsys) -> None:
+    """Issue 16: under a memory limit a large sheet ended in a MemoryError traceback."""
+    from toolkit import cli_intake
+    from toolkit.cli import main
+
+    def exhausted(_args):
+        raise MemoryError
+
+    monkeypatch.setattr(cli_intake, "_review", exhausted)
+    assert main(["review", "x.xlsx"]) == 1
+    err = capsys.readouterr().err
+    assert "内存不足" in err and "out of memory" in err and "Traceback" not in err

@@ -10,6 +10,12 @@ never reused) and writes, in this order:
 4. ``manifest.json`` again, atomically replaced (temporary file + ``os.replace``), with the outcome,
    counts, versions and the SHA-256 of the four files.
 
+Every file of a run and its folder are private to their owner (0600 / 0700), the executed
+notebook included (papermill writes it with the umask's mode; :func:`apply_access` sets the modes,
+the one place that does): a run holds application ids, names, statuses and reasons. A service
+whose supervisors read runs through a group passes ``access=GROUP_READ`` (0640 / 0750) to
+:func:`run_batch`; :class:`RunAccess` refuses any access for others.
+
 Parameters are checked before any notebook runs (papermill itself only logs an unknown name and
 runs the defaults); when they are refused, a kernel already started ahead for the first sheet
 (:mod:`toolkit.kernels`) is stopped. A file that is not a readable workbook stops before its
@@ -25,12 +31,14 @@ raised, timed out or wrote no results), 2 unreadable input.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import stat
 import sys
 import threading
 import time
@@ -54,17 +62,23 @@ if "rfc3987_syntax" not in sys.modules:
 from .files import sha256_file, write_text_atomic
 from .paths import REPO_ROOT, oqtk_home
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
+from .textsafe import visible_controls
 
 if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
     from .kernels import KernelsAhead
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
+    "GROUP_READ",
+    "KERNEL_DIED",
     "KERNEL_NAME",
     "MANIFEST_SCHEMA",
     "NOTEBOOK",
     "OUTPUT_FILES",
+    "PRIVATE",
+    "RunAccess",
     "RunResult",
+    "apply_access",
     "check_parameters",
     "declared_parameters",
     "exit_code",
@@ -82,8 +96,47 @@ MANIFEST_NAME = "manifest.json"
 #: The files a finished run lists in its manifest (besides the manifest itself).
 OUTPUT_FILES = ("review.ipynb", "review.html", "results.xlsx", "results.csv")
 DEFAULT_CELL_TIMEOUT = 600  # seconds per notebook cell
+#: review.html's nbconvert template: the lab page without require.js, MathJax, mermaid or the
+#: widget renderer from a CDN, under a Content-Security-Policy allowing no request at all.
+HTML_TEMPLATE_DIR = REPO_ROOT / "templates" / "nbconvert"
+HTML_TEMPLATE = "oqtk_report"
 OUTCOME_STATUS = {"succeeded": 0, "failed": 1, "unreadable": 2}
 ProgressCallback = Callable[[int, int, "RunResult"], None]
+
+
+@dataclass(frozen=True)
+class RunAccess:
+    """Who may read a run's folder: the modes of its files and of its folder (and of the runs
+    folder, when the batch creates it).
+
+    :data:`PRIVATE` (0600 files, 0700 folders) is the default: a run holds application ids,
+    names, statuses and reasons, so only its owner reads it. A service whose supervisors read the
+    runs through a group (the hub) passes e.g. :data:`GROUP_READ` (0640 / 0750) to
+    :func:`run_batch`; nothing wider is accepted (no access for others).
+    """
+
+    file_mode: int = 0o600
+    dir_mode: int = 0o700
+
+    def __post_init__(self) -> None:
+        if self.file_mode & 0o007 or self.dir_mode & 0o007 or self.file_mode & 0o111:
+            raise ParameterError(
+                f"运行文件权限过宽 / run access too wide: files {self.file_mode:o}, folders {self.dir_mode:o} "
+                "(不得给其他用户任何权限、文件不可执行 / no access for others, no executable files)"
+            )
+
+
+PRIVATE = RunAccess(0o600, 0o700)
+GROUP_READ = RunAccess(0o640, 0o750)
+
+
+def apply_access(run_dir: Path, access: RunAccess = PRIVATE) -> None:
+    """Set ``access`` on a run folder and every file in it (the executed notebook included,
+    which papermill writes with the umask's mode). The one place run modes are set."""
+    os.chmod(run_dir, access.dir_mode)
+    for p in run_dir.iterdir():
+        if p.is_file() and not p.is_symlink():
+            os.chmod(p, access.file_mode)
 
 
 @dataclass
@@ -189,7 +242,9 @@ def _iso(t: dt.datetime) -> str:
 _mkdir_lock = threading.Lock()
 
 
-def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[str, Path]:
+def _new_run_dir(
+    out_dir: Path, started: dt.datetime, short_hash: str, access: RunAccess = PRIVATE
+) -> tuple[str, Path]:
     """Create a fresh run folder; an existing one is never reused (a ``-2``, ``-3`` … suffix is added)."""
     base = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{short_hash}"
     with _mkdir_lock:
@@ -197,9 +252,10 @@ def _new_run_dir(out_dir: Path, started: dt.datetime, short_hash: str) -> tuple[
             run_id = base if n == 1 else f"{base}-{n}"
             path = out_dir / run_id
             try:
-                path.mkdir(parents=False)  # exclusive: fails if it exists, even across processes
+                path.mkdir(parents=False, mode=access.dir_mode)  # exclusive, even across processes
             except FileExistsError:
                 continue
+            os.chmod(path, access.dir_mode)  # mkdir's mode is masked by the umask
             return run_id, path
     raise ParameterError(f"无法创建运行文件夹 / Cannot create a new run folder for {base} in {out_dir}")
 
@@ -226,6 +282,7 @@ class _Plan:
     timeout: int
     on_start: Callable[[str, Path], None] | None = None
     recorder: Callable[[Path], Any] | None = None
+    access: RunAccess = PRIVATE
 
 
 def _kernel_config() -> Any:
@@ -245,13 +302,14 @@ def _kernel_config() -> Any:
 def _read_check(path: Path) -> None:
     """Raise :class:`IntakeError` when the file is not a workbook at all (before any kernel starts).
 
-    Only the file-level checks (:func:`toolkit.intake.check_workbook`: a few ms, no cell read);
+    Only the file-level checks (:func:`toolkit.intake.check_workbook`: the file type, the
+    reading limits of :mod:`toolkit.intake.limits`, ~50 ms per 10,000 rows, no cell read);
     a workbook without a usable header is refused by the notebook's own read, and that
     ``IntakeError`` ends the run the same way (exit status 2, its message in the manifest).
     """
-    if not path.is_file():
+    if not path.exists():
         raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
-    from .intake.reader import check_workbook
+    from .intake.reader import check_workbook  # also refuses a FIFO, a device or a folder, unopened
 
     try:
         check_workbook(path)
@@ -281,7 +339,12 @@ def _html_exporter() -> Any:
             c.TagRemovePreprocessor.enabled = True
             c.TagRemovePreprocessor.remove_cell_tags = {SUMMARY_TAG}
             exporter = HTMLExporter(
-                config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+                config=c,
+                template_name=HTML_TEMPLATE,  # lab, less its CDN scripts: nothing loaded from outside
+                extra_template_basedirs=[str(HTML_TEMPLATE_DIR)],
+                exclude_input=True,
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
             )
             exporter.from_notebook_node(new_notebook())  # compiles the templates
             _exporter = exporter
@@ -359,8 +422,25 @@ def _record(run_dir: Path, recorder: Callable[[Path], Any] | None = None) -> str
     return None
 
 
+#: A run's error when its kernel dies mid-run (killed by the out-of-memory killer, say).
+KERNEL_DIED = "审核进程意外终止，可能内存不足 / The review process ended unexpectedly, possibly out of memory"
+
+
+def _alive(km: Any) -> bool:
+    try:
+        return bool(km.is_alive())
+    except Exception:
+        return False
+
+
 def _error_text(exc: BaseException) -> str:
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, DeadKernelError):  # nbclient noticed the kernel is gone (checked every second)
+        return KERNEL_DIED
     ename = getattr(exc, "ename", None)
+    if ename == "MemoryError":  # the kernel survived, the review did not
+        return "审核进程内存不足 / The review ran out of memory"
     if ename:  # papermill.PapermillExecutionError
         return f"笔记本执行出错 / Notebook failed: {ename}: {getattr(exc, 'evalue', '')}".strip()
     return f"{type(exc).__name__}: {exc}"
@@ -375,14 +455,13 @@ def _run_one(
     t0 = time.perf_counter()
     started = _utc_now()
     path = plan.input_path
+    input_sha = None
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO is never opened: it would block the hash
+            input_sha, _ = sha256_file(path)
+    short = input_sha[:8] if input_sha else hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
     try:
-        input_sha, _ = sha256_file(path)
-        short = input_sha[:8]
-    except OSError:
-        input_sha = None
-        short = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
-    try:
-        run_id, run_dir = _new_run_dir(plan.out_dir, started, short)
+        run_id, run_dir = _new_run_dir(plan.out_dir, started, short, plan.access)
     except OSError as exc:  # a read-only or full runs folder: no run can start
         raise OutputError(plan.out_dir, exc) from None
     params = {**plan.parameters, "output_dir": str(run_dir)}
@@ -398,6 +477,7 @@ def _run_one(
         "versions": versions(params["list_version"]),
         "rows_in": None,
         "rows_out": None,
+        "sheets_not_reviewed": [],  # other sheets with an intake header: named, with their rows
         "counts": {},
         "outputs": [],
         "duration_s": None,
@@ -420,6 +500,10 @@ def _run_one(
     except OSError as exc:  # the manifest on disk still says incomplete: so does the result
         manifest.update(outcome="incomplete", error=str(OutputError(run_dir, exc)))
         status = max(status, 1)
+    try:
+        apply_access(run_dir, plan.access)
+    except OSError as exc:
+        log.warning("run %s: cannot set its access modes: %s", run_id, exc)
     result = RunResult(run_id, run_dir, path, manifest["outcome"], manifest["error"], manifest, status)
     result.register_error = _record(run_dir, plan.recorder)
     return result
@@ -465,6 +549,8 @@ def _execute(
         except Exception as exc:
             if getattr(exc, "ename", None) == "IntakeError":  # the notebook could not read the sheet
                 outcome, error, status = "failed", str(getattr(exc, "evalue", "")) or _error_text(exc), 2
+            elif km is not None and not _alive(km):  # died while booting, or mid-cell
+                outcome, error, status = "failed", KERNEL_DIED, 1
             else:
                 outcome, error, status = "failed", _error_text(exc), 1
             log.debug("run %s failed:\n%s", run_dir.name, traceback.format_exc())
@@ -503,6 +589,7 @@ def _execute(
         manifest["versions"] = summary.get("versions") or manifest["versions"]
         manifest["rows_in"] = summary.get("rows_in")
         manifest["rows_out"] = summary.get("rows_out")
+        manifest["sheets_not_reviewed"] = summary.get("sheets_not_reviewed") or []
         manifest["counts"] = summary.get("counts") or {}
     outputs = []
     for name in OUTPUT_FILES:
@@ -592,6 +679,7 @@ def run_batch(
     notebook: str | os.PathLike[str] = NOTEBOOK,
     on_start: Callable[[str, Path], None] | None = None,
     recorder: Callable[[Path], Any] | None = None,
+    access: RunAccess = PRIVATE,
 ) -> list[RunResult]:
     """Review each intake sheet in its own executed notebook; return one :class:`RunResult` per input, in order.
 
@@ -605,6 +693,9 @@ def run_batch(
     Kernels are started ahead of their notebooks (:mod:`toolkit.kernels`): the first sheet's
     as soon as its file passes the file-level check, and in a sequential batch each next
     sheet's while the current one runs.
+
+    Every file of a run, the executed notebook included, and its folder get ``access``'s modes
+    (default :data:`PRIVATE`: 0600 / 0700; a runs folder the batch creates gets the folder mode).
 
     Raises :class:`ParameterError` — before any folder is created or notebook executed (a kernel
     started ahead is stopped) — for unknown parameter names, wrong types, a bad date, an unknown
@@ -632,10 +723,16 @@ def run_batch(
             kernel_name=kernel_name,
             notebook=notebook,
         )
+        if not isinstance(access, RunAccess):
+            raise ParameterError(f"access: 应为 RunAccess / must be a RunAccess, not {access!r}")
         for plan in plans:
+            plan.access = access
             plan.on_start, plan.recorder = on_start, recorder
         try:
-            plans[0].out_dir.mkdir(parents=True, exist_ok=True)
+            if not plans[0].out_dir.exists():
+                plans[0].out_dir.mkdir(parents=True, mode=access.dir_mode)
+        except FileExistsError:
+            pass
         except OSError as exc:
             raise OutputError(plans[0].out_dir, exc) from None
         results: list[RunResult | None] = [None] * len(plans)
@@ -651,7 +748,7 @@ def run_batch(
                 results[i] = res
                 done += 1
                 bar.update(1)
-                bar.set_postfix_str(f"{res.input_path.name}: {res.outcome}", refresh=True)
+                bar.set_postfix_str(f"{visible_controls(res.input_path.name)}: {res.outcome}", refresh=True)
                 n = done
             if on_progress is not None:
                 try:

@@ -1,18 +1,22 @@
 """``oqtk``: the command line. Each feature module adds its subcommands through ``add_cli``.
 
 Errors the toolkit raises (:class:`~toolkit.exceptions.ToolkitError`) are printed as a clear
-message with exit code 2 — never a traceback.
+message with exit code 2 — never a traceback. Control characters in anything a command prints
+(an applicant's name, a file name) are made visible (:mod:`toolkit.textsafe`): no raw ESC
+reaches the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import sys
 from collections.abc import Sequence
 
 from .exceptions import ToolkitError
+from .textsafe import VisibleControlsWriter, visible_controls
 
 # Modules that contribute subcommands: each defines ``add_cli(subparsers)`` and sets
 # ``func`` on its parsers. Listed here so ``oqtk --help`` shows them all.
@@ -74,10 +78,19 @@ def _run(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        # applicants' text reaches the terminal (names, values, file names): no raw ESC or NUL
+        with contextlib.redirect_stdout(VisibleControlsWriter(sys.stdout)):
+            return int(args.func(args) or 0)
     except ToolkitError as exc:
-        print(f"错误 / Error: {exc}", file=sys.stderr)
+        print(f"错误 / Error: {visible_controls(str(exc))}", file=sys.stderr)
         return 2
+    except MemoryError:  # a sheet within the reading limits but beyond this machine's memory
+        print(
+            "错误 / Error: 内存不足，审核未完成；请拆分申报表，或由管理员调低 OQTK_MAX_CELLS / out of memory: the "
+            "review did not finish; split the sheet, or have the administrator lower OQTK_MAX_CELLS",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early

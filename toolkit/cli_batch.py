@@ -13,6 +13,7 @@ from typing import Any
 
 from .exceptions import ParameterError
 from .paths import oqtk_home
+from .textsafe import visible_controls
 
 __all__ = ["add_cli", "summary_table"]
 
@@ -87,6 +88,12 @@ def summary_table(results: list) -> str:
     for r in results:
         if r.error:
             lines.append(f"  {r.input_path.name}: {r.error}")
+        for o in r.manifest.get("sheets_not_reviewed") or []:
+            lines.append(
+                f"  {r.input_path.name}: 未审核 / NOT REVIEWED: 工作表 / sheet {o['sheet']!r} "
+                f"({o['state']}, 表头第 {o['header_row']} 行 / header row {o['header_row']}): "
+                f"{o['rows']} 行 / rows"
+            )
         if r.register_error:
             lines.append(
                 f"  {r.input_path.name}: 未能登记 / not recorded in the register: {r.register_error}"
@@ -123,7 +130,7 @@ def _batch(args: argparse.Namespace) -> int:
     code = exit_code(results)
     for r in results:
         if r.exit_status == 2 and r.error:
-            print(f"错误 / Error: {r.error}", file=sys.stderr)
+            print(f"错误 / Error: {visible_controls(r.error)}", file=sys.stderr)
     return code
 
 

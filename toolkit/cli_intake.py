@@ -92,6 +92,9 @@ def _review(args: argparse.Namespace) -> int:
     if review.list_partial_zh:
         print(review.list_partial_zh if zh else review.list_partial_en)
     print("  ".join(f"{k}: {v}" for k, v in review.counts.items()))
+    for other in review.other_sheets:  # rows in rows_in that no output row stands for
+        zh_text, en_text = other.describe()
+        print(f"未审核 / NOT REVIEWED: {zh_text if zh else en_text}")
     for p in review.problems:
         msg = p.message_zh if zh else p.message_en
         fix = p.fix_zh if zh else p.fix_en

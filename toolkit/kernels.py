@@ -36,7 +36,7 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
-from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
@@ -48,8 +48,15 @@ log = logging.getLogger(__name__)
 PRELOAD = '__import__("toolkit.report").report.preload({path})'
 
 
-class BatchKernelClient(BlockingKernelClient):
-    """jupyter_client's blocking client, ready as soon as the kernel has answered.
+class BatchKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous client, ready as soon as the kernel has answered.
+
+    Asynchronous, as nbclient expects: nbclient waits for a cell's reply and, alongside, checks
+    every second that the kernel is still alive (``NotebookClient._async_poll_kernel_alive``,
+    which raises ``DeadKernelError``). With a blocking client the wait for the reply blocked the
+    event loop, so a kernel killed mid-cell (by the OOM killer, say) was never noticed and the
+    batch hung for the whole cell timeout and beyond; with this one it is noticed within about
+    a second (tested by killing the kernel mid-cell).
 
     ``wait_for_ready`` asks for ``kernel_info`` until the reply comes and an IOPub message shows
     that channel is connected — as jupyter_client does — but then returns, where jupyter_client
@@ -57,17 +64,17 @@ class BatchKernelClient(BlockingKernelClient):
     ``kernel_info`` request; nbclient skips every message whose parent is not its own request.
     """
 
-    def wait_for_ready(self, timeout: float | None = None) -> None:
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
             try:
-                msg = self.shell_channel.get_msg(timeout=1)
+                msg = await self.shell_channel.get_msg(timeout=1)
             except Empty:
                 msg = None
             if msg is not None and msg["msg_type"] == "kernel_info_reply":
                 try:
-                    self.iopub_channel.get_msg(timeout=0.2)
+                    await self.iopub_channel.get_msg(timeout=0.2)
                 except Empty:
                     pass  # IOPub not connected yet: ask again
                 else:
@@ -75,7 +82,7 @@ class BatchKernelClient(BlockingKernelClient):
                     if isinstance(self.parent, BatchKernel):
                         self.parent.ready()
                     return
-            if not self.is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")

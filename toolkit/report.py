@@ -7,7 +7,7 @@ The notebook stays thin (three calls)::
     report.emit_summary(run)  # machine-readable summary for the run manifest (hidden in the HTML)
 
 Everything an applicant typed (application ids, names, reasons quoting cell values, the file
-name) is HTML-escaped before it is displayed. Tables longer than :data:`MAX_ROWS_SHOWN` rows
+name) is HTML-escaped before it is displayed, its control characters made visible. Tables longer than :data:`MAX_ROWS_SHOWN` rows
 are cut in the report with a note; ``results.xlsx`` / ``results.csv`` hold every row.
 
 This module imports pandas and IPython only inside the functions that need them,
@@ -29,6 +29,7 @@ from typing import Any
 
 from .exceptions import ParameterError
 from .paths import REPO_ROOT, data_dir
+from .textsafe import visible_controls
 from .vocab import LEVEL_ORDER, LEVELS, STATUSES
 
 __all__ = [
@@ -307,6 +308,7 @@ def summary(run: ReviewRun) -> dict[str, Any]:
         "versions": dict(run.versions),
         "rows_in": int(review.rows_in),
         "rows_out": len(review.rows),
+        "sheets_not_reviewed": [o.to_dict() for o in getattr(review, "other_sheets", ())],
         "counts": counts,
         "outputs": sorted(Path(p).name for p in run.outputs.values()),
     }
@@ -323,7 +325,12 @@ def emit_summary(run: ReviewRun) -> None:
 # The report
 # ---------------------------------------------------------------------------------------------
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escaped for HTML, control characters made visible (:mod:`toolkit.textsafe`)."""
+    return html.escape(visible_controls("" if value is None else str(value)), quote=True)
+
+
+def _visible(v: Any) -> Any:
+    return visible_controls(v) if isinstance(v, str) else v
 
 
 def _kv_table(rows: Iterable[tuple[str, object]], head: tuple[str, str]) -> str:
@@ -350,7 +357,8 @@ def _frame_html(frame: Any, what: tuple[str, str], total: int | None = None) -> 
     n = len(frame) if total is None else total
     if n == 0:
         return f"<p>无{_e(what[0])} / No {_e(what[1])}.</p>"
-    table = frame.head(MAX_ROWS_SHOWN).to_html(index=False, escape=True, na_rep="", border=0)
+    shown = frame.head(MAX_ROWS_SHOWN).map(_visible)  # applicants' text: no raw control characters
+    table = shown.to_html(index=False, escape=True, na_rep="", border=0)
     note = ""
     if n > MAX_ROWS_SHOWN:
         note = (
@@ -517,6 +525,10 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
                 ("工作表 / Sheet", getattr(review, "sheet_name", "")),
                 ("表头行 / Header row", getattr(review, "header_row", "")),
                 ("数据行数 / Rows read", review.rows_in),
+                *(
+                    ("未审核的工作表 / Sheet not reviewed", " / ".join(o.describe()))
+                    for o in getattr(review, "other_sheets", ())
+                ),
             ],
             ("项目 / Item", "取值 / Value"),
         )

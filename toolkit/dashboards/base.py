@@ -19,6 +19,7 @@ import ipywidgets as w
 import traitlets
 
 from ..exceptions import ToolkitError
+from ..textsafe import visible_controls
 
 __all__ = ["Form", "LanguageToggle", "esc", "message_html", "safe_handler", "tr"]
 
@@ -26,8 +27,8 @@ log = logging.getLogger("toolkit.dashboards")
 
 
 def esc(value: object) -> str:
-    """HTML-escape any value (None → empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    """HTML-escape any value (None → empty), control characters made visible (:mod:`toolkit.textsafe`)."""
+    return "" if value is None else html.escape(visible_controls(str(value)), quote=True)
 
 
 def tr(lang: str, zh: str, en: str) -> str:

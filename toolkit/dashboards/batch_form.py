@@ -334,6 +334,17 @@ class BatchForm(Form):
                 ),
             )
         m = r.manifest or {}
+        for o in m.get("sheets_not_reviewed") or []:  # rows of another sheet: never left out silently
+            self.message.value += message_html(
+                "warning",
+                esc(
+                    t(
+                        f"工作表“{o['sheet']}”也有申报表表头，其下 {o['rows']} 行未审核；请并入本表或单独提交",
+                        f"Sheet {o['sheet']!r} also has an intake header; its {o['rows']} row(s) were not "
+                        "reviewed: move them into this sheet or submit them on their own",
+                    )
+                ),
+            )
         counts = m.get("counts") or {}
         if counts:
             rows = [(label(k, STATUSES, self.lang) if k in STATUSES else k, v) for k, v in counts.items()]

@@ -5,6 +5,13 @@ recognisable header and the required columns raises one :class:`~toolkit.excepti
 naming the file, what is wrong and what is expected) and lenient about *cells* (every cell is
 kept raw; the schema in :mod:`.schema` judges it).
 
+Before calamine sees the file, :mod:`.limits` checks it (a regular file; its size, unpacked size
+and each sheet's used range within the limits), so that a hostile workbook is refused with a
+message rather than exhausting memory or blocking. Every worksheet is read, hidden ones too: the
+visible sheet with the best intake header is the one reviewed, every other sheet with an intake
+header is an :class:`OtherSheet` (reported, its rows counted in ``rows_in``), and a row above the
+header that looks like an applicant is read as one (``above_header``).
+
 Values are read with the calamine engine. Two things calamine reads as blank are read from the
 sheet's XML directly: formula cells without a stored result (a :class:`FormulaCell`) and Excel
 error values (an :class:`ErrorCell`) — each a problem for that cell, not a crash. Merged ranges (a merged block's value is
@@ -19,6 +26,7 @@ the ones parsed (same SHA-256); otherwise, or if the prefetch failed, it parses 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -35,6 +43,7 @@ import python_calamine as calamine
 
 from ..exceptions import IntakeError
 from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_header
+from .limits import WorkbookScan, check_file, scan_workbook
 
 if TYPE_CHECKING:  # pandas is imported by read_intake, not by the file-level check
     import pandas as pd
@@ -43,6 +52,7 @@ __all__ = [
     "ErrorCell",
     "FormulaCell",
     "IntakeSheet",
+    "OtherSheet",
     "check_workbook",
     "column_letter",
     "prefetch",
@@ -94,10 +104,14 @@ class IntakeSheet:
     formula_cells: dict[tuple[int, str], str] = field(default_factory=dict)
     merged_ranges: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    above_header: list[int] = field(default_factory=list)  # rows above the header read as applicants
+    other_sheets: list[OtherSheet] = field(default_factory=list)  # other sheets with a header, not read
 
     @property
     def rows_in(self) -> int:
-        return len(self.frame)
+        """Every candidate row: those read (above-header ones included) and those of the other
+        sheets with an intake header, which were not reviewed."""
+        return len(self.frame) + sum(o.rows for o in self.other_sheets)
 
     def cell_ref(self, row: int, column: str) -> str:
         idx = self.columns.get(column)
@@ -239,6 +253,32 @@ def _special_cells(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int
     return out
 
 
+#: What a cell holding serial 60 as a date reads as: the day Excel shows for it, which does not
+#: exist (Excel counts 1900 as a leap year, as Lotus 1-2-3 did). calamine reads it as 1900-02-28,
+#: the same day as serial 59; the schema refuses this text as ``bad_date``, saying why.
+PHANTOM_1900_02_29 = "1900-02-29"
+_PHANTOM_READ_AS = dt.date(1900, 2, 28)
+_DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
+
+
+def _serial60_cells(zf: zipfile.ZipFile, part: str | None) -> set[tuple[int, int]]:
+    """(row 1-based, col 0-based) of each cell whose stored value is the number 60."""
+    if not part:
+        return set()
+    try:
+        xml = zf.read(part).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return set()
+    out = set()
+    for m in _CELL_RE.finditer(xml):
+        attrs, body = m.group(1), m.group(2)
+        v = _V_RE.search(body)
+        ref = _REF_RE.search(attrs)
+        if v and ref and v.group(1) == "60" and "t=" not in attrs.replace(' t="n"', ""):
+            out.add((int(ref.group(2)), _col_index(ref.group(1))))
+    return out
+
+
 # --- the header -------------------------------------------------------------------------------
 
 
@@ -270,54 +310,114 @@ def _accepted(key: str) -> str:
 # --- read -------------------------------------------------------------------------------------
 
 
-def _open(p: Path) -> tuple[bytes, zipfile.ZipFile, Any]:
-    """The file's bytes, its zip and the calamine workbook; :class:`IntakeError` if any fails."""
+def _read_file(p: Path) -> bytes:
+    """The file's bytes, once :func:`.limits.check_file` has found it a regular file within the
+    size limit (a FIFO is never opened)."""
+    check_file(p)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise IntakeError(f"{p}: 文件不存在 / file not found. {_EXPECT}") from None
     except IsADirectoryError:
         raise IntakeError(f"{p}: 是文件夹而不是文件 / a folder, not a file. {_EXPECT}") from None
     except OSError as exc:
         raise IntakeError(f"{p}: 无法读取文件 / cannot read the file: {exc}") from None
-    zf = _sniff(p, data)
+
+
+def _calamine(p: Path, data: bytes) -> Any:
     try:
-        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise _refuse(
             p, f"工作簿无法打开（文件损坏）：{exc}", f"the workbook cannot be opened (damaged): {exc}"
         ) from None
-    return data, zf, wb
+
+
+def _open(p: Path) -> tuple[bytes, zipfile.ZipFile, WorkbookScan, Any]:
+    """The file's bytes, its zip, its scan against the reading limits (:mod:`.limits`) and the
+    calamine workbook — opened only once the scan has passed; :class:`IntakeError` if any fails."""
+    data = _read_file(p)
+    zf = _sniff(p, data)
+    scan = scan_workbook(p, zf)
+    return data, zf, scan, _calamine(p, data)
 
 
 def check_workbook(path: str | Path) -> None:
     """The file-level checks of :func:`read_intake`, without reading a cell.
 
     Raises the same :class:`IntakeError` for a missing, empty, legacy .xls, encrypted, damaged or
-    non-Excel file. A workbook that passes may still have no usable header: only
-    :func:`read_intake` reads that far (a few ms here against 0.2 s per 10,000 rows there).
+    non-Excel file, for a FIFO, device or folder, and for a workbook beyond the reading limits
+    (:mod:`.limits`: its file size, unpacked size or a sheet's used range). A workbook that passes
+    may still have no usable header: only :func:`read_intake` reads that far (a few ms here — the
+    limits' scan about 50 ms per 10,000 rows — against 0.2 s per 10,000 rows there).
     """
     _open(Path(path))
 
 
-_Worksheets = list[tuple[str, Any, list[list[Any]]]]  # (name, calamine sheet, its rows) per worksheet
+# (name, state, calamine sheet, its rows) per worksheet; state: visible | hidden | veryHidden
+_Worksheets = list[tuple[str, str, Any, list[list[Any]]]]
+
+
+def _state(meta: Any) -> str:
+    v = str(getattr(meta, "visible", "Visible")).lower()
+    return "veryHidden" if v.endswith("veryhidden") else "hidden" if v.endswith("hidden") else "visible"
 
 
 def _worksheets(wb: Any) -> _Worksheets:
-    """Every visible worksheet of a calamine workbook, parsed (chart sheets and hidden ones skipped)."""
+    """Every worksheet of a calamine workbook, visible or hidden, parsed (chart sheets skipped):
+    a hidden sheet of applicants is reported, never silently skipped."""
     out = []
     for meta in wb.sheets_metadata:
-        if (
-            str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
-            or "worksheet" not in str(meta.typ).lower()
-        ):
+        if "worksheet" not in str(meta.typ).lower():
             continue
         sheet = wb.get_sheet_by_name(meta.name)
-        out.append((meta.name, sheet, sheet.to_python(skip_empty_area=False)))
+        out.append((meta.name, _state(meta), sheet, sheet.to_python(skip_empty_area=False)))
     return out
 
 
-_prefetched: dict[str, Future[tuple[str, _Worksheets]]] = {}
+_STATE_TEXT = {"visible": ("", ""), "hidden": ("隐藏", "hidden"), "veryHidden": ("深度隐藏", "very hidden")}
+
+
+@dataclass(frozen=True)
+class OtherSheet:
+    """A sheet that also carries an intake header but was not the one reviewed (see
+    :func:`read_intake`): reported by name with its rows, never skipped silently."""
+
+    name: str
+    state: str  # visible | hidden | veryHidden
+    header_row: int
+    rows: int  # non-blank rows below its header
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the manifest and ``oqtk review --json`` list it."""
+        return {"sheet": self.name, "state": self.state, "header_row": self.header_row, "rows": self.rows}
+
+    def describe(self) -> tuple[str, str]:
+        zh, en = _STATE_TEXT.get(self.state, ("", ""))
+        return (
+            f"工作表“{self.name}”{'（' + zh + '）' if zh else ''}第{self.header_row}行也有申报表表头，其下 {self.rows} 行未审核",
+            f"sheet {self.name!r}{' (' + en + ')' if en else ''} also has an intake header (row {self.header_row}); "
+            f"its {self.rows} row(s) below it were not reviewed",
+        )
+
+
+def _looks_like_applicant(row: list[Any], found: dict[str, int]) -> bool:
+    """A row above the header with an application ID (a value with a digit in it, as IDs have)
+    and a name or certificate, in the header's columns: a title row holds one cell, a notes row
+    (备注 … 见附件) no such ID."""
+
+    def value(key: str) -> Any:
+        j = found.get(key)
+        v = row[j] if j is not None and j < len(row) else None
+        return None if _is_blank(v) or (isinstance(v, str) and match_header(v) is not None) else v
+
+    app_id = value("application_id")
+    has_digit = app_id is not None and any(ch.isdigit() for ch in str(app_id))
+    return has_digit and (value("full_name") is not None or value("qualifications") is not None)
+
+
+_Parsed = tuple[str, WorkbookScan, _Worksheets]  # (SHA-256 of the bytes, their scan, their worksheets)
+_prefetched: dict[str, Future[_Parsed]] = {}
 _prefetched_lock = threading.Lock()
 
 
@@ -332,13 +432,15 @@ def prefetch(path: str | Path) -> None:
     :func:`read_intake` reads have the SHA-256 of the bytes parsed; a failed parse is ignored
     (the read then fails, or succeeds, on its own).
     """
-    fut: Future[tuple[str, _Worksheets]] = Future()
+    fut: Future[_Parsed] = Future()
 
     def parse() -> None:
-        try:
-            data = Path(path).read_bytes()
-            wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            fut.set_result((hashlib.sha256(data).hexdigest(), _worksheets(wb)))
+        try:  # the same checks as read_intake's, before calamine sees the bytes
+            p = Path(path)
+            data = _read_file(p)
+            scan = scan_workbook(p, _sniff(p, data))
+            wb = _calamine(p, data)
+            fut.set_result((hashlib.sha256(data).hexdigest(), scan, _worksheets(wb)))
         except BaseException as exc:  # kept for read_intake, which then reads as usual
             fut.set_exception(exc)
 
@@ -347,18 +449,18 @@ def prefetch(path: str | Path) -> None:
     threading.Thread(target=parse, name="oqtk-prefetch", daemon=True).start()
 
 
-def _take_prefetched(path: Path) -> Future[tuple[str, _Worksheets]] | None:
+def _take_prefetched(path: Path) -> Future[_Parsed] | None:
     with _prefetched_lock:
         return _prefetched.pop(_key(path), None)
 
 
-def _if_same(fut: Future[tuple[str, _Worksheets]] | None, sha: str) -> _Worksheets | None:
-    """The prefetched worksheets if they are of the bytes with this SHA-256 (waits for a parse
-    still running)."""
+def _if_same(fut: Future[_Parsed] | None, sha: str) -> tuple[WorkbookScan, _Worksheets] | None:
+    """The prefetched scan and worksheets if they are of the bytes with this SHA-256 (waits for
+    a parse still running)."""
     if fut is None or fut.exception() is not None:
         return None
-    parsed_sha, sheets = fut.result()
-    return sheets if parsed_sha == sha else None
+    parsed_sha, scan, sheets = fut.result()
+    return (scan, sheets) if parsed_sha == sha else None
 
 
 def read_intake(path: str | Path) -> IntakeSheet:
@@ -368,11 +470,16 @@ def read_intake(path: str | Path) -> IntakeSheet:
     t0 = time.perf_counter()
     p = Path(path)
     prefetched = _take_prefetched(p)
-    data, zf, wb = _open(p)
+    data = _read_file(p)
+    zf = _sniff(p, data)
     sha = hashlib.sha256(data).hexdigest()
 
-    parsed = _if_same(prefetched, sha)
-    if parsed is None:
+    same = _if_same(prefetched, sha)  # the prefetch scanned and parsed these very bytes
+    if same is not None:
+        scan, parsed = same
+    else:
+        scan = scan_workbook(p, zf)
+        wb = _calamine(p, data)
         try:
             parsed = _worksheets(wb)
         except Exception as exc:
@@ -380,10 +487,18 @@ def read_intake(path: str | Path) -> IntakeSheet:
                 p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
             ) from None
     candidates = []
-    for name, sheet, rows in parsed:
+    for name, state, sheet, rows in parsed:
         hdr, found, score = _find_header(rows)
-        candidates.append((score, name, sheet, rows, hdr, found))
-    usable = [c for c in candidates if c[4] >= 0]
+        candidates.append((score, name, sheet, rows, hdr, found, state))
+    with_header = [c for c in candidates if c[4] >= 0]
+    usable = [c for c in with_header if c[6] == "visible"]  # a hidden sheet is reported, not reviewed
+    if with_header and not usable:
+        hidden = "、".join(f"“{c[1]}”" for c in with_header)
+        raise IntakeError(
+            f"{p}: 申报表表头只在隐藏的工作表 {hidden} 中；请在Excel中取消隐藏（右键工作表标签 → 取消隐藏）后另存 / the "
+            f"intake header is only on hidden sheet(s) {hidden}; unhide it in Excel (right-click a sheet tab → "
+            "Unhide) and save"
+        )
     if not usable:
         sheets = "、".join(c[1] for c in candidates) or "（无）"
         raise IntakeError(
@@ -392,7 +507,13 @@ def read_intake(path: str | Path) -> IntakeSheet:
             "the header must name columns such as 申请编号 (application_id), 姓名 (full_name), 境外职业资格证书 (qualifications); "
             "see `oqtk template`."
         )
-    score, name, sheet, rows, hdr, found = max(usable, key=lambda c: c[0])  # first sheet wins ties
+    chosen = max(usable, key=lambda c: c[0])  # the best visible header; the first sheet wins ties
+    _score, name, sheet, rows, hdr, found, _state = chosen
+    others = [
+        OtherSheet(c[1], c[6], c[4] + 1, sum(1 for r in c[3][c[4] + 1 :] if any(not _is_blank(v) for v in r)))
+        for c in with_header
+        if c is not chosen
+    ]
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         names = "；".join(_accepted(k) for k in missing)
@@ -422,14 +543,18 @@ def read_intake(path: str | Path) -> IntakeSheet:
 
     # calamine's grid ends at the last row holding a stored value: extend it over formula cells
     # without a stored result and merged blocks below that, so no applicant is lost there
-    special = _special_cells(zf, _sheet_xml_paths(zf).get(name))
+    part = _sheet_xml_paths(zf).get(name)
+    has_special = part is None or part not in scan.sheets or scan.sheets[part].special
+    special = _special_cells(zf, part) if has_special else {}
     merged = list(sheet.merged_cell_ranges or [])
     last_needed = max([r - 1 for (r, _c) in special] + [r1 for (_r0, _c0), (r1, _c1) in merged] + [-1])
     while len(rows) <= last_needed:
         rows.append([""] * width)
 
-    body = rows[hdr + 1 :]
-    first_row = hdr + 2  # sheet row number of body[0]
+    # rows above the header that look like applicants: reviewed, with a warning (never a title)
+    above = [i for i in range(hdr) if _looks_like_applicant(rows[i], found)]
+    body = [rows[i] for i in above] + rows[hdr + 1 :]
+    row_numbers = [i + 1 for i in above] + list(range(hdr + 2, hdr + 2 + len(rows) - hdr - 1))
     # merged blocks below the header: copy the top-left value into the block
     merged_refs = []
     for (r0, c0), (r1, c1) in merged:
@@ -471,8 +596,17 @@ def read_intake(path: str | Path) -> IntakeSheet:
         if vals.count(None) == len(vals):
             continue
         records.append(vals)
-        index.append(first_row + n)
+        index.append(row_numbers[n])
     frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
+    # a date column holding 1900-02-28 may hold serial 60 (calamine reads both 59 and 60 so):
+    # only then is the sheet's XML read, to tell which cells hold 60 — Excel's phantom 1900-02-29
+    phantom = [k for k in _DATE_KEYS if frame[k].isin((_PHANTOM_READ_AS,)).any()]
+    if phantom:
+        key_of = {columns[k]: k for k in phantom}
+        for r, c in _serial60_cells(zf, part):
+            k = key_of.get(c)
+            if k is not None and r in frame.index and frame.at[r, k] == _PHANTOM_READ_AS:
+                frame.at[r, k] = PHANTOM_1900_02_29
     formula_cells = {}
     for (r, c), cell in special.items():
         key = next((k for k, j in columns.items() if j == c), None)
@@ -490,4 +624,6 @@ def read_intake(path: str | Path) -> IntakeSheet:
         formula_cells=formula_cells,
         merged_ranges=merged_refs,
         seconds=time.perf_counter() - t0,
+        above_header=[i + 1 for i in above],
+        other_sheets=others,
     )

@@ -8,6 +8,15 @@ Row status:
   at least ``incomplete`` when a cell has a problem (a wrong code, an unreadable date, a
   duplicated ID …) — a bad cell is cleared, not guessed.
 
+A workbook holds one intake sheet: the visible sheet with the best intake header is reviewed.
+Every other sheet that also carries an intake header — visible, hidden or very hidden — is
+reported by name with its row count (a ``sheet_not_reviewed`` problem, first in the list; the
+summary, the report and the CLI name it too) and its rows count in ``rows_in``, so
+``rows_in > rows_out`` shows that rows were left out. Reviewing them as well could count an
+applicant twice (a copy, last round's sheet kept hidden); the officer decides. A row above the
+header that looks like an applicant (an ID with a name or a certificate) is reviewed as one, with
+a ``row_above_header`` problem.
+
 Problems are the cell problems found by the schema plus the assessment's "missing" findings
 (information still to give, a step still to take — platform verification, the authority's
 recommendation …), each with the column it concerns and how to fix it.
@@ -32,7 +41,7 @@ from ..findings import Finding, Outcome
 from ..rules import CaseInput, CaseResult, assess_case, get_version
 from ..vocab import LEVELS, STATUSES
 from .contract import COLUMN_BY_KEY, RESULT_COLUMNS
-from .reader import IntakeSheet, read_intake
+from .reader import IntakeSheet, OtherSheet, read_intake
 from .schema import Problem, display, message, validate_frame
 
 __all__ = ["PROBLEM_COLUMNS", "RESULT_COLUMNS", "IntakeReview", "ReviewedRow", "review_intake"]
@@ -216,6 +225,7 @@ class IntakeReview:
     extras: list[str]
     list_partial_zh: str | None = None
     list_partial_en: str | None = None
+    other_sheets: list[OtherSheet] = field(default_factory=list)  # also with a header, not reviewed
 
     @property
     def result_columns(self) -> list[str]:
@@ -256,6 +266,7 @@ class IntakeReview:
             "round_id": self.round_id,
             "list_partial_zh": self.list_partial_zh,
             "list_partial_en": self.list_partial_en,
+            "sheets_not_reviewed": [o.to_dict() for o in self.other_sheets],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -359,13 +370,19 @@ def _review(
     t0 = time.perf_counter()
     parsed, failures = validate_frame(sheet.frame)
     problems_by_row = _cell_problems(sheet, parsed, failures)
+    for r in sheet.above_header:  # read as an applicant, but where a title belongs: say so
+        problems_by_row.setdefault(r, []).insert(0, _above_header_problem(sheet, r))
     timings["validate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     rows = _assess_rows(sheet, parsed, problems_by_row, as_of, vname, round_id)
     timings["assess"] = time.perf_counter() - t0
 
-    problems = [p for r in rows for p in r.problems]
+    # the workbook's own problems first (other sheets not reviewed), then each row's
+    problems = [
+        *(_other_sheet_problem(o) for o in sheet.other_sheets),
+        *(p for r in rows for p in r.problems),
+    ]
     counts = {s: 0 for s in STATUS_ORDER}
     counts.update(Counter(r.status for r in rows))
     return IntakeReview(
@@ -385,6 +402,44 @@ def _review(
         extras=sheet.extras,
         list_partial_zh=version.partial_notice("zh"),
         list_partial_en=version.partial_notice("en"),
+        other_sheets=list(sheet.other_sheets),
+    )
+
+
+def _above_header_problem(sheet: IntakeSheet, row: int) -> Problem:
+    return Problem(
+        sheet.sheet_name,
+        row,
+        "",
+        "",
+        f"{row}",
+        "",
+        "row_above_header",
+        f"第{row}行在表头（第{sheet.header_row}行）之上，但看起来是一位申请人（有申请编号和姓名或证书）；已按申请人审核",
+        f"Row {row} is above the header row ({sheet.header_row}) but looks like an applicant (an ID with a name "
+        "or certificate): reviewed as one",
+        "将此行移到表头下方；如不是申请人，删除此行",
+        "Move the row below the header; if it is not an applicant, delete it",
+        "incomplete",
+    )
+
+
+def _other_sheet_problem(other: OtherSheet) -> Problem:
+    zh, en = other.describe()
+    return Problem(
+        other.name,
+        other.header_row,
+        "",
+        "",
+        "",
+        f"{other.rows}",
+        "sheet_not_reviewed",
+        zh,
+        en,
+        "每个工作簿只审核一张申报表：将这些行并入已审核的表，或另存为单独的工作簿提交",
+        "One intake sheet is reviewed per workbook: move these rows into the reviewed sheet, or submit them "
+        "as a workbook of their own",
+        "incomplete",
     )
 
 

@@ -107,6 +107,8 @@ def parse_date(v: Any) -> Any:
     if isinstance(v, bool):
         return v
     if isinstance(v, int | float):
+        if v == 60:  # Excel's 1900-02-29, a day that never was: refused, never moved to another day
+            return v
         if math.isfinite(v) and v == int(v) and 1 <= v <= 2958465:
             return EXCEL_EPOCH + dt.timedelta(days=int(v))
         return v
@@ -385,6 +387,16 @@ def message(
             "删除示例行",
             "Delete the example row",
             "invalid",
+        )
+    if code == "bad_date" and value in ("60", "1900-02-29"):
+        return (
+            f"“{zh}”的值“{value}”不是有效日期：Excel 序号 60 显示为 1900-02-29，但这一天并不存在"
+            "（Excel 沿袭 Lotus 1-2-3，误把 1900 年当作闰年）",
+            f"{en}: {value!r} is not a date: Excel shows serial 60 as 1900-02-29, a day that never existed "
+            "(Excel, following Lotus 1-2-3, treats 1900 as a leap year)",
+            "填写正确的日期，如 2025-03-04",
+            "Enter the correct date, e.g. 2025-03-04",
+            "incomplete",
         )
     if code == "bad_date":
         return (

@@ -5,9 +5,13 @@ Safety:
 - No applicant string becomes a formula. In the workbook every text is written as an inline
   string (:mod:`.xlsxwrite`): a value starting with ``=`` is stored as that exact text, never as a
   formula.
-  A CSV has no types, so in ``results.csv`` a text value starting with ``=``, ``+``, ``-``, ``@``,
-  a tab or a carriage return is prefixed with an apostrophe ``'`` (the OWASP advice against CSV
-  injection): Excel shows it as text. Numbers are not prefixed.
+  A CSV has no types, so in ``results.csv`` a text value — a header (an extra column's, typed by
+  the applicant's office) as much as a cell — starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return, or with white space and then one of those (`` =1+1``), is prefixed with an
+  apostrophe ``'`` (the OWASP advice against CSV injection): Excel shows it as text. Numbers are
+  not prefixed.
+- Control characters in ``results.csv`` are made visible (ESC → ``␛``, NUL → ``␀``:
+  :mod:`toolkit.textsafe`).
 - Characters that XML cannot hold (control characters other than tab, line feed and carriage
   return) are dropped from workbook cells.
 - Both files are written to temporary names in the output folder, and only once both are whole
@@ -29,13 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import IntakeError, OutputError
+from ..textsafe import VisibleControlsWriter
 from ..vocab import STATUSES
 from .contract import COLUMN_BY_KEY
 from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
 
-__all__ = ["WrittenFiles", "csv_safe", "csv_safe_row", "write_results"]
+__all__ = ["EXCEL_MAX_ROWS", "WrittenFiles", "csv_safe", "csv_safe_row", "write_results"]
 
 STATUS_FILL = {
     "eligible": "C6EFCE",  # green
@@ -45,6 +50,8 @@ STATUS_FILL = {
 }
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 _CSV_RISKY_FIRST = frozenset(_CSV_RISKY)
+# first characters that send a value to the slow check: the risky ones and white space
+_CSV_CHECK_FIRST = _CSV_RISKY_FIRST | frozenset(" \n\x0b\x0c\xa0\u3000\u2000\u2001\u2002\u2003\u2009\ufeff")
 
 # result column → (zh, en) header for the workbook
 _RESULT_LABELS = {
@@ -107,12 +114,20 @@ class WrittenFiles(dict[str, Path]):
     seconds: float = 0.0
 
 
+def _csv_text(v: str) -> str:
+    """The slow path of :func:`csv_safe_row`: text starting with white space (`` =1+1``, which a
+    spreadsheet may trim and then run) is risky when its first other character is."""
+    if v[:1] in _CSV_RISKY_FIRST or v.lstrip()[:1] in _CSV_RISKY_FIRST:
+        return "'" + v
+    return v
+
+
 def csv_safe_row(row: Iterable[Any]) -> list[Any]:
-    """A row for ``results.csv``: a text value that a spreadsheet would read as a formula gets a
-    leading apostrophe; None and NaN are empty; numbers are kept."""
-    risky = _CSV_RISKY_FIRST
+    """A row for ``results.csv`` — values or headers: a text value that a spreadsheet would read
+    as a formula gets a leading apostrophe; None and NaN are empty; numbers are kept."""
+    first = _CSV_CHECK_FIRST
     return [
-        ("'" + v if v[:1] in risky else v)
+        (_csv_text(v) if v[:1] in first else v)
         if v.__class__ is str
         else ("" if v is None or (isinstance(v, float) and v != v) else v)
         for v in row
@@ -152,7 +167,40 @@ def _table(
     return sheet
 
 
-def _summary(review: IntakeReview, lang: str) -> Sheet:
+#: Rows an Excel worksheet holds (the header included): a longer table continues on another sheet.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def _continued(
+    title: str,
+    keys: list[str],
+    rows: list[tuple[Any, ...]],
+    labels: dict[str, tuple[str, str]],
+    lang: str,
+    status: bool = False,
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> list[Sheet]:
+    """``title``'s table as one sheet, or — past ``max_rows`` (header included) — as several:
+    ``title``, ``title 2`` …, each full one ending with a row saying which sheet continues it."""
+    if len(rows) + 1 <= max_rows:
+        return [_table(title, keys, rows, labels, lang, status)]
+    per = max_rows - 2  # the header and the "continued on" row
+    chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
+    names = [title if n == 0 else f"{title} {n + 1}" for n in range(len(chunks))]
+    sheets = []
+    for n, chunk in enumerate(chunks):
+        if n + 1 < len(chunks):
+            nxt = names[n + 1]
+            note = (
+                f"（本表已满 {EXCEL_MAX_ROWS:,} 行，续见工作表“{nxt}”）"
+                f" / (this sheet is full at {EXCEL_MAX_ROWS:,} rows: continued on sheet {nxt!r})"
+            )
+            chunk = [*chunk, (note, *([None] * (len(keys) - 1)))]
+        sheets.append(_table(names[n], keys, chunk, labels, lang, status))
+    return sheets
+
+
+def _summary(review: IntakeReview, lang: str, continued: list[str] | None = None) -> Sheet:
     rows: list[tuple[str, Any]] = [
         ("项目 Item", "内容 Value"),
         ("申报表 / Intake file", str(review.path)),
@@ -174,6 +222,11 @@ def _summary(review: IntakeReview, lang: str) -> Sheet:
     notice = review.list_partial_zh if lang == "zh" else review.list_partial_en
     if notice:
         rows.append(("清单说明 / List notice", notice))
+    if continued:
+        rows.append(("续表 / Continued on", "、".join(continued)))
+    for other in review.other_sheets:  # a sheet of applicants that was not reviewed: named here too
+        zh, en = other.describe()
+        rows.append(("未审核的工作表 / Sheet not reviewed", f"{zh} / {en}"))
     return Sheet("汇总 Summary", rows, widths=[28, 80], auto_filter=False, fill_column=0, fills=fills)
 
 
@@ -185,8 +238,14 @@ def _to_temp(target: Path, write: Any, temps: list[tuple[Path, Path]]) -> None:
     write(Path(tmp))
 
 
-def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh") -> WrittenFiles:
+def write_results(
+    review: IntakeReview, out_dir: str | Path, *, lang: str = "zh", max_sheet_rows: int = EXCEL_MAX_ROWS
+) -> WrittenFiles:
     """Write ``results.xlsx`` and ``results.csv`` into ``out_dir`` (created if needed), atomically.
+
+    A results or problems table longer than a worksheet holds (``max_sheet_rows``, Excel's
+    1,048,576 with the header) continues on a second sheet (``结果 Results 2`` …); the full sheet's
+    last row and the summary sheet say so. ``results.csv`` holds every row in one table.
 
     Returns ``{"xlsx": path, "csv": path}`` with ``.seconds`` set; also records
     ``review.timings["write"]``.
@@ -212,20 +271,28 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
         problems = review.problem_rows()
 
         def write_xlsx(tmp: Path) -> None:
-            write_xlsx_file(
-                tmp,
-                [
-                    _table("结果 Results", keys, rows, _RESULT_LABELS, lang, status=True),
-                    _table("待补正 Problems", list(PROBLEM_COLUMNS), problems, _PROBLEM_LABELS, lang),
-                    _summary(review, lang),
-                ],
+            results = _continued(
+                "结果 Results", keys, rows, _RESULT_LABELS, lang, status=True, max_rows=max_sheet_rows
             )
+            probs = _continued(
+                "待补正 Problems",
+                list(PROBLEM_COLUMNS),
+                problems,
+                _PROBLEM_LABELS,
+                lang,
+                max_rows=max_sheet_rows,
+            )
+            more = [sh.name for sh in (*results[1:], *probs[1:])]
+            write_xlsx_file(tmp, [*results, *probs, _summary(review, lang, more)])
 
         def write_csv(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-                w = csv.writer(f, lineterminator="\r\n")
-                w.writerow(keys)
+                # every record passes through: control characters made visible
+                visible = VisibleControlsWriter(f, buffered=True)
+                w = csv.writer(visible, lineterminator="\r\n")
+                w.writerow(csv_safe_row(keys))  # headers are applicants' text too (extra columns)
                 w.writerows(map(csv_safe_row, rows))
+                visible.flush()
 
         temps: list[tuple[Path, Path]] = []
         try:

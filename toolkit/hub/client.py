@@ -191,7 +191,7 @@ class HubRegister:
         return ScanResult()  # the service records its own runs; folders are never adopted
 
     def list_runs(self, status: str | None = None, since: Any = None, **_kw: Any) -> list[Any]:
-        from ..register import _since_utc
+        from ..register.records import _since_utc
 
         records = [record_from_dict(d, self.cache / d["run_id"]) for d in self.client.runs()]
         if status is not None:

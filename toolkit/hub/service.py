@@ -20,7 +20,7 @@ JSON API (under ``/services/oq-register/``)
 ``POST api/runs/<id>/approve`` body ``{"comment": …}`` (optional); supervisors only, never
                                their own run; every output is hashed again first
 ``POST api/runs/<id>/return``  body ``{"comment": …}`` (required); supervisors only
-``GET  api/audit``             the register's hash chain (:mod:`toolkit.register_chain`)
+``GET  api/audit``             the register's hash chain (:mod:`toolkit.register.chain`)
 =============================  ==============================================================
 
 Errors are JSON ``{"error": "<中文> / <English>"}`` with 400 (bad request), 401 (no login),

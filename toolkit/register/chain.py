@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import write_text_atomic
+from ..files import write_text_atomic
 
 __all__ = ["GENESIS", "MIGRATION", "AuditProblem", "AuditResult", "audit", "key_path", "seal"]
 

@@ -24,7 +24,7 @@ from typing import Any
 from ..exceptions import PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
-from ..policy import on_reload, parameter, source
+from ..policy import on_reload, parameter, reading, source
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
 from .services import Service, services_for
@@ -234,6 +234,8 @@ def _publicity_cached(
         if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
             f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
         return info, (f,)
+    except PolicyNotInForce as exc:  # a start before the first publicity rule
+        return None, (_not_in_force(exc, "公示开始日", "The publicity start"),)
     except Exception as exc:  # CalendarNotCovered and friends: say so, don't guess
         from ..exceptions import ToolkitError
 
@@ -312,6 +314,8 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                     ),
                 )
             )
+
+    findings += _case_checks(case, version, list_version is None, as_of)
 
     services: tuple[Service, ...] = ()
     if categories:
@@ -414,15 +418,90 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
     )
 
 
-def _not_in_force(exc: PolicyNotInForce) -> Finding:
+def _case_checks(case: CaseInput, version: Any, by_date: bool, as_of: dt.date) -> list[Finding]:
+    """What the officer must check (outcome ``check``): facts that contradict each other, a
+    round meant for another List version, a List version chosen by a placeholder date."""
+    from .titles import rounds
+
+    out: list[Finding] = []
+    if case.holder_type == "foreign_national" and case.shanghai_hukou:
+        out.append(
+            Finding(
+                "foreign_national_with_hukou",
+                Outcome.CHECK,
+                "人员类别为外籍人员，却填写了有上海户籍：外籍人员不落户籍，请核对人员类别或户籍",
+                "The holder is a foreign national yet Shanghai hukou is marked: foreign nationals hold no "
+                "hukou; check the holder type or the hukou entry",
+                reading("foreign_national_no_hukou"),
+                {"holder_type": case.holder_type},
+            )
+        )
+    rnd = rounds().get(case.round_id or "")
+    if rnd is not None and version.version not in rnd.list_versions:
+        out.append(
+            Finding(
+                "round_list_version_mismatch",
+                Outcome.CHECK,
+                f"{rnd.name_zh}面向{'、'.join(rnd.list_versions)}版清单C类证书持证人员，本次按{version.version}版清单评估："
+                f"请核对证书是否列于{'、'.join(rnd.list_versions)}版清单",
+                f"{rnd.name_en} is for holders of Category C certificates on List {', '.join(rnd.list_versions)}; "
+                f"this case was assessed on List {version.version}: check the certificate is on that version",
+                rnd.source,
+                {
+                    "round": rnd.id,
+                    "round_list_versions": list(rnd.list_versions),
+                    "list_version": version.version,
+                },
+            )
+        )
+    if by_date:
+        pending = _placeholder_window(as_of)
+        if pending is not None:
+            v, end = pending
+            out.append(
+                Finding(
+                    "list_version_date_placeholder",
+                    Outcome.CHECK,
+                    f"评估日{as_of.isoformat()}所适用的清单版本取决于{v.version}版的生效日期，而公开资料只载明月份"
+                    f"（数据中的{v.in_force_from.isoformat()}为占位日期）：请核对当日适用的清单版本",
+                    f"Which List version applies on {as_of.isoformat()} depends on the date List {v.version} took "
+                    f"effect, and the public record gives only the month ({v.in_force_from.isoformat()} in the data "
+                    "is a placeholder): check the version in force that day",
+                    v.source,
+                    {"version": v.version, "placeholder": v.in_force_from, "window_end": end},
+                )
+            )
+    return out
+
+
+def _placeholder_window(as_of: dt.date) -> tuple[Any, dt.date] | None:
+    """The version whose placeholder in-force date decides the choice on ``as_of``, if any: the
+    date lies in the month the placeholder stands for (``date_placeholder`` in versions.yaml)."""
+    from .listdata import list_versions
+
+    for v in list_versions().values():
+        if not v.date_placeholder:
+            continue
+        start = v.in_force_from.replace(day=1)
+        nxt = (start + dt.timedelta(days=32)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        if start <= as_of <= end:
+            return v, end
+    return None
+
+
+def _not_in_force(
+    exc: PolicyNotInForce, date_zh: str = "评估日", date_en: str = "The assessment date"
+) -> Finding:
+    """A date before a rule's first date: a plain message in each language (no file path, no
+    English inside the Chinese); the file stays in ``data`` for the administrator."""
     return Finding(
         "rules_not_in_force",
         Outcome.MISSING,
-        f"评估日没有生效的规则数据，无法评估：{exc.problem}（{Path(exc.path).name}）。请改用规则生效后的评估日，或由市人社局补充当时的规则",
-        f"No rule in the data is in force on the assessment date: {exc.problem} ({Path(exc.path).name}). "
-        "Use an as-of date when the rules apply, or have the bureau add the rule then in force",
+        exc.officer_text("zh", date_zh, date_en),
+        exc.officer_text("en", date_zh, date_en),
         None,
-        {"file": Path(exc.path).name},
+        {"file": Path(exc.path).name, "first": exc.first},
     )
 
 

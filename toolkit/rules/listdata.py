@@ -56,6 +56,8 @@ class VersionModel(_Strict):
     doc: str
     categories: list[Category]
     expected_entries: dict[Category, int] | None = None
+    # True when issued/in_force_from stand for a month the public record gives without a day
+    date_placeholder: bool = False
 
 
 class EntryModel(_Strict):
@@ -160,6 +162,7 @@ class ListVersion:
     entries: tuple[ListEntry, ...]
     source: Source
     path: Path
+    date_placeholder: bool = False  # in_force_from stands for a month (day not in the public record)
 
     @property
     def known_count(self) -> int:
@@ -274,6 +277,7 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
         entries=tuple(out),
         source=make_source(meta.doc, meta.title_zh, meta.title_en, path=root / "list" / "versions.yaml"),
         path=path,
+        date_placeholder=meta.date_placeholder,
     )
 
 

@@ -121,3 +121,35 @@ def test_every_reading_of_the_toolkit_is_basis_i_and_cited_as_the_toolkits(tmp_p
         path.write_text(path.read_text(encoding="utf-8").replace("basis: I", "basis: S", 1), encoding="utf-8")
         with pytest.raises(PolicyDataError, match="basis I"):
             reading("higher_level_opens_lower")
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (("code: ethics", "code: law"), "items[law]"),
+        (("applies_to: [public_institution]", "applies_to: [embassy]"), "applies_to"),
+        (
+            (
+                "    zh: 遵守中华人民共和国宪法和法律法规\n",
+                "    zh: 遵守中华人民共和国宪法和法律法规\n    weight: 1\n",
+            ),
+            "weight",
+        ),
+    ],
+)
+def test_basic_requirements_loader_is_strict(tmp_path, monkeypatch, change, key):
+    from toolkit.rules import basic_requirements
+
+    assert [r.code for r in basic_requirements()][:4] == [
+        "law",
+        "ethics",
+        "competence",
+        "overseas_experience",
+    ]
+    with data_copy(monkeypatch, tmp_path) as root:
+        path = root / "policy" / "basic_requirements.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert change[0] in text
+        path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+        with pytest.raises(PolicyDataError, match=key.replace("[", r"\[").replace("]", r"\]")):
+            basic_requirements()

@@ -78,6 +78,8 @@ def _case_input(fields):
     for key in ("qualifications", "certificate_numbers"):
         if key in fields:
             fields[key] = tuple(fields[key])
+    if "basic_requirements" in fields:
+        fields["basic_requirements"] = tuple((code, tick) for code, tick in fields["basic_requirements"])
     for key, value in fields.items():
         if key.endswith("_since") or key in ("date_of_birth", "publicity_start", "publicity_end"):
             fields[key] = _date(value)

@@ -11,6 +11,7 @@ from .listdata import (
     list_versions,
     version_in_force,
 )
+from .requirements import Requirement, basic_requirements, requirements_for
 from .services import Service, services_for
 from .titles import Round, TitleAssessment, assess_title, rounds, title_series
 
@@ -20,16 +21,19 @@ __all__ = [
     "ListEntry",
     "ListVersion",
     "QualificationMatch",
+    "Requirement",
     "Round",
     "Service",
     "TitleAssessment",
     "assess_case",
     "assess_title",
+    "basic_requirements",
     "completion_date",
     "find_qualifications",
     "full_years",
     "get_version",
     "list_versions",
+    "requirements_for",
     "rounds",
     "services_for",
     "title_series",

@@ -62,6 +62,8 @@ class CaseInput:
     publicity_start: dt.date | None = None
     publicity_end: dt.date | None = None
     round_id: str | None = None
+    # the officer's ticks on the basic requirements: (code, True/False/None) pairs
+    basic_requirements: tuple[tuple[str, bool | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,7 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                 previous_round=case.previous_round,
                 round_id=case.round_id,
                 requested_level=case.title_level,
+                basic_requirements=dict(case.basic_requirements),
             )
 
     publicity, pub_findings = _publicity(case)

@@ -20,6 +20,7 @@ meets junior). Experience given as dates counts both ends (see :mod:`.experience
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ from ..policy import RefModel, load_model, on_reload, parameter, reading, ref_to
 from ..vocab import DEGREES, EMPLOYER_TYPES, LEVEL_ORDER, LEVELS
 from .experience import completion_date, days_text, years_between, years_text
 from .listdata import ListEntry, get_version
+from .requirements import rule_basic_requirements
 
 __all__ = ["Round", "TitleAssessment", "assess_title", "rounds", "title_series"]
 
@@ -673,6 +675,7 @@ def assess_title(
     previous_round: bool | None = None,
     round_id: str | None = None,
     requested_level: str | None = None,
+    basic_requirements: Mapping[str, bool | None] | None = None,
 ) -> TitleAssessment:
     """Whether and at which level a Category C holder may apply for a title in ``series``.
 
@@ -681,6 +684,8 @@ def assess_title(
     ``round_id``, experience counts up to the round's cut-off and its exclusions apply.
     ``qualification`` (a List entry or its id on ``list_version``) caps the level at the one the
     C entry maps to. Policy numbers are read from ``data/policy`` as in force on ``as_of``.
+    ``basic_requirements`` maps each checklist item's code (``data/policy/basic_requirements.yaml``)
+    to the officer's tick: True met, False not met (refuses), None or absent still to check.
     """
     on = as_of or dt.date.today()
     all_series = title_series()
@@ -744,6 +749,7 @@ def assess_title(
     prev = rule_previous_round(_as_bool(previous_round), rnd)
     if prev:
         general.append(prev)
+    general += rule_basic_requirements(basic_requirements, employer_type)
     findings += general
 
     levels = LEVEL_ORDER if cap is None else LEVEL_ORDER[: LEVEL_ORDER.index(cap) + 1]

@@ -302,3 +302,27 @@ def test_summary_empty_before_assessment_and_not_eligible_case():
     f.assess_button.click()
     assert f.result.status in ("not_eligible", "incomplete")
     assert "Certified Basket Weaver" in f.status_html.value
+
+
+def test_basic_requirements_are_items_the_officer_ticks_and_the_summary_records():
+    f = fcca_form()
+    assert set(f.basic) == {"law", "ethics", "competence", "overseas_experience", "public_institution_posts"}
+    assert "遵守中华人民共和国宪法和法律法规" in html.unescape(f.rows["basic_law"].label.value)
+    assert "仅事业单位" in html.unescape(f.rows["basic_public_institution_posts"].label.value)
+    f.assess_button.click()
+    assert any(x.code == "basic_requirements_to_check" for x in f.result.all_findings())
+    assert "待核对 To check" in f.summary_html()
+    for code in ("law", "ethics", "competence", "overseas_experience"):
+        f.basic[code].value = True
+    f.assess_button.click()
+    assert dict(f.case.basic_requirements) == dict.fromkeys(
+        ("law", "ethics", "competence", "overseas_experience"), True
+    )
+    assert f.result.status == "eligible"
+    summary = f.summary_html()
+    assert "基本条件：遵守中华人民共和国宪法和法律法规" in summary and "符合 Met" in summary
+    assert 'data-code="basic_requirements_confirmed"' in summary
+    f.basic["ethics"].value = False
+    f.assess_button.click()
+    assert f.result.status == "not_eligible"
+    assert "不符合基本条件" in text(f.status_html) + text(f.title_html)

@@ -459,3 +459,35 @@ def test_paused_gc_promotes_what_it_allocated_and_still_frees_cycles():
     gc.collect()
     assert gone() is None
     assert len(kept) == 50_000
+
+
+def test_basic_requirement_columns_are_optional_and_reach_the_assessment(tmp_path):
+    """The officer's ticks on the basic requirements are optional intake columns, one per item of
+    data/policy/basic_requirements.yaml; a "否" refuses, blanks are left to check."""
+    from toolkit.intake.contract import BASIC_REQUIREMENT_COLUMNS
+    from toolkit.rules import basic_requirements
+
+    assert sorted(BASIC_REQUIREMENT_COLUMNS.values()) == sorted(r.code for r in basic_requirements())
+    headers = [
+        *FULL,
+        "基本条件：遵守宪法法律",
+        "Basic: professional ethics",
+        "基本条件：履职能力",
+        "基本条件：境外相关经历",
+    ]
+    rows = [headers, [*row(), "是", "是", "是", "是"], [*row(申请编号="A2"), "是", "否", None, "是"]]
+    rv = review(write_book(tmp_path / "in.xlsx", rows))
+    first, second = rv.rows
+    assert dict(first.case.basic_requirements) == {
+        "law": True,
+        "ethics": True,
+        "competence": True,
+        "overseas_experience": True,
+    }
+    assert first.status == "eligible"
+    assert any(f.code == "basic_requirements_confirmed" for f in first.result.all_findings())
+    assert second.status == "not_eligible" and "basic_ethics_not_met" in second.reason_codes
+    # a sheet without the columns reads as before: the items are left for the officer to check
+    plain = review(write_book(tmp_path / "plain.xlsx", [FULL, row()])).rows[0]
+    assert plain.status == "eligible" and plain.case.basic_requirements == ()
+    assert any(f.code == "basic_requirements_to_check" for f in plain.result.all_findings())

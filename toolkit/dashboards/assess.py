@@ -35,7 +35,17 @@ import ipywidgets as w
 from .. import __version__
 from ..findings import Finding, Outcome, Source
 from ..policy import source
-from ..rules import CaseInput, CaseResult, assess_case, get_version, list_versions, rounds, title_series
+from ..rules import (
+    CaseInput,
+    CaseResult,
+    assess_case,
+    basic_requirements,
+    get_version,
+    list_versions,
+    requirements_for,
+    rounds,
+    title_series,
+)
 from ..rules.listdata import version_in_force
 from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, label
 from .base import Form, esc, message_html, safe_handler, tr
@@ -463,6 +473,9 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
     def num(v: float | None) -> str:
         return "" if v is None else f"{v:g}"
 
+    def tick(v: bool | None) -> str:
+        return "待核对 To check" if v is None else ("符合 Met" if v else "不符合 Not met")
+
     series = title_series().get(case.title_series or "")
     rnd = rounds().get(case.round_id or "")
     return [
@@ -489,6 +502,14 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
         ("主管部门推荐", "Authority recommendation", yn(case.recommended_by_authority)),
         ("参加过往期评审", "Took part in an earlier round", yn(case.previous_round)),
         ("评审批次", "Round", f"{rnd.name_zh} {rnd.name_en}" if rnd else ""),
+        *(
+            (
+                f"基本条件：{req.zh}",
+                f"Basic requirement: {req.en}",
+                tick(dict(case.basic_requirements).get(req.code)),
+            )
+            for req in (requirements_for(case.employer_type) if case.title_series else ())
+        ),
         ("公示开始", "Publicity start", d(case.publicity_start)),
         ("公示结束", "Publicity end", d(case.publicity_end)),
     ]
@@ -678,6 +699,11 @@ class AssessForm(Form):
         self.list_version = w.Dropdown(options=list(list_versions()), layout=lay)
         self.list_notice = w.HTML()
         self._set_version(version_in_force(self._today).version)
+        # the officer's ticks on the basic requirements (items from data/policy/basic_requirements.yaml)
+        self.basic: dict[str, w.Dropdown] = {}
+        for req in basic_requirements():
+            self.basic[req.code] = w.Dropdown(layout=lay)
+            setattr(self, f"basic_{req.code}", self.basic[req.code])
 
         self.rows: dict[str, FieldRow] = {
             name: FieldRow(getattr(self, name))
@@ -686,11 +712,12 @@ class AssessForm(Form):
                 "degree", "science_degree", "series", "level", "relevant_since", "relevant_years",
                 "shanghai_since", "shanghai_years", "employer_type", "recommended", "previous_round", "round",
                 "publicity_start", "publicity_end", "as_of", "list_version",
+                *(f"basic_{code}" for code in self.basic),
             )
         }  # fmt: skip
         self.heading = w.HTML()
         self.section_titles = {
-            k: w.HTML() for k in ("applicant", "qualification", "title", "process", "basis")
+            k: w.HTML() for k in ("applicant", "qualification", "title", "basic", "process", "basis")
         }
         self.assess_button = w.Button(button_style="primary", icon="check")
         self.assess_button.on_click(self._on_assess)
@@ -715,6 +742,7 @@ class AssessForm(Form):
             self.section_titles["title"], r["degree"], r["science_degree"], r["series"], r["level"],
             r["relevant_since"], r["relevant_years"], r["shanghai_since"], r["shanghai_years"], r["employer_type"],
             r["recommended"], r["previous_round"], r["round"],
+            self.section_titles["basic"], *(r[f"basic_{code}"] for code in self.basic),
             self.section_titles["process"], r["publicity_start"], r["publicity_end"],
             self.section_titles["basis"], r["as_of"], r["list_version"], self.list_notice,
             self.assess_button, self.message, self.result_box,
@@ -780,6 +808,11 @@ class AssessForm(Form):
         }  # fmt: skip
         for name, (zh, en, hzh, hen) in labels.items():
             self.rows[name].set_label(t(zh, en), t(hzh, hen))
+        for req in basic_requirements():
+            relabel(self.basic[req.code], [(t("（待核对）", "(to check)"), None), (t("符合", "Met"), True),
+                                           (t("不符合", "Not met"), False)])  # fmt: skip
+            applies = t("仅事业单位人员", "Public-institution staff only") if req.applies_to else ""
+            self.rows[f"basic_{req.code}"].set_label(req.text(lang), applies)
         self.certificate.placeholder = t("如：FCCA", "e.g. FCCA")
         self.relevant_years.placeholder = self.shanghai_years.placeholder = t("如：3.5", "e.g. 3.5")
         self.heading.value = (
@@ -790,6 +823,7 @@ class AssessForm(Form):
             "applicant": ("申请人", "Applicant"),
             "qualification": ("境外职业资格", "Overseas qualification"),
             "title": ("职称申报", "Title application"),
+            "basic": ("基本条件（经办人核对）", "Basic requirements (the officer checks)"),
             "process": ("公示", "Publicity"),
             "basis": ("评估依据", "Basis of the assessment"),
         }
@@ -977,6 +1011,9 @@ class AssessForm(Form):
             publicity_start=self.publicity_start.value,
             publicity_end=self.publicity_end.value,
             round_id=self.round.value,
+            basic_requirements=tuple(
+                (code, dd.value) for code, dd in self.basic.items() if dd.value is not None
+            ),
         )
 
     @safe_handler

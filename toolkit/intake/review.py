@@ -31,7 +31,7 @@ from ..exceptions import ToolkitError
 from ..findings import Finding, Outcome
 from ..rules import CaseInput, CaseResult, assess_case, get_version
 from ..vocab import LEVELS, STATUSES
-from .contract import COLUMN_BY_KEY, RESULT_COLUMNS
+from .contract import BASIC_REQUIREMENT_COLUMNS, COLUMN_BY_KEY, RESULT_COLUMNS
 from .reader import IntakeSheet, read_intake
 from .schema import Problem, display, message, validate_frame
 
@@ -316,6 +316,11 @@ def _case(rec: dict[str, Any], round_id: str | None) -> CaseInput:
         publicity_start=rec["publicity_start"],
         publicity_end=rec["publicity_end"],
         round_id=round_id,
+        basic_requirements=tuple(
+            (code, _yn(rec[key]))
+            for key, code in BASIC_REQUIREMENT_COLUMNS.items()
+            if rec.get(key) is not None
+        ),
     )
 
 

@@ -491,3 +491,16 @@ def test_basic_requirement_columns_are_optional_and_reach_the_assessment(tmp_pat
     plain = review(write_book(tmp_path / "plain.xlsx", [FULL, row()])).rows[0]
     assert plain.status == "eligible" and plain.case.basic_requirements == ()
     assert any(f.code == "basic_requirements_to_check" for f in plain.result.all_findings())
+
+
+def test_every_row_of_the_messy_example_has_a_reason_and_fixable_rows_are_incomplete():
+    rv = review(examples_dir() / "intake_messy.xlsx")
+    for r in rv.rows:
+        assert r.reasons_zh and r.reasons_en and r.reason_codes, (r.source_row, r.status)
+    eligible = [r for r in rv.rows if r.status == "eligible"]
+    assert eligible and all(r.reason_codes for r in eligible)
+    # a public-institution applicant whose only gap is the recommendation: incomplete, with the step
+    pending = [r for r in rv.rows if "authority_recommendation_missing" in r.reason_codes]
+    assert pending and all(r.status == "incomplete" for r in pending), [
+        (r.application_id, r.status) for r in pending
+    ]

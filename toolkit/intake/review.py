@@ -520,7 +520,9 @@ def _finding_problems(
     out = []
     flagged = {p.column for p in already}
     for f in result.all_findings():
-        if f.outcome is not Outcome.MISSING:
+        if (
+            f.outcome is not Outcome.MISSING or f.code == "requested_level_pending"
+        ):  # a consequence, not an item
             continue
         col = _finding_column(f.code)
         if col and ({col} | _SAME_FACT.get(col, set())) & flagged:  # the cell's own problem says it already
@@ -558,7 +560,9 @@ def _status(result: CaseResult | None, probs: list[Problem]) -> str:
 
 
 def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str, str, str]]:
-    """Reason code and text: the cell problems, then the findings that decide the status."""
+    """Reason code and text: the cell problems, then the findings that decide the status. Every
+    row gets one: an eligible row says what it is eligible for (the title, else the certificate's
+    place on the List), a refusal without a failed rule says what decided it."""
     out = [(p.code, p.message_zh, p.message_en) for p in probs]
     if result is not None:
         codes = {p.code for p in probs}
@@ -575,4 +579,8 @@ def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str,
                     f"May apply for {t.title_en or t.highest}",
                 )
             )
+        elif result.status == "eligible" and not probs:
+            out += [(f.code, f.zh, f.en) for f in result.decisive]
+        if not out:
+            out += [(f.code, f.zh, f.en) for f in result.decisive if f.code not in codes]
     return out

@@ -797,6 +797,18 @@ def assess_title(
                     f"The requested {_le(requested_level)} level is open",
                 )
             )
+        elif requested_level in meets and not any(f.outcome is Outcome.FAIL for f in blocking):
+            # the level is reached; only a fixable item is missing: a step to take, not a refusal
+            findings.append(
+                Finding(
+                    "requested_level_pending",
+                    Outcome.MISSING,
+                    f"所选{_lz(requested_level)}的学历与年限条件已满足，补齐缺项后可申报",
+                    f"The requested {_le(requested_level)} level's degree and years are met; it opens once the missing items are supplied",
+                    None,
+                    {"requested": requested_level},
+                )
+            )
         else:
             extra_zh = f"（最高可申报{_lz(highest)}）" if highest else ""
             extra_en = f" (highest open: {_le(highest)})" if highest else ""

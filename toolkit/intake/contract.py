@@ -16,8 +16,10 @@ from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS
 
 __all__ = [
     "BASIC_REQUIREMENT_COLUMNS",
+    "CODE_COLUMNS",
     "COLUMNS",
     "COLUMN_BY_KEY",
+    "DISPLAY_COLUMNS",
     "REQUIRED",
     "RESULT_COLUMNS",
     "Column",
@@ -370,6 +372,38 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "publicity_check",
     "list_version",
     "as_of",
+)
+
+# the first sheet of results.xlsx, in the officer's words (decision first); the machine codes go
+# to CODE_COLUMNS (a sheet of their own) and results.csv keeps RESULT_COLUMNS
+DISPLAY_COLUMNS: tuple[str, ...] = (
+    "source_row",
+    "application_id",
+    "full_name",
+    "status_text",
+    "reasons",
+    "problem_count",
+    "title_highest",
+    "title_name",
+    "eligible_from",
+    "title_series",
+    "title_requested",
+    "title_eligible",
+    "categories",
+    "publicity_start",
+    "publicity_end",
+    "publicity_check",
+    "services",
+    "list_version",
+    "as_of",
+)
+CODE_COLUMNS: tuple[str, ...] = (  # the codes an officer may filter on; results.csv has them all
+    "source_row",
+    "status",
+    "reason_codes",
+    "categories",
+    "title_series",
+    "title_highest",
 )
 
 _STRIP = re.compile(r"[\s_\-.*:：/\\()（）\[\]【】]+")

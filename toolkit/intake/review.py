@@ -22,6 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,9 @@ import pandas as pd
 
 from ..exceptions import ToolkitError
 from ..findings import Finding, Outcome
-from ..rules import CaseInput, CaseResult, assess_case, get_version
-from ..vocab import LEVELS, STATUSES
-from .contract import BASIC_REQUIREMENT_COLUMNS, COLUMN_BY_KEY, RESULT_COLUMNS
+from ..rules import CaseInput, CaseResult, assess_case, get_version, title_series
+from ..vocab import CATEGORIES, LEVELS, STATUSES, label
+from .contract import BASIC_REQUIREMENT_COLUMNS, COLUMN_BY_KEY, DISPLAY_COLUMNS, RESULT_COLUMNS
 from .reader import IntakeSheet, read_intake
 from .schema import Problem, display, message, validate_frame
 
@@ -195,6 +196,68 @@ class ReviewedRow:
             *(display(v) for v in self.extras.values()),
         )
 
+    def display_row(self, lang: str, as_of: dt.date, list_version: str) -> tuple[Any, ...]:
+        """This row of results.xlsx's first sheet (:data:`DISPLAY_COLUMNS`, then the extra
+        columns): words in ``lang`` instead of codes, dates as dates, numbers as numbers."""
+        t = self.title
+        res = self.result
+        case = self.case
+        zh = lang == "zh"
+        eligible_from = None
+        if t is not None and t.eligible_from:
+            want = t.requested if t.requested in t.eligible_from else None
+            eligible_from = t.eligible_from[want] if want else min(t.eligible_from.values())
+        pub = (res.publicity if res else None) or {}
+        pf = next((f for f in res.findings if f.code.startswith("publicity")), None) if res else None
+        series_code = (t.series if t else case.title_series) or ""
+        series = title_series().get(series_code)
+        series_name = (series.name_zh if zh else series.name_en) if series else series_code
+        sep = "；" if zh else "; "
+        return (
+            self.source_row,
+            self.application_id or "",
+            self.full_name or "",
+            STATUSES[self.status][0 if zh else 1],
+            sep.join(self.reasons_zh if zh else self.reasons_en),
+            len(self.problems),
+            label(t.highest, LEVELS, lang) if t and t.highest else "",
+            ((t.title_zh if zh else t.title_en) or "") if t else "",
+            eligible_from,
+            series_name,
+            label(case.title_level, LEVELS, lang) if case.title_level else "",
+            sep.join(label(x, LEVELS, lang) for x in t.eligible) if t else "",
+            sep.join(label(c, CATEGORIES, lang) for c in self.categories),
+            case.publicity_start,
+            _date_or_none(pub.get("end")),
+            (pf.zh if zh else pf.en) if pf else "",
+            _services_text(res.services, lang) if res else "",
+            list_version,
+            as_of,
+            *(display(v) for v in self.extras.values()),
+        )
+
+    def code_row(self) -> tuple[Any, ...]:
+        """This row of results.xlsx's codes sheet (:data:`CODE_COLUMNS`)."""
+        t = self.title
+        return (
+            self.source_row,
+            self.status,
+            ";".join(self.reason_codes),
+            ";".join(self.categories),
+            (t.series or "") if t else (self.case.title_series or ""),
+            (t.highest or "") if t else "",
+        )
+
+
+def _date_or_none(v: Any) -> dt.date | None:
+    return dt.date.fromisoformat(v) if isinstance(v, str) and v else None
+
+
+@lru_cache(maxsize=1024)
+def _services_text(services: tuple[Any, ...], lang: str) -> str:
+    """The services in words, one a line ("A: …"), memoised: a sheet shares a few combinations."""
+    return "\n".join(f"{s.category}类：{s.zh}" if lang == "zh" else f"{s.category}: {s.en}" for s in services)
+
 
 @dataclass
 class IntakeReview:
@@ -225,6 +288,18 @@ class IntakeReview:
         """The results table as tuples in :attr:`result_columns` order (the first ``limit`` rows)."""
         as_of = self.as_of.isoformat()
         return [r.to_row(as_of, self.list_version) for r in self.rows[:limit]]
+
+    def display_rows(self, lang: str = "zh", limit: int | None = None) -> list[tuple[Any, ...]]:
+        """results.xlsx's first sheet as tuples (:attr:`display_columns` order), in ``lang``."""
+        return [r.display_row(lang, self.as_of, self.list_version) for r in self.rows[:limit]]
+
+    @property
+    def display_columns(self) -> list[str]:
+        return [*DISPLAY_COLUMNS, *self.extras]
+
+    def code_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
+        """results.xlsx's codes sheet as tuples (:data:`CODE_COLUMNS` order)."""
+        return [r.code_row() for r in self.rows[:limit]]
 
     def problem_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
         return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems[:limit]]

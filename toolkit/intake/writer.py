@@ -1,4 +1,9 @@
-"""Write a review's results: ``results.xlsx`` (结果 / 待补正 / 汇总) and ``results.csv``.
+"""Write a review's results: ``results.xlsx`` (结果 / 待补正 / 汇总 / 代码) and ``results.csv``.
+
+``results.xlsx`` is for officers: its first sheet (结果 Results, :data:`DISPLAY_COLUMNS`) opens with
+the status and its reasons in words of the chosen language, dates as dates and numbers as numbers;
+the machine codes are on a sheet of their own (代码 Codes, :data:`CODE_COLUMNS`). ``results.csv``
+is for machines and keeps the codes (:data:`RESULT_COLUMNS`).
 
 Safety:
 
@@ -30,7 +35,7 @@ from typing import Any
 
 from ..exceptions import IntakeError, OutputError
 from ..vocab import STATUSES
-from .contract import COLUMN_BY_KEY
+from .contract import CODE_COLUMNS, COLUMN_BY_KEY
 from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
@@ -72,6 +77,10 @@ _RESULT_LABELS = {
     "publicity_check": ("公示核对", "Publicity check"),
     "list_version": ("清单版本", "List version"),
     "as_of": ("评估日期", "Assessed as of"),
+    # the officer's sheet (DISPLAY_COLUMNS)
+    "status_text": ("状态", "Status"),
+    "reasons": ("原因", "Reasons"),
+    "title_name": ("职称名称", "Title"),
 }
 _PROBLEM_LABELS = {
     "sheet": ("工作表", "Sheet"),
@@ -95,6 +104,8 @@ _WIDTHS = {
     "fix_zh": 45,
     "fix_en": 45,
     "services": 30,
+    "reasons": 60,
+    "status_text": 12,
     "value": 24,
     "full_name": 16,
     "application_id": 16,
@@ -146,9 +157,23 @@ def _table(
     if status:
         sheet.fill_column = keys.index("status")
         sheet.fill_columns = [
-            keys.index(k) for k in ("status_zh", "status_en", "application_id") if k in keys
+            keys.index(k) for k in ("status_zh", "status_en", "application_id", "source_row") if k in keys
         ]
         sheet.fills = dict(STATUS_FILL)
+    return sheet
+
+
+def _officer_table(review: IntakeReview, lang: str) -> Sheet:
+    """The first sheet: the officer's words, the status coloured by its word."""
+    keys = review.display_columns
+    sheet = Sheet(
+        "结果 Results",
+        [_labels(keys, _RESULT_LABELS, lang), *review.display_rows(lang)],
+        widths=[_WIDTHS.get(k, 14) for k in keys],
+    )
+    sheet.fill_column = keys.index("status_text")
+    sheet.fill_columns = [keys.index("application_id")]
+    sheet.fills = {STATUSES[s][0 if lang == "zh" else 1]: c for s, c in STATUS_FILL.items()}
     return sheet
 
 
@@ -215,9 +240,17 @@ def write_results(review: IntakeReview, out_dir: str | Path, *, lang: str = "zh"
             write_xlsx_file(
                 tmp,
                 [
-                    _table("结果 Results", keys, rows, _RESULT_LABELS, lang, status=True),
+                    _officer_table(review, lang),
                     _table("待补正 Problems", list(PROBLEM_COLUMNS), problems, _PROBLEM_LABELS, lang),
                     _summary(review, lang),
+                    _table(
+                        "代码 Codes",
+                        list(CODE_COLUMNS),
+                        review.code_rows(),
+                        _RESULT_LABELS,
+                        lang,
+                        status=True,
+                    ),
                 ],
             )
 

@@ -543,3 +543,16 @@ def test_results_workbook_speaks_the_officers_words_and_keeps_codes_apart(tmp_pa
         with open(out["csv"], encoding="utf-8-sig", newline="") as f:
             lines = list(csv.DictReader(f))
         assert {x["status"] for x in lines} <= {"eligible", "not_eligible", "incomplete", "invalid"}
+
+
+@pytest.mark.parametrize("old", ["中国公民", "Chinese citizen", "chinese_citizen"])
+def test_the_old_holder_word_is_read_as_mainland_resident_with_a_note(tmp_path, old):
+    rv = review(write_book(tmp_path / "in.xlsx", [FULL, row(人员类别=old)]))
+    (r,) = rv.rows
+    assert r.case.holder_type == "mainland_resident"
+    assert r.status == "eligible"  # a note, not a problem: the status is unchanged
+    note = next(p for p in r.problems if p.code == "holder_type_old_word")
+    assert note.severity == "note" and "内地（大陆）居民" in note.message_zh and note.cell == "C2"
+    assert r.reason_codes[-1] == "holder_type_old_word" and r.reason_codes[0] != "holder_type_old_word"
+    new = review(write_book(tmp_path / "new.xlsx", [FULL, row(人员类别="内地（大陆）居民")])).rows[0]
+    assert new.case.holder_type == "mainland_resident" and new.problems == []

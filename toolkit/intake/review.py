@@ -31,7 +31,7 @@ import pandas as pd
 from ..exceptions import ToolkitError
 from ..findings import Finding, Outcome
 from ..rules import CaseInput, CaseResult, assess_case, get_version, title_series
-from ..vocab import CATEGORIES, LEVELS, STATUSES, label
+from ..vocab import CATEGORIES, LEVELS, STATUSES, label, superseded_holder_word
 from .contract import BASIC_REQUIREMENT_COLUMNS, COLUMN_BY_KEY, DISPLAY_COLUMNS, RESULT_COLUMNS
 from .reader import IntakeSheet, read_intake
 from .schema import Problem, display, message, validate_frame
@@ -140,6 +140,11 @@ class ReviewedRow:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def problem_count(self) -> int:
+        """Items to fix (notes, which leave the status as it is, are not counted)."""
+        return sum(p.severity != "note" for p in self.problems)
+
+    @property
     def categories(self) -> tuple[str, ...]:
         return self.result.categories if self.result else ()
 
@@ -178,7 +183,7 @@ class ReviewedRow:
             ";".join(self.reason_codes),  # reason_codes
             "；".join(self.reasons_zh),  # reasons_zh
             "; ".join(self.reasons_en),  # reasons_en
-            len(self.problems),  # problem_count
+            self.problem_count,  # problem_count
             ";".join(self.categories),  # categories
             ";".join(s.code for s in res.services) if res else "",  # services
             (t.series or "") if t else (case.title_series or ""),  # title_series
@@ -219,7 +224,7 @@ class ReviewedRow:
             self.full_name or "",
             STATUSES[self.status][0 if zh else 1],
             sep.join(self.reasons_zh if zh else self.reasons_en),
-            len(self.problems),
+            self.problem_count,
             label(t.highest, LEVELS, lang) if t and t.highest else "",
             ((t.title_zh if zh else t.title_en) or "") if t else "",
             eligible_from,
@@ -543,6 +548,8 @@ def _assess_rows(
         raw = dict(zip(keys, raws, strict=True))
         case = _case(rec, round_id)
         probs = list(problems_by_row.get(row, ()))
+        if rec["holder_type"] == "mainland_resident" and superseded_holder_word(raw["holder_type"]):
+            probs.append(_old_holder_word_note(sheet, row, raw["holder_type"]))
         res: CaseResult | ToolkitError
         try:
             res = assess_case(case, as_of, version)
@@ -589,6 +596,26 @@ def _assess_rows(
     return out
 
 
+def _old_holder_word_note(sheet: IntakeSheet, row: int, value: Any) -> Problem:
+    """A note (not a problem: the status is unchanged) that an old word was read as 内地（大陆）居民."""
+    v = display(value)
+    return Problem(
+        sheet.sheet_name,
+        row,
+        "holder_type",
+        sheet.headers.get("holder_type", COLUMN_BY_KEY["holder_type"].zh),
+        sheet.cell_ref(row, "holder_type"),
+        v,
+        "holder_type_old_word",
+        f"人员类别“{v}”已按“内地（大陆）居民”读取（港澳居民、台湾居民同为中国公民，旧用词会混淆）",
+        f"Holder type “{v}” was read as 内地（大陆）居民 (mainland resident): Hong Kong, Macao and Taiwan "
+        "residents are Chinese citizens too, so the old word was ambiguous",
+        "今后请填写“内地（大陆）居民”",
+        "Write 内地（大陆）居民 from now on",
+        "note",
+    )
+
+
 def _finding_problems(
     sheet: IntakeSheet, row: int, raw: dict[str, Any], result: CaseResult, already: list[Problem]
 ) -> list[Problem]:
@@ -629,7 +656,7 @@ def _finding_problems(
 def _status(result: CaseResult | None, probs: list[Problem]) -> str:
     if result is None or any(p.severity == "invalid" for p in probs) or result.status == "invalid":
         return "invalid"
-    if probs and result.status == "eligible":
+    if any(p.severity != "note" for p in probs) and result.status == "eligible":
         return "incomplete"
     return result.status
 
@@ -638,7 +665,7 @@ def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str,
     """Reason code and text: the cell problems, then the findings that decide the status. Every
     row gets one: an eligible row says what it is eligible for (the title, else the certificate's
     place on the List), a refusal without a failed rule says what decided it."""
-    out = [(p.code, p.message_zh, p.message_en) for p in probs]
+    out = [(p.code, p.message_zh, p.message_en) for p in probs if p.severity != "note"]
     if result is not None:
         codes = {p.code for p in probs}
         fs: list[Finding] = result.all_findings()
@@ -654,8 +681,8 @@ def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str,
                     f"May apply for {t.title_en or t.highest}",
                 )
             )
-        elif result.status == "eligible" and not probs:
+        elif result.status == "eligible" and all(p.severity == "note" for p in probs):
             out += [(f.code, f.zh, f.en) for f in result.decisive]
         if not out:
             out += [(f.code, f.zh, f.en) for f in result.decisive if f.code not in codes]
-    return out
+    return out + [(p.code, p.message_zh, p.message_en) for p in probs if p.severity == "note"]

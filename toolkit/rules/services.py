@@ -26,7 +26,7 @@ from ..vocab import HOLDER_TYPES
 
 __all__ = ["Service", "services_for"]
 
-Holder = Literal["foreign_national", "hk_macao", "taiwan", "chinese_citizen"]
+Holder = Literal["foreign_national", "hk_macao", "taiwan", "mainland_resident"]
 
 
 class _ServiceModel(BaseModel):
@@ -135,7 +135,7 @@ def services_for(
 ) -> list[Service]:
     """The services that follow from ``categories`` for this holder.
 
-    ``holder`` is ``foreign_national``, ``hk_macao``, ``taiwan`` or ``chinese_citizen``.
+    ``holder`` is ``foreign_national``, ``hk_macao``, ``taiwan`` or ``mainland_resident``.
     ``shanghai_hukou`` None means unknown: services for people without Shanghai hukou are
     then listed with a note to check. ``age`` (optional) lets the work-permit note say whether
     the applicant is over the work-permit age limit.

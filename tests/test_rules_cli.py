@@ -99,3 +99,15 @@ def test_only_the_command_line_process_skips_the_final_collection(monkeypatch, c
     assert main() == 0
     assert frozen == [True]
     assert "ACCA" in capsys.readouterr().out
+
+
+def test_list_search_defaults_to_the_newest_version_with_entries_and_keeps_near_matches_apart(capsys):
+    assert main(["list", "search", "FCCA"]) == 0  # 3.0 is in force but has no entries loaded
+    out = capsys.readouterr().out
+    assert "尚无已载入的条目" in out and "1.0版" in out and "acca_fellow" in out
+    assert "cgma_fellow" not in out  # FCMA is another certificate, not a near match
+    assert main(["list", "search", "ACCA fellw", "--version", "1.0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["matches"] == [] and data["near_matches"][0]["entry_id"] == "acca_fellow"
+    assert main(["list", "search", "CFA", "--version", "1.0"]) == 1
+    assert "未找到不等于不在清单上" in capsys.readouterr().out

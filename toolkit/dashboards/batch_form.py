@@ -259,8 +259,8 @@ class BatchForm(Form):
             raise  # shown in the message by safe_handler
         self._set_stage(
             2,
-            "正在运行批量审核（执行审核笔记本）…",
-            "Running the batch review (executing the review notebook)…",
+            "正在运行批量审核…",
+            "Running the batch review…",
         )
         self.run_button.disabled = True
         args = (path, self.as_of.value, self.list_version.value, self.lang)

@@ -82,12 +82,12 @@ _FINDING_FIX = {
     ),
     "qualification_ambiguous": ("填写证书全称", "Give the certificate's full name"),
     "qualification_not_found_partial_list": (
-        "对照清单附件核对证书名称，或由市局导入完整清单附件（oqtk list import）",
-        "Check the name against the List annex, or have the full annex imported (oqtk list import)",
+        "对照清单附件核对证书名称；完整附件须由系统管理员导入（oqtk list import）",
+        "Check the name against the List annex; the system administrator imports the full annex (oqtk list import)",
     ),
     "qualification_not_known_on_version": (
-        "对照该版清单附件核对，或导入附件",
-        "Check the annex of that version, or import it",
+        "对照该版清单附件核对；附件须由系统管理员导入",
+        "Check the annex of that version; the system administrator imports it",
     ),
     "publicity_too_short": (
         "按最早结束日期延长公示期，或重新公示不少于规定工作日，再更正公示结束日期",
@@ -96,8 +96,8 @@ _FINDING_FIX = {
     "holder_type_missing": ("填写人员类别", "Fill in the holder type"),
     "title_series_missing": ("填写申报职称系列", "Fill in the title series"),
     "publicity_calendar_not_covered": (
-        "待当年节假日安排载入后重新评估，或人工核对公示期",
-        "Re-run once the year's holiday schedule is loaded, or check the publicity period by hand",
+        "人工核对公示期，或待系统管理员载入当年节假日安排后重新评估",
+        "Check the publicity period by hand, or re-run once the system administrator loads the year's holiday schedule",
     ),
 }
 

@@ -9,6 +9,7 @@ from .listdata import (
     find_qualifications,
     get_version,
     list_versions,
+    lookup_version,
     version_in_force,
 )
 from .requirements import Requirement, basic_requirements, requirements_for
@@ -33,6 +34,7 @@ __all__ = [
     "full_years",
     "get_version",
     "list_versions",
+    "lookup_version",
     "requirements_for",
     "rounds",
     "services_for",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import PolicyNotInForce
+from ..exceptions import CalendarNotCovered, PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
 from ..policy import on_reload, parameter, reading, source
@@ -152,8 +152,8 @@ def _match_certificate_cached(
         return None, Finding(
             "qualification_not_found_partial_list",
             Outcome.MISSING,
-            f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，请对照附件核对或导入附件（{hint_zh}）",
-            f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded — check it against the annex or import it ({hint_en})",
+            f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，未找到不等于不在清单上：请对照附件核对（附件由系统管理员导入）（{hint_zh}）",
+            f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded, so not found does not mean not listed — check it against the annex (the system administrator imports it) ({hint_en})",
             v.source,
             {"text": text},
         )
@@ -238,7 +238,20 @@ def _publicity_cached(
         return info, (f,)
     except PolicyNotInForce as exc:  # a start before the first publicity rule
         return None, (_not_in_force(exc, "公示开始日", "The publicity start"),)
-    except Exception as exc:  # CalendarNotCovered and friends: say so, don't guess
+    except CalendarNotCovered as exc:  # the year's schedule is not loaded: an officer's message
+        return None, (
+            Finding(
+                "publicity_calendar_not_covered",
+                Outcome.MISSING,
+                f"{exc.year}年的法定节假日安排尚未载入，无法计算公示期：请人工核对公示期，"
+                "或待系统管理员载入该年安排后重新评估",
+                f"The official holiday schedule for {exc.year} is not loaded, so the publicity period cannot "
+                "be computed: check it by hand, or re-assess once the system administrator loads the schedule",
+                None,
+                {"year": exc.year},
+            ),
+        )
+    except Exception as exc:  # other toolkit errors: say so, don't guess
         from ..exceptions import ToolkitError
 
         if not isinstance(exc, ToolkitError):

@@ -132,10 +132,27 @@ def test_assess_fcca_on_list_1(dashboard_server, browser_page):
     _field(page, "曾参加往期评审").locator("select").select_option(label="否")
     _field(page, "评估日期").locator("input").fill("2025-12-31")
     _field(page, "清单版本").locator("select").select_option("1.0")
-    page.locator("button", has_text="评估").last.click()
+    button = page.locator("button", has_text="评估").last
+    button.scroll_into_view_if_needed()
+    button.click()
     page.wait_for_selector("text=符合条件", timeout=30_000)
     page.wait_for_selector("text=高级会计师", timeout=30_000)
     assert_no_code_or_traceback(page)
+    # where the officer looks: the decision next to the button clicked …
+    decision = page.locator(".oqtk-decision")
+    decision.wait_for(state="visible", timeout=10_000)
+    assert "符合条件：可申报高级会计师（副高级）" in decision.inner_text()
+    b, d = button.bounding_box(), decision.bounding_box()
+    assert abs((d["y"] + d["height"] / 2) - (b["y"] + b["height"] / 2)) < 40 and d["x"] > b["x"]
+    # … and the result itself in view beside the form, with the button still scrolled to the bottom
+    headline = page.locator(".oqtk-result-pane .oqtk-headline")
+    headline.wait_for(state="visible", timeout=10_000)
+    box = headline.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
+    assert box["x"] > b["x"] + 300  # beside the form, not below it
+    scrolled = page.evaluate("document.getElementById('rendered_cells').scrollTop")
+    assert scrolled > 200  # the form was scrolled down to the button, and the result followed
 
 
 def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
@@ -324,3 +341,38 @@ def test_the_server_listens_on_loopback_only(dashboard_server):
     http = [a for a in listening if a.port == dashboard_server.port]
     assert http, f"nothing listens on port {dashboard_server.port}: {listening}"
     assert {a.ip for a in http} == {"127.0.0.1"}
+
+
+def test_the_case_summary_prints_on_two_a4_pages_with_the_decision_first_and_a_sign_off(browser_page):
+    """Printed in Chromium (A4): at most two pages, the decision at the top, 经办人/日期/复核人 at the end,
+    each clause quoted once."""
+    import datetime as dt
+    import re
+
+    from toolkit.dashboards.assess import AssessForm
+
+    f = AssessForm(today=dt.date(2026, 1, 15))
+    f.holder_type.value = "foreign_national"
+    f.hukou.value = False
+    f.certificate.value = "FCCA"
+    f.verified.value = True
+    f.degree.value = "master"
+    f.series.value = "accounting"
+    f.relevant_since.value = dt.date(2019, 1, 2)
+    f.shanghai_since.value = dt.date(2023, 1, 1)
+    f.employer_type.value = "enterprise"
+    f.previous_round.value = False
+    f.publicity_start.value = dt.date(2025, 12, 1)
+    f.list_version.value = "1.0"
+    f.as_of.value = dt.date(2025, 12, 31)
+    f.assess_button.click()
+    html_text = f.summary_html()
+    page, _ = browser_page
+    page.set_content(html_text)
+    body = page.inner_text("body")
+    assert body.index("符合条件：可申报会计师（中级）") < body.index("申请信息")  # the decision first
+    assert body.rstrip().endswith("复核人 Reviewer") or "经办人" in body[-200:]
+    assert body.count("学历和资历条件：初级须硕士") == 1  # the thresholds' clause, once
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages

@@ -111,3 +111,14 @@ def test_list_search_defaults_to_the_newest_version_with_entries_and_keeps_near_
     assert data["matches"] == [] and data["near_matches"][0]["entry_id"] == "acca_fellow"
     assert main(["list", "search", "CFA", "--version", "1.0"]) == 1
     assert "未找到不等于不在清单上" in capsys.readouterr().out
+
+
+def test_assess_prints_the_decision_first_and_each_clause_once(capsys):
+    args = [a if a != "2015-01-01" else "2019-01-02" for a in FCCA_ARGS]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("结论 Status: 符合条件 / Eligible")
+    assert out[1].strip() == "符合条件：可申报会计师（中级）；如持续从事相关工作，2026-01-01起可申报副高级"
+    assert out[2].strip().startswith("Eligible: may apply for Accountant (intermediate)")
+    text = "\n".join(out)
+    assert text.count("学历和资历条件：初级须硕士") == 1 and "（条文同上）" in text

@@ -179,7 +179,10 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return 0
     zh, en = STATUSES[result.status]
+    # the decision first: status and the findings that decide it, in one line each language
     print(f"结论 Status: {zh} / {en}    （清单 List {result.list_version}，评估日 as of {result.as_of}）")
+    print(f"  {result.headline('zh')}\n  {result.headline('en')}\n")
+    seen: set[str] = set()  # each clause quoted once
     if result.list_partial_zh:
         print(f"⚠ {result.list_partial_zh}\n  {result.list_partial_en}")
     cats = "、".join(CATEGORIES[c][0] for c in result.categories) or "—"
@@ -187,7 +190,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     for f in result.findings:
         print(f"  {_ICON[f.outcome]} [{f.code}] {f.zh}\n      {f.en}")
         if f.source:
-            print(f"      依据 {f.source.cite('zh')}")
+            print(f"      依据 {f.source.cite_once('zh', seen)}")
     if result.services:
         print("可享受的服务 Services:")
         for s in result.services:
@@ -205,7 +208,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         for f in t.findings:
             print(f"  {_ICON[f.outcome]} [{f.code}] {f.zh}\n      {f.en}")
             if f.source:
-                print(f"      依据 {f.source.cite('zh')}")
+                print(f"      依据 {f.source.cite_once('zh', seen)}")
         for lvl_code, d in t.eligible_from.items():
             print(
                 f"  → 如持续工作，{d} 起可申报{LEVELS[lvl_code][0]} / eligible for {LEVELS[lvl_code][1].lower()} from {d} if the work continues"

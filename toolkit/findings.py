@@ -65,6 +65,16 @@ class Source:
         sep = "：" if lang == "zh" else ": "
         return f"{title}{num}{sep}{clause}{mark}"
 
+    def cite_once(self, lang: str, seen: set[str]) -> str:
+        """:meth:`cite`, or — when ``seen`` already holds this citation — a short "same clause as
+        above", so a clause shared by several rules (the thresholds of each level) is quoted once."""
+        full = self.cite(lang)
+        if full in seen:
+            title = self.title_zh if lang == "zh" else self.title_en
+            return f"{title}（条文同上）" if lang == "zh" else f"{title} (clause as above)"
+        seen.add(full)
+        return full
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,

@@ -92,6 +92,39 @@ class CaseResult:
     def reason_codes(self) -> list[str]:
         return [f.code for f in self.decisive]
 
+    def headline(self, lang: str = "zh") -> str:
+        """The decision in one line: the status and the few findings that decide it (what is open
+        and, for a higher level, the date it opens; or the failed or missing items, at most three)."""
+        from ..vocab import LEVELS, STATUSES
+
+        zh = lang == "zh"
+        status = STATUSES[self.status][0 if zh else 1]
+        t = self.title
+        parts: list[str] = []
+        if self.status == "eligible" and t is not None and t.highest:
+            lvl = LEVELS[t.highest][0 if zh else 1]
+            name = (t.title_zh if zh else t.title_en) or lvl
+            parts.append(f"可申报{name}（{lvl}）" if zh else f"may apply for {name} ({lvl.lower()})")
+            for level, d in t.eligible_from.items():
+                lz, le = LEVELS[level]
+                parts.append(
+                    f"如持续从事相关工作，{d.isoformat()}起可申报{lz}"
+                    if zh
+                    else f"{le.lower()} from {d.isoformat()} if the work continues"
+                )
+        else:
+            shown = self.decisive[:3]
+            parts += [f.text(lang) for f in shown]
+            if len(self.decisive) > len(shown):
+                more = len(self.decisive) - len(shown)
+                parts.append(f"另有{more}项" if zh else f"{more} more")
+        sep = "；" if zh else "; "
+        return (
+            f"{status}：{sep.join(parts)}"
+            if zh and parts
+            else (f"{status}: {sep.join(parts)}" if parts else status)
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,

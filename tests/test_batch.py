@@ -25,6 +25,7 @@ from toolkit.batch import RunResult, check_parameters, declared_parameters, run_
 from toolkit.cli import main
 from toolkit.exceptions import ParameterError
 from toolkit.paths import REPO_ROOT, examples_dir
+from toolkit.vocab import STATUSES
 
 AS_OF = "2025-12-31"
 LIST_VERSION = "1.0"  # the only version with known entries
@@ -309,8 +310,10 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
         assert text in page, text
     assert m["input"]["sha256"] in page and m["versions"]["rules_data"] in page
     assert m["versions"]["calendar"] in page
-    for status, n in m["counts"].items():
-        assert re.search(rf"\({status}\)</th><td>{n}</td>", page), status
+    for status, n in m["counts"].items():  # in the officer's words, no code beside them
+        zh, en = STATUSES[status]
+        assert re.search(rf"{zh} / {en}</th><td>{n}</td>", page), status
+        assert f"({status})" not in page
     assert "<svg" in page and 'data-key="eligible"' in page  # the chart (inline SVG)
     # no code: neither cell sources nor input areas nor prompts, nor the hidden summary
     assert "report.run_review" not in page and "intake_path: str" not in page
@@ -636,8 +639,20 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
          "message_en": ["unknown"], "fix_zh": ["改正"], "fix_en": ["fix"], "code": ["cert_unknown"]}
     )  # fmt: skip
     rows = [
-        SimpleNamespace(status="eligible", title=SimpleNamespace(highest="intermediate")),
-        SimpleNamespace(status="incomplete", title=None),
+        SimpleNamespace(
+            status="eligible",
+            title=SimpleNamespace(highest="intermediate"),
+            reason_codes=["title_open"],
+            reasons_zh=["可申报会计师（中级）"],
+            reasons_en=["May apply for Accountant"],
+        ),
+        SimpleNamespace(
+            status="incomplete",
+            title=None,
+            reason_codes=["cert_unknown"],
+            reasons_zh=[f"无法识别：{evil}"],
+            reasons_en=[f"unknown: {evil}"],
+        ),
     ]
     review = SimpleNamespace(
         path=Path(f"/tmp/{evil}.xlsx"),
@@ -808,3 +823,18 @@ def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_poin
     assert cmd(ipy) == ["/py", "-m", "toolkit._batch_kernel", "-f", "/tmp/k.json", "--extra"]
     other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
     assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]
+
+
+def test_the_batch_report_opens_with_the_decision_and_shows_words_not_codes(tmp_path: Path) -> None:
+    from toolkit.paths import examples_dir
+
+    run = report.run_review(
+        str(examples_dir() / "intake_messy.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out")
+    )
+    page = "".join(content for _kind, content in report.report_parts(run))
+    decision = page.index('class="oqtk-decision"')
+    assert decision < page.index("审核结果（") < page.index("运行参数")  # decision, results, then details
+    total = len(run.review.rows)
+    assert f"共{total}份：" in page and "主要原因：" in page
+    assert "(eligible)" not in page and "(not_eligible)" not in page  # no codes beside the statuses
+    assert "A类 认可类" in page  # categories in words

@@ -225,7 +225,7 @@ def test_existing_run_folder_is_never_overwritten(
     monkeypatch.setattr(batch, "_utc_now", lambda: fixed)
     bad = _unreadable(tmp_path)
     runs = tmp_path / "runs"
-    existing = runs / f"20261125T223000Z-{_sha256(bad)[:8]}"
+    existing = runs / f"20261126T063000+0800-{_sha256(bad)[:8]}"  # 22:30 UTC is 06:30 the next day in Beijing
     existing.mkdir(parents=True)
     (existing / "manifest.json").write_text("earlier run", encoding="utf-8")
     first, second = run_batch([bad, bad], runs)
@@ -245,7 +245,9 @@ def test_run_folder_holds_the_five_files_and_a_succeeded_manifest(batch_runs: di
     assert (r.outcome, r.exit_status, r.error) == ("succeeded", 0, None), r.error
     names = {p.name for p in r.run_dir.iterdir()}
     assert names == {"manifest.json", *batch.OUTPUT_FILES}
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", r.run_id)
+    assert re.fullmatch(r"\d{8}T\d{6}\+0800-[0-9a-f]{8}", r.run_id)  # Beijing time, saying so
+    created = dt.datetime.fromisoformat(r.manifest["created_at"].replace("Z", "+00:00"))
+    assert r.run_id.startswith(created.astimezone(batch.BEIJING).strftime("%Y%m%dT%H%M%S+0800"))
     assert r.run_id.endswith(_sha256(r.input_path)[:8])
 
 

@@ -7,6 +7,7 @@ fails the test if any left 127.0.0.1.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -164,9 +165,13 @@ def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
         page.locator(".widget-upload").first.click()
     fc.value.set_files(str(REPO / "data" / "examples" / "intake_messy.xlsx"))
     page.wait_for_selector(".widget-upload:has-text('1')", timeout=20_000)
+    # the file's own name is shown before the run starts, next to the upload
+    chosen = page.locator(".oqtk-chosen")
+    chosen.wait_for(state="visible", timeout=20_000)
+    assert "将审核：intake_messy.xlsx" in chosen.inner_text()
     _field(page, "清单版本").locator("select").select_option("1.0")
     page.locator("button", has_text="运行批量审核").click()
-    link = page.locator('a.oqtk-download[download="results.xlsx"]')
+    link = page.locator('a.oqtk-download[download^="intake_messy-"][download$="-results.xlsx"]')
     link.wait_for(timeout=90_000)
     assert "下载结果工作簿" in link.inner_text()
     with page.expect_download() as dl:
@@ -174,6 +179,7 @@ def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
     target = tmp_path / dl.value.suggested_filename
     dl.value.save_as(target)
     assert target.suffix == ".xlsx" and target.read_bytes()[:2] == b"PK"
+    assert re.fullmatch(r"intake_messy-\d{8}T\d{6}\+0800-[0-9a-f]{8}-results\.xlsx", target.name)
     import openpyxl
 
     wb = openpyxl.load_workbook(target, read_only=True)

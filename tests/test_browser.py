@@ -89,9 +89,12 @@ def test_lookup_search_as_you_type(dashboard_server, browser_page):
     assert "Association of Chartered Certified Accountants" in text
     # applicant-typed text is escaped, never markup
     page.locator(".oqtk-query input").fill('<b id="injected">x</b>')
-    page.wait_for_selector("text=未找到", timeout=20_000)
+    page.wait_for_function(
+        """() => document.querySelector('.oqtk-lookup').innerText.includes('<b id="injected">x</b>')""",
+        timeout=20_000,
+    )  # the typed text, shown as text in the not-found message
+    assert "未找到" in page.locator(".oqtk-lookup").inner_text()
     assert page.locator("#injected").count() == 0
-    assert '<b id="injected">x</b>' in page.locator(".oqtk-lookup").inner_text()
     page.locator(".oqtk-lang button", has_text="English").click()
     page.wait_for_selector("text=is not among the loaded entries of List 1.0")
 
@@ -384,3 +387,35 @@ def test_the_case_summary_prints_on_two_a4_pages_with_the_decision_first_and_a_s
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, pages
+
+
+def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_path):
+    """Production culling shape (no connection → culled; connected → never), timed short here."""
+    from browser_support import DashboardServer
+
+    server = DashboardServer(
+        tmp_path / "home", extra_args=("--cull-idle-timeout", "6", "--cull-interval", "2")
+    )
+    server.start()
+    try:
+        ctx = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        kept, closed = ctx.new_page(), ctx.new_page()
+        open_dashboard(kept, server, "lookup")
+        open_dashboard(closed, server, "lookup")
+        deadline = time.monotonic() + 60
+        while len(server.kernel_pids()) < len(PAGE_NAMES) + 2 and time.monotonic() < deadline:
+            time.sleep(0.5)  # the pool refills behind both pages
+        both = len(server.kernel_pids())
+        assert both == len(PAGE_NAMES) + 2, both
+        closed.close()
+        deadline = time.monotonic() + 45
+        while len(server.kernel_pids()) >= both and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(server.kernel_pids()) == both - 1  # the closed page's kernel is gone
+        time.sleep(10)  # longer than the idle timeout: the open page, idle, keeps its kernel
+        assert len(server.kernel_pids()) == both - 1
+        kept.locator(".oqtk-query input").fill("FCCA")
+        kept.locator('.oqtk-match[data-entry="acca_fellow"]').wait_for(timeout=20_000)
+        ctx.close()
+    finally:
+        server.stop()

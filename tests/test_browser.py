@@ -11,7 +11,7 @@ import re
 import time
 
 import pytest
-from browser_support import PAGE_NAMES, REPO, open_dashboard
+from browser_support import PAGE_NAMES, REPO, SERVED_PAGES, open_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -403,10 +403,10 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_
         open_dashboard(kept, server, "lookup")
         open_dashboard(closed, server, "lookup")
         deadline = time.monotonic() + 60
-        while len(server.kernel_pids()) < len(PAGE_NAMES) + 2 and time.monotonic() < deadline:
+        while len(server.kernel_pids()) < len(SERVED_PAGES) + 2 and time.monotonic() < deadline:
             time.sleep(0.5)  # the pool refills behind both pages
         both = len(server.kernel_pids())
-        assert both == len(PAGE_NAMES) + 2, both
+        assert both == len(SERVED_PAGES) + 2, both
         closed.close()
         deadline = time.monotonic() + 45
         while len(server.kernel_pids()) >= both and time.monotonic() < deadline:
@@ -419,3 +419,28 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_
         ctx.close()
     finally:
         server.stop()
+
+
+def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashboard_server, browser_page):
+    page, _ = browser_page
+    page.goto(dashboard_server.base + "/voila/render/app.ipynb#lookup")
+    page.locator(".oqtk-app .oqtk-lookup").wait_for(state="visible", timeout=60_000)  # the link's tool
+    page.evaluate("window.__sameDocument = true")  # gone if the page were loaded again
+    page.locator(".oqtk-lang button", has_text="English").click()
+    nav = page.locator(".oqtk-app-nav button")
+    t0 = time.perf_counter()
+    nav.nth(2).click()  # the assessment
+    page.locator(".oqtk-app .oqtk-result-pane").wait_for(state="attached", timeout=20_000)
+    switched = time.perf_counter() - t0
+    assert page.evaluate("window.__sameDocument === true")  # no page load
+    assert page.url.endswith("#assess")  # the fragment follows the navigation bar
+    assert "Single assessment" in page.locator(".oqtk-app").inner_text()  # the language came along
+    print(f"switch to the assessment: {switched:.2f} s")
+    nav.nth(1).click()
+    page.locator(".oqtk-app .oqtk-lookup").wait_for(state="visible", timeout=20_000)
+    assert page.evaluate("window.__sameDocument === true")
+    t0 = time.perf_counter()
+    nav.nth(2).click()  # back to the assessment, already built: the same form, its fields kept
+    page.locator(".oqtk-app .oqtk-result-pane").wait_for(state="attached", timeout=20_000)
+    print(f"switch back to the built assessment: {time.perf_counter() - t0:.2f} s")
+    assert page.evaluate("window.__sameDocument === true")

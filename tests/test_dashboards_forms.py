@@ -394,3 +394,24 @@ def test_the_publicity_length_shown_in_the_forms_comes_from_policy_data(monkeypa
         result = toolkit.assess_case(case, as_of=dt.date(2026, 3, 1), list_version="1.0")
         step = next(s for s in process_steps(case, result) if s.key == "publicity")
         assert "不少于7个工作日" in step.zh and "at least 7 working days" in step.en
+
+
+def test_the_app_builds_each_form_when_first_opened_and_carries_language_and_case():
+    import datetime as dt
+
+    from toolkit.dashboards.app import TOOLS, App
+
+    app = App(start="lookup")
+    assert set(app.forms) == {"lookup"}  # the others are built on first open
+    assert [v for _label, v in app.nav.options] == list(TOOLS) and app.nav.value == "lookup"
+    app.toggle.value = "en"
+    assessment = app.show_tool("assess")
+    assert set(app.forms) == {"lookup", "assess"} and app.body.children == (assessment,)
+    assert assessment.lang == "en" and app.nav.options[0][0] == "Home"
+    assessment.publicity_start.value = dt.date(2025, 12, 1)
+    app.nav.value = "publicity"  # as the navigation bar does
+    calc = app.forms["publicity"]
+    assert app.body.children == (calc,) and calc.lang == "en"
+    assert calc.start.value == dt.date(2025, 12, 1)  # the case came along
+    app.show_tool("lookup")
+    assert app.body.children == (app.forms["lookup"],) and len(app.forms) == 3  # built once

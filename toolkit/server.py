@@ -108,7 +108,7 @@ def _pages(settings: ServerSettings) -> tuple[str, ...]:
         return settings.pages
     from .dashboards.page import PAGES
 
-    return tuple(PAGES)
+    return (*PAGES, "app")  # each tool's own page, and the app holding them all (dashboards/app.py)
 
 
 def page_url(base: str, page: str) -> str:
@@ -150,7 +150,10 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
                 "@jupyter-widgets/jupyterlab-manager",
                 "@voila-dashboards/widgets-manager8",
             ],
-            "resources": {"oqtk_upload_limit_bytes": settings.upload_limit_bytes},
+            "resources": {
+                "oqtk_upload_limit_bytes": settings.upload_limit_bytes,
+                "oqtk_tools": [p for p in pages if p != "app"],  # the app's navigation order
+            },
         },
         # preheat only the dashboards, never another notebook in the folder (batch_review.ipynb);
         # Voila matches this against the notebook's absolute path

@@ -444,3 +444,34 @@ def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashbo
     page.locator(".oqtk-app .oqtk-result-pane").wait_for(state="attached", timeout=20_000)
     print(f"switch back to the built assessment: {time.perf_counter() - t0:.2f} s")
     assert page.evaluate("window.__sameDocument === true")
+
+
+def test_every_symbol_the_pages_use_renders_with_the_installed_fonts(browser_page):
+    """Each non-ASCII symbol in the dashboards, the page template and the policy texts (and a CJK
+    sample) is drawn by Chromium with the page's font stack — not as the missing-glyph box."""
+    import unicodedata
+
+    sources = [*(REPO / "toolkit" / "dashboards").glob("*.py"), *(REPO / "toolkit" / "rules").glob("*.py")]
+    sources += [REPO / "templates" / "voila" / "templates" / "oqtk" / "index.html.j2"]
+    sources += list((REPO / "data" / "policy").glob("*.yaml"))
+    chars = set()
+    for path in sources:
+        for ch in path.read_text(encoding="utf-8"):
+            if ord(ch) > 127 and not ch.isspace() and unicodedata.category(ch)[0] in "PSNL":
+                chars.add(ch)
+    assert {"✔", "✖", "⚠", "ℹ", "◌", "⬇", "→"} <= chars  # the outcome icons are among them
+    page, _ = browser_page
+    page.set_content("<html><body></body></html>")
+    missing = page.evaluate(
+        """(chars) => {
+          const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+          const g = c.getContext('2d', {willReadFrequently: true});
+          const font = '28px "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+          const draw = (ch) => { g.clearRect(0, 0, 48, 48); g.font = font; g.fillText(ch, 6, 36);
+                                 return Array.from(g.getImageData(0, 0, 48, 48).data).join(','); };
+          const tofu = draw(String.fromCodePoint(0x10FFFD));  // no font has a private-use glyph there
+          return chars.filter((ch) => draw(ch) === tofu);
+        }""",
+        sorted(chars),
+    )
+    assert missing == [], f"drawn as missing glyphs: {missing}"

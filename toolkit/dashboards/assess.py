@@ -54,10 +54,10 @@ from .widgets import FieldRow, data_link, finding_html, publicity_days, relabel,
 __all__ = ["STEP_STATES", "AssessForm", "Step", "process_steps", "summary_document"]
 
 STEP_STATES: dict[str, tuple[str, str, str, str]] = {
-    # state → (icon, zh, en, colour)
+    # state → (icon, zh, en, colour); icons that the installed fonts draw (tests/test_browser.py checks)
     "done": ("✔", "已完成", "done", "#1b5e20"),
-    "due": ("⏳", "待办", "due", "#8d6e00"),
-    "blocked": ("⛔", "暂不能办理", "blocked", "#b71c1c"),
+    "due": ("◔", "待办", "due", "#8d6e00"),
+    "blocked": ("✖", "暂不能办理", "blocked", "#b71c1c"),
 }
 
 PREVAILS_ZH = "本摘要中的政策表述依据相关通知；中英文表述不一致时，以中文版通知为准。"

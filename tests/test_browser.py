@@ -434,6 +434,7 @@ def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashbo
     switched = time.perf_counter() - t0
     assert page.evaluate("window.__sameDocument === true")  # no page load
     assert page.url.endswith("#assess")  # the fragment follows the navigation bar
+    assert page.title().startswith("Single assessment")  # the tab names the tool shown
     assert "Single assessment" in page.locator(".oqtk-app").inner_text()  # the language came along
     print(f"switch to the assessment: {switched:.2f} s")
     nav.nth(1).click()

@@ -5,7 +5,8 @@
 - kernel memory (psutil RSS of the server's kernel processes);
 - live kernels after 50 visits, with culling configured short for the bench (idle 10 s, checked
   every 2 s) — Voila does not shut a kernel down when its page closes (voila#1458);
-- 20 concurrent sessions: 20 pages opened at once, time to interactive, median and max.
+- 20 concurrent sessions: 20 pages opened at once, time to interactive, median and max;
+- the app (every tool in one page): first open of a tool, and switching between built tools.
 
 ``python -m bench.bench_dashboards`` prints the numbers; ``run()`` returns them.
 """
@@ -23,7 +24,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, DashboardServer, RequestLog  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, SERVED_PAGES, DashboardServer, RequestLog  # noqa: E402
 
 CULL_IDLE = 10
 CULL_INTERVAL = 2
@@ -69,6 +70,7 @@ async def _main(server: DashboardServer, pages: tuple[str, ...]) -> dict[str, An
             await asyncio.sleep(8)  # the pool refills (1 s delay + kernel start)
             warm.append(await _interactive(ctx, server, "lookup"))
         res["warm_visit_s"] = warm
+        res.update(await _app_switching(ctx, server))
         rss = _rss_mb(server.kernel_pids())
         res["kernel_rss_mb"] = rss
         # 50 visits, pages closed; then let the culler work
@@ -79,13 +81,37 @@ async def _main(server: DashboardServer, pages: tuple[str, ...]) -> dict[str, An
         print("50 visits done", file=sys.stderr)
         res["kernels_right_after_50"] = len(server.kernel_pids())
         deadline = time.monotonic() + CULL_IDLE + 6 * CULL_INTERVAL + 30
-        while time.monotonic() < deadline and len(server.kernel_pids()) > len(pages):
+        while time.monotonic() < deadline and len(server.kernel_pids()) > len(SERVED_PAGES):
             await asyncio.sleep(1)
         res["kernels_after_culling"] = len(server.kernel_pids())
         res["culling_wait_s"] = round(time.monotonic() - (deadline - CULL_IDLE - 6 * CULL_INTERVAL - 30), 1)
         res["requests_outside_loopback"] = log.outside()
         await browser.close()
     return res
+
+
+async def _app_switching(ctx: Any, server: DashboardServer, n: int = 10) -> dict[str, Any]:
+    """The app (one page, every tool): first open of the assessment, then switching between the
+    lookup and the assessment once both are built (no page load: the same document throughout)."""
+    page = await ctx.new_page()
+    await page.goto(f"{server.base}/voila/render/app.ipynb#lookup", timeout=180_000)
+    await page.wait_for_selector(".oqtk-app .oqtk-lookup", state="visible", timeout=180_000)
+    await page.evaluate("window.__same = true")
+    nav = page.locator(".oqtk-app-nav button")
+    t0 = time.perf_counter()
+    await nav.nth(2).click()
+    await page.wait_for_selector(".oqtk-app .oqtk-result-pane", state="attached", timeout=60_000)
+    first = time.perf_counter() - t0
+    switches = []
+    for i in range(n):
+        target, sel = (1, ".oqtk-app .oqtk-lookup") if i % 2 == 0 else (2, ".oqtk-app .oqtk-result-pane")
+        t0 = time.perf_counter()
+        await nav.nth(target).click()
+        await page.wait_for_selector(sel, state="attached", timeout=60_000)
+        switches.append(time.perf_counter() - t0)
+    same = await page.evaluate("window.__same === true")
+    await page.close()
+    return {"app_first_open_assess_s": first, "app_switch_s": switches, "app_no_page_load": same}
 
 
 async def _concurrent(server: DashboardServer, pages: tuple[str, ...], n: int = 20) -> dict[str, Any]:
@@ -179,6 +205,16 @@ def run() -> dict[str, Any]:
             _fmt(data["warm_visit_s"]),
             f"{statistics.median(data['warm_visit_s']) / statistics.median(first):.2f}",
         ],
+        [
+            "app: first open of the assessment (form built)",
+            f"{data['app_first_open_assess_s']:.2f} s",
+            f"{data['app_first_open_assess_s'] / statistics.median(first):.2f}",
+        ],
+        [
+            f"app: switching between built tools (no page load: {data['app_no_page_load']})",
+            _fmt(data["app_switch_s"]),
+            f"{statistics.median(data['app_switch_s']) / statistics.median(first):.2f}",
+        ],
         ["kernel RSS (idle, pooled + open)", _fmt(data["kernel_rss_mb"], "MiB"), "—"],
         [
             "20 concurrent page renders, server only (HTTP, no browser)",
@@ -199,7 +235,7 @@ def run() -> dict[str, Any]:
     summary = (
         f"Live kernels: {data['kernels_right_after_50']} right after 50 visits (pages closed), "
         f"{data['kernels_after_culling']} after culling (idle {CULL_IDLE} s, checked every {CULL_INTERVAL} s; "
-        f"{len(pages)} are the preheated pool). 20 concurrent sessions (fresh server, production culling): "
+        f"{len(SERVED_PAGES)} are the preheated pool: {len(pages)} pages and the app). 20 concurrent sessions (fresh server, production culling): "
         f"{data['concurrent_20_failed']} did not become interactive within 180 s; wall {data['concurrent_20_wall_s']:.1f} s. "
         f"The server alone rendered 20 concurrent page requests in {data['concurrent_http_wall_s']:.1f} s wall; "
         "the rest is spent after the HTML arrives (20 Chromium tabs loading the widget JavaScript and connecting to their kernels, on the server's own 2 cores; not yet analysed further). "

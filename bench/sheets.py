@@ -31,7 +31,7 @@ def make_sheet(path: Path, n_rows: int, seed: int = 7) -> Path:
         values = {
             "application_id": f"B{i:07d}",
             "full_name": f"测试{i}",
-            "holder_type": rnd.choice(["外籍人员", "港澳居民", "台湾居民", "中国公民"]),
+            "holder_type": rnd.choice(["外籍人员", "港澳居民", "台湾居民", "内地（大陆）居民"]),
             "shanghai_hukou": rnd.choice(["是", "否"]),
             "date_of_birth": dt.date(
                 1970 + rnd.randrange(0, 30), 1 + rnd.randrange(12), 1 + rnd.randrange(28)

@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGE_NAMES = ("home", "lookup", "assess", "publicity", "batch", "supervisor")
+SERVED_PAGES = (*PAGE_NAMES, "app")  # each tool's page, and the app holding them all
 
 
 def free_port() -> int:
@@ -64,7 +65,7 @@ class DashboardServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = os.urandom(16).hex()  # the server's access token (OQTK_SERVE_TOKEN)
 
-    def start(self, timeout: float = 180.0, pages: int = len(PAGE_NAMES)) -> DashboardServer:
+    def start(self, timeout: float = 180.0, pages: int = len(SERVED_PAGES)) -> DashboardServer:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "OQTK_HOME": str(self.home), "OQTK_SERVE_TOKEN": self.token, **self.env}
         env.pop("JUPYTER_PATH", None)

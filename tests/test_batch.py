@@ -25,6 +25,7 @@ from toolkit.batch import RunResult, check_parameters, declared_parameters, run_
 from toolkit.cli import main
 from toolkit.exceptions import ParameterError
 from toolkit.paths import REPO_ROOT, examples_dir
+from toolkit.vocab import STATUSES
 
 AS_OF = "2025-12-31"
 LIST_VERSION = "1.0"  # the only version with known entries
@@ -225,7 +226,7 @@ def test_existing_run_folder_is_never_overwritten(
     monkeypatch.setattr(batch, "_utc_now", lambda: fixed)
     bad = _unreadable(tmp_path)
     runs = tmp_path / "runs"
-    existing = runs / f"20261125T223000Z-{_sha256(bad)[:8]}"
+    existing = runs / f"20261126T063000+0800-{_sha256(bad)[:8]}"  # 22:30 UTC is 06:30 the next day in Beijing
     existing.mkdir(parents=True)
     (existing / "manifest.json").write_text("earlier run", encoding="utf-8")
     first, second = run_batch([bad, bad], runs)
@@ -245,7 +246,9 @@ def test_run_folder_holds_the_five_files_and_a_succeeded_manifest(batch_runs: di
     assert (r.outcome, r.exit_status, r.error) == ("succeeded", 0, None), r.error
     names = {p.name for p in r.run_dir.iterdir()}
     assert names == {"manifest.json", *batch.OUTPUT_FILES}
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", r.run_id)
+    assert re.fullmatch(r"\d{8}T\d{6}\+0800-[0-9a-f]{8}", r.run_id)  # Beijing time, saying so
+    created = dt.datetime.fromisoformat(r.manifest["created_at"].replace("Z", "+00:00"))
+    assert r.run_id.startswith(created.astimezone(batch.BEIJING).strftime("%Y%m%dT%H%M%S+0800"))
     assert r.run_id.endswith(_sha256(r.input_path)[:8])
 
 
@@ -310,8 +313,10 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
         assert text in page, text
     assert m["input"]["sha256"] in page and m["versions"]["rules_data"] in page
     assert m["versions"]["calendar"] in page
-    for status, n in m["counts"].items():
-        assert re.search(rf"\({status}\)</th><td>{n}</td>", page), status
+    for status, n in m["counts"].items():  # in the officer's words, no code beside them
+        zh, en = STATUSES[status]
+        assert re.search(rf"{zh} / {en}</th><td>{n}</td>", page), status
+        assert f"({status})" not in page
     assert "<svg" in page and 'data-key="eligible"' in page  # the chart (inline SVG)
     # no code: neither cell sources nor input areas nor prompts, nor the hidden summary
     assert "report.run_review" not in page and "intake_path: str" not in page
@@ -644,8 +649,20 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
          "message_en": ["unknown"], "fix_zh": ["改正"], "fix_en": ["fix"], "code": ["cert_unknown"]}
     )  # fmt: skip
     rows = [
-        SimpleNamespace(status="eligible", title=SimpleNamespace(highest="intermediate")),
-        SimpleNamespace(status="incomplete", title=None),
+        SimpleNamespace(
+            status="eligible",
+            title=SimpleNamespace(highest="intermediate"),
+            reason_codes=["title_open"],
+            reasons_zh=["可申报会计师（中级）"],
+            reasons_en=["May apply for Accountant"],
+        ),
+        SimpleNamespace(
+            status="incomplete",
+            title=None,
+            reason_codes=["cert_unknown"],
+            reasons_zh=[f"无法识别：{evil}"],
+            reasons_en=[f"unknown: {evil}"],
+        ),
     ]
     review = SimpleNamespace(
         path=Path(f"/tmp/{evil}.xlsx"),
@@ -913,3 +930,18 @@ def test_a_batch_names_the_other_sheets_of_applicants_it_did_not_review(tmp_path
     m = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     assert m["sheets_not_reviewed"] == [{"sheet": "旧表", "state": "hidden", "header_row": 1, "rows": 4}]
     assert m["rows_in"] == 7 and m["rows_out"] == 3
+
+
+def test_the_batch_report_opens_with_the_decision_and_shows_words_not_codes(tmp_path: Path) -> None:
+    from toolkit.paths import examples_dir
+
+    run = report.run_review(
+        str(examples_dir() / "intake_messy.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out")
+    )
+    page = "".join(content for _kind, content in report.report_parts(run))
+    decision = page.index('class="oqtk-decision"')
+    assert decision < page.index("审核结果（") < page.index("运行参数")  # decision, results, then details
+    total = len(run.review.rows)
+    assert f"共{total}份：" in page and "主要原因：" in page
+    assert "(eligible)" not in page and "(not_eligible)" not in page  # no codes beside the statuses
+    assert "A类 认可类" in page  # categories in words

@@ -7,10 +7,11 @@ fails the test if any left 127.0.0.1.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
-from browser_support import PAGE_NAMES, REPO, open_dashboard
+from browser_support import PAGE_NAMES, REPO, SERVED_PAGES, open_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -76,8 +77,10 @@ def test_language_switch(dashboard_server, browser_page):
 def test_lookup_search_as_you_type(dashboard_server, browser_page):
     page, _ = browser_page
     open_dashboard(page, dashboard_server, "lookup")
-    assert "不完整" in page.locator(".oqtk-notice").inner_text()  # partial-List notice, version in force
-    page.locator(".oqtk-version select").select_option("1.0")
+    notice = page.locator(".oqtk-notice").inner_text()
+    assert "不完整" in notice  # the partial-List notice of the version shown
+    assert "尚无已载入的条目" in notice  # 3.0 is in force but empty: the lookup starts on 1.0 and says so
+    assert page.locator(".oqtk-version select").input_value() == "1.0"
     page.locator(".oqtk-query input").press_sequentially("FCCA", delay=30)
     match = page.locator('.oqtk-match[data-entry="acca_fellow"]')
     match.wait_for(timeout=20_000)
@@ -86,11 +89,14 @@ def test_lookup_search_as_you_type(dashboard_server, browser_page):
     assert "Association of Chartered Certified Accountants" in text
     # applicant-typed text is escaped, never markup
     page.locator(".oqtk-query input").fill('<b id="injected">x</b>')
-    page.wait_for_selector("text=未找到", timeout=20_000)
+    page.wait_for_function(
+        """() => document.querySelector('.oqtk-lookup').innerText.includes('<b id="injected">x</b>')""",
+        timeout=20_000,
+    )  # the typed text, shown as text in the not-found message
+    assert "未找到" in page.locator(".oqtk-lookup").inner_text()
     assert page.locator("#injected").count() == 0
-    assert '<b id="injected">x</b>' in page.locator(".oqtk-lookup").inner_text()
     page.locator(".oqtk-lang button", has_text="English").click()
-    page.wait_for_selector("text=No certificate matches")
+    page.wait_for_selector("text=is not among the loaded entries of List 1.0")
 
 
 def test_publicity_calculator(dashboard_server, browser_page):
@@ -140,10 +146,27 @@ def test_assess_fcca_on_list_1(dashboard_server, browser_page):
     _field(page, "曾参加往期评审").locator("select").select_option(label="否")
     _field(page, "评估日期").locator("input").fill("2025-12-31")
     _field(page, "清单版本").locator("select").select_option("1.0")
-    page.locator("button", has_text="评估").last.click()
+    button = page.locator("button", has_text="评估").last
+    button.scroll_into_view_if_needed()
+    button.click()
     page.wait_for_selector("text=符合条件", timeout=30_000)
     page.wait_for_selector("text=高级会计师", timeout=30_000)
     assert_no_code_or_traceback(page)
+    # where the officer looks: the decision next to the button clicked …
+    decision = page.locator(".oqtk-decision")
+    decision.wait_for(state="visible", timeout=10_000)
+    assert "符合条件：可申报高级会计师（副高级）" in decision.inner_text()
+    b, d = button.bounding_box(), decision.bounding_box()
+    assert abs((d["y"] + d["height"] / 2) - (b["y"] + b["height"] / 2)) < 40 and d["x"] > b["x"]
+    # … and the result itself in view beside the form, with the button still scrolled to the bottom
+    headline = page.locator(".oqtk-result-pane .oqtk-headline")
+    headline.wait_for(state="visible", timeout=10_000)
+    box = headline.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
+    assert box["x"] > b["x"] + 300  # beside the form, not below it
+    scrolled = page.evaluate("document.getElementById('rendered_cells').scrollTop")
+    assert scrolled > 200  # the form was scrolled down to the button, and the result followed
 
 
 def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
@@ -153,9 +176,13 @@ def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
         page.locator(".widget-upload").first.click()
     fc.value.set_files(str(REPO / "data" / "examples" / "intake_messy.xlsx"))
     page.wait_for_selector(".widget-upload:has-text('1')", timeout=20_000)
+    # the file's own name is shown before the run starts, next to the upload
+    chosen = page.locator(".oqtk-chosen")
+    chosen.wait_for(state="visible", timeout=20_000)
+    assert "将审核：intake_messy.xlsx" in chosen.inner_text()
     _field(page, "清单版本").locator("select").select_option("1.0")
     page.locator("button", has_text="运行批量审核").click()
-    link = page.locator('a.oqtk-download[download="results.xlsx"]')
+    link = page.locator('a.oqtk-download[download^="intake_messy-"][download$="-results.xlsx"]')
     link.wait_for(timeout=90_000)
     assert "下载结果工作簿" in link.inner_text()
     with page.expect_download() as dl:
@@ -163,6 +190,7 @@ def test_batch_upload_and_download(dashboard_server, browser_page, tmp_path):
     target = tmp_path / dl.value.suggested_filename
     dl.value.save_as(target)
     assert target.suffix == ".xlsx" and target.read_bytes()[:2] == b"PK"
+    assert re.fullmatch(r"intake_messy-\d{8}T\d{6}\+0800-[0-9a-f]{8}-results\.xlsx", target.name)
     import openpyxl
 
     wb = openpyxl.load_workbook(target, read_only=True)
@@ -421,3 +449,127 @@ def test_a_workbook_beyond_the_reading_limits_is_refused_on_the_batch_page_withi
     assert "XFD1048576" in text and "超过上限" in text and "more than the limit" in text
     assert page.get_by_text("无法读取申报汇总表").first.is_visible()
     assert_no_code_or_traceback(page)
+
+
+def test_the_case_summary_prints_on_two_a4_pages_with_the_decision_first_and_a_sign_off(browser_page):
+    """Printed in Chromium (A4): at most two pages, the decision at the top, 经办人/日期/复核人 at the end,
+    each clause quoted once."""
+    import datetime as dt
+    import re
+
+    from toolkit.dashboards.assess import AssessForm
+
+    f = AssessForm(today=dt.date(2026, 1, 15))
+    f.holder_type.value = "foreign_national"
+    f.hukou.value = False
+    f.certificate.value = "FCCA"
+    f.verified.value = True
+    f.degree.value = "master"
+    f.series.value = "accounting"
+    f.relevant_since.value = dt.date(2019, 1, 2)
+    f.shanghai_since.value = dt.date(2023, 1, 1)
+    f.employer_type.value = "enterprise"
+    f.previous_round.value = False
+    f.publicity_start.value = dt.date(2025, 12, 1)
+    f.list_version.value = "1.0"
+    f.as_of.value = dt.date(2025, 12, 31)
+    f.assess_button.click()
+    html_text = f.summary_html()
+    page, _ = browser_page
+    page.set_content(html_text)
+    body = page.inner_text("body")
+    assert body.index("符合条件：可申报会计师（中级）") < body.index("申请信息")  # the decision first
+    assert body.rstrip().endswith("复核人 Reviewer") or "经办人" in body[-200:]
+    assert body.count("学历和资历条件：初级须硕士") == 1  # the thresholds' clause, once
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages
+
+
+def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_path):
+    """Production culling shape (no connection → culled; connected → never), timed short here."""
+    from browser_support import DashboardServer
+
+    server = DashboardServer(
+        tmp_path / "home", extra_args=("--cull-idle-timeout", "6", "--cull-interval", "2")
+    )
+    server.start()
+    try:
+        ctx = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        kept, closed = ctx.new_page(), ctx.new_page()
+        open_dashboard(kept, server, "lookup")
+        open_dashboard(closed, server, "lookup")
+        deadline = time.monotonic() + 60
+        while len(server.kernel_pids()) < len(SERVED_PAGES) + 2 and time.monotonic() < deadline:
+            time.sleep(0.5)  # the pool refills behind both pages
+        both = len(server.kernel_pids())
+        assert both == len(SERVED_PAGES) + 2, both
+        closed.close()
+        deadline = time.monotonic() + 45
+        while len(server.kernel_pids()) >= both and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(server.kernel_pids()) == both - 1  # the closed page's kernel is gone
+        time.sleep(10)  # longer than the idle timeout: the open page, idle, keeps its kernel
+        assert len(server.kernel_pids()) == both - 1
+        kept.locator(".oqtk-query input").fill("FCCA")
+        kept.locator('.oqtk-match[data-entry="acca_fellow"]').wait_for(timeout=20_000)
+        ctx.close()
+    finally:
+        server.stop()
+
+
+def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashboard_server, browser_page):
+    page, _ = browser_page
+    page.goto(dashboard_server.base + "/voila/render/app.ipynb#lookup")
+    page.locator(".oqtk-app .oqtk-lookup").wait_for(state="visible", timeout=60_000)  # the link's tool
+    page.evaluate("window.__sameDocument = true")  # gone if the page were loaded again
+    page.locator(".oqtk-lang button", has_text="English").click()
+    nav = page.locator(".oqtk-app-nav button")
+    t0 = time.perf_counter()
+    nav.nth(2).click()  # the assessment
+    page.locator(".oqtk-app .oqtk-result-pane").wait_for(state="attached", timeout=20_000)
+    switched = time.perf_counter() - t0
+    assert page.evaluate("window.__sameDocument === true")  # no page load
+    assert page.url.endswith("#assess")  # the fragment follows the navigation bar
+    assert page.title().startswith("Single assessment")  # the tab names the tool shown
+    assert "Single assessment" in page.locator(".oqtk-app").inner_text()  # the language came along
+    print(f"switch to the assessment: {switched:.2f} s")
+    nav.nth(1).click()
+    page.locator(".oqtk-app .oqtk-lookup").wait_for(state="visible", timeout=20_000)
+    assert page.evaluate("window.__sameDocument === true")
+    t0 = time.perf_counter()
+    nav.nth(2).click()  # back to the assessment, already built: the same form, its fields kept
+    page.locator(".oqtk-app .oqtk-result-pane").wait_for(state="attached", timeout=20_000)
+    print(f"switch back to the built assessment: {time.perf_counter() - t0:.2f} s")
+    assert page.evaluate("window.__sameDocument === true")
+
+
+def test_every_symbol_the_pages_use_renders_with_the_installed_fonts(browser_page):
+    """Each non-ASCII symbol in the dashboards, the page template and the policy texts (and a CJK
+    sample) is drawn by Chromium with the page's font stack — not as the missing-glyph box."""
+    import unicodedata
+
+    sources = [*(REPO / "toolkit" / "dashboards").glob("*.py"), *(REPO / "toolkit" / "rules").glob("*.py")]
+    sources += [REPO / "templates" / "voila" / "templates" / "oqtk" / "index.html.j2"]
+    sources += list((REPO / "data" / "policy").glob("*.yaml"))
+    chars = set()
+    for path in sources:
+        for ch in path.read_text(encoding="utf-8"):
+            if ord(ch) > 127 and not ch.isspace() and unicodedata.category(ch)[0] in "PSNL":
+                chars.add(ch)
+    assert {"✔", "✖", "⚠", "ℹ", "◌", "⬇", "→"} <= chars  # the outcome icons are among them
+    page, _ = browser_page
+    page.set_content("<html><body></body></html>")
+    missing = page.evaluate(
+        """(chars) => {
+          const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+          const g = c.getContext('2d', {willReadFrequently: true});
+          const font = '28px "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+          const draw = (ch) => { g.clearRect(0, 0, 48, 48); g.font = font; g.fillText(ch, 6, 36);
+                                 return Array.from(g.getImageData(0, 0, 48, 48).data).join(','); };
+          const tofu = draw(String.fromCodePoint(0x10FFFD));  // no font has a private-use glyph there
+          return chars.filter((ch) => draw(ch) === tofu);
+        }""",
+        sorted(chars),
+    )
+    assert missing == [], f"drawn as missing glyphs: {missing}"

@@ -87,13 +87,44 @@ def test_home_refresh_button_rebuilds(monkeypatch):
 # --- Qualification lookup -------------------------------------------------------------------
 
 
-def test_lookup_defaults_to_version_in_force_and_shows_partial_notice():
+def test_lookup_defaults_to_the_newest_version_with_entries_while_the_one_in_force_has_none():
     f = LookupForm()
-    assert f.version.value == version_in_force().version
+    in_force = version_in_force()
+    assert not in_force.entries  # 3.0's annex is not public (FACTS.md): nothing loaded
+    assert f.version.value == "1.0"  # the newest version with entries
+    assert list_versions()["1.0"].entries
+    notice = text(f.notice)
+    assert f"现行的{in_force.version}版清单尚无已载入的条目" in notice and "1.0版" in notice
     v = list_versions()[f.version.value]
-    if v.partial_notice("zh"):
-        assert html.escape(v.partial_notice("zh"), quote=True) in f.notice.value
+    assert html.escape(v.partial_notice("zh"), quote=True) in f.notice.value
+    f.version.value = in_force.version  # the officer may still choose the version in force
+    assert "尚无已载入的条目" not in text(f.notice)
+    f.lang = "en"
+    f.version.value = "1.0"
+    assert f"List {in_force.version}, in force, has no entries loaded yet" in text(f.notice)
     assert f.results.value == ""
+
+
+def test_lookup_shows_near_matches_apart_and_only_close_ones():
+    f = LookupForm()
+    f.version.value = "1.0"
+    f.query.value = "FCCA"
+    assert [m.entry_id for m in f.matches] == ["acca_fellow"]  # not the CGMA fellow (FCMA)
+    assert "oqtk-near" not in f.results.value
+    f.query.value = "ACCA fellw"  # a slip: no exact match, the close name shown apart
+    assert "未找到" in text(f.summary) and "未找到不等于不在清单上" in text(f.summary)
+    near = f.results.value.split('class="oqtk-near"', 1)
+    assert len(near) == 2 and 'data-entry="acca_fellow"' in near[1]
+    assert "相近名称" in text(f.results)
+
+
+def test_lookup_not_found_on_a_partial_list_says_the_list_is_partial():
+    f = LookupForm()
+    f.version.value = "1.0"
+    f.query.value = "CFA"
+    summary = text(f.summary)
+    assert "本版清单只载入了部分条目（7条）" in summary and "未找到不等于不在清单上" in summary
+    assert "不属于认可的境外职业资格证书" not in summary
 
 
 def test_lookup_search_as_you_type_fcca_on_list_1():
@@ -317,7 +348,10 @@ def test_voila_config_is_locked_down():
     assert vc["resources"]["oqtk_upload_limit_bytes"] == 1_000_000
     assert c["Voila"]["tornado_settings"]["websocket_max_message_size"] > 1_000_000
     mk = c["MappingKernelManager"]
-    assert mk["cull_idle_timeout"] > 0 and mk["cull_interval"] > 0 and mk["cull_connected"] is True
+    # a closed page's kernel goes within minutes; an open page's never does
+    assert (
+        0 < mk["cull_idle_timeout"] <= 300 and 0 < mk["cull_interval"] <= 60 and mk["cull_connected"] is False
+    )
     assert c["VoilaExecutor"]["timeout"] > 0
     (deny,) = c["VoilaKernelManager"]["preheat_denylist"]
     assert re.match(deny, "/x/notebooks/batch_review.ipynb")
@@ -360,3 +394,24 @@ def test_the_publicity_length_shown_in_the_forms_comes_from_policy_data(monkeypa
         result = toolkit.assess_case(case, as_of=dt.date(2026, 3, 1), list_version="1.0")
         step = next(s for s in process_steps(case, result) if s.key == "publicity")
         assert "不少于7个工作日" in step.zh and "at least 7 working days" in step.en
+
+
+def test_the_app_builds_each_form_when_first_opened_and_carries_language_and_case():
+    import datetime as dt
+
+    from toolkit.dashboards.app import TOOLS, App
+
+    app = App(start="lookup")
+    assert set(app.forms) == {"lookup"}  # the others are built on first open
+    assert [v for _label, v in app.nav.options] == list(TOOLS) and app.nav.value == "lookup"
+    app.toggle.value = "en"
+    assessment = app.show_tool("assess")
+    assert set(app.forms) == {"lookup", "assess"} and app.body.children == (assessment,)
+    assert assessment.lang == "en" and app.nav.options[0][0] == "Home"
+    assessment.publicity_start.value = dt.date(2025, 12, 1)
+    app.nav.value = "publicity"  # as the navigation bar does
+    calc = app.forms["publicity"]
+    assert app.body.children == (calc,) and calc.lang == "en"
+    assert calc.start.value == dt.date(2025, 12, 1)  # the case came along
+    app.show_tool("lookup")
+    assert app.body.children == (app.forms["lookup"],) and len(app.forms) == 3  # built once

@@ -83,14 +83,16 @@ def test_switching_to_english_relabels_fields_and_result():
     assert "符合条件" in text(f.status_html)
 
 
-def test_every_title_finding_shows_icon_and_clause():
+def test_every_title_finding_shows_icon_and_clause_each_clause_quoted_once():
     f = fcca_form()
     f.assess_button.click()
     t = f.title_html.value
+    shown = f.status_html.value + t
     for finding in f.result.title.findings:
         assert f'data-code="{finding.code}"' in t
         if finding.source is not None:
-            assert html.escape(finding.source.cite("zh"), quote=True) in t
+            assert shown.count(html.escape(finding.source.cite("zh"), quote=True)) == 1, finding.code
+    assert "（条文同上）" in t  # the thresholds' clause, shared by every level, is not repeated
     assert "✔ 符合" in t  # outcome icon with its word
     assert "⚠ 须核对" in t  # the series-to-confirm check
 
@@ -276,12 +278,13 @@ def test_summary_cites_clauses_and_says_chinese_prevails():
     assert summary.startswith("<!DOCTYPE html>")
     assert "以中文版通知为准" in summary
     assert "The Chinese version of the notice prevails" in summary
-    for finding in f.result.all_findings():
+    for finding in f.result.all_findings():  # each clause quoted once, in full
         if finding.source is not None:
-            assert html.escape(finding.source.cite("zh"), quote=True) in summary
-            assert html.escape(finding.source.cite("en"), quote=True) in summary
-    for service in f.result.services:
-        assert html.escape(service.source.cite("zh"), quote=True) in summary
+            assert summary.count(html.escape(finding.source.cite("zh"), quote=True)) == 1, finding.code
+            assert summary.count(html.escape(finding.source.cite("en"), quote=True)) == 1, finding.code
+    for service in f.result.services:  # each service's clause in the notes under the table
+        assert html.escape(service.source.clause_zh, quote=True) in summary
+        assert html.escape(service.source.title_zh, quote=True) in summary
     assert "高级会计师" in summary and "CASE-001" in summary and "张三" in summary
     assert "上海市职称服务系统" in summary
     assert "不完整" in summary  # partial-List notice goes into the case file too
@@ -302,3 +305,53 @@ def test_summary_empty_before_assessment_and_not_eligible_case():
     f.assess_button.click()
     assert f.result.status in ("not_eligible", "incomplete")
     assert "Certified Basket Weaver" in f.status_html.value
+
+
+def test_basic_requirements_are_items_the_officer_ticks_and_the_summary_records():
+    f = fcca_form()
+    assert set(f.basic) == {"law", "ethics", "competence", "overseas_experience", "public_institution_posts"}
+    assert "遵守中华人民共和国宪法和法律法规" in html.unescape(f.rows["basic_law"].label.value)
+    assert "仅事业单位" in html.unescape(f.rows["basic_public_institution_posts"].label.value)
+    f.assess_button.click()
+    assert any(x.code == "basic_requirements_to_check" for x in f.result.all_findings())
+    assert "待核对 To check" in f.summary_html()
+    for code in ("law", "ethics", "competence", "overseas_experience"):
+        f.basic[code].value = True
+    f.assess_button.click()
+    assert dict(f.case.basic_requirements) == dict.fromkeys(
+        ("law", "ethics", "competence", "overseas_experience"), True
+    )
+    assert f.result.status == "eligible"
+    summary = f.summary_html()
+    assert "基本条件：遵守中华人民共和国宪法和法律法规" in summary and "符合 Met" in summary
+    assert 'data-code="basic_requirements_confirmed"' in summary
+    f.basic["ethics"].value = False
+    f.assess_button.click()
+    assert f.result.status == "not_eligible"
+    assert "不符合基本条件" in text(f.status_html) + text(f.title_html)
+
+
+def test_the_decision_comes_first_in_one_line():
+    f = fcca_form(relevant_since=dt.date(2019, 1, 2))
+    f.assess_button.click()
+    first = html.unescape(re.search(r'class="oqtk-headline">([^<]*)<', f.status_html.value).group(1))
+    assert f.status_html.value.index("oqtk-headline") < f.status_html.value.index("oqtk-findings")
+    assert "符合条件：可申报会计师（中级）" in first and "2026-01-01起可申报副高级" in first
+    f = fcca_form(verified=False)
+    f.assess_button.click()
+    assert f.result.headline("zh").startswith("待补正：证书尚未在本市境外职业资格证书核验平台完成核验")
+    assert f.result.headline("en").startswith("Incomplete: The certificate is not yet verified")
+
+
+def test_the_assess_button_is_disabled_while_a_field_is_wrong_and_says_why_beside_it():
+    f = fcca_form()
+    assert not f.assess_button.disabled and f.button_note.value == ""
+    f.relevant_years.value = "abc"
+    assert f.assess_button.disabled
+    assert "请先更正标出的" in text(f.button_note) and f.assess_button.tooltip.startswith("请先更正")
+    f.lang = "en"
+    assert "Correct the" in text(f.button_note)
+    f.relevant_years.value = ""
+    assert not f.assess_button.disabled and f.button_note.value == ""
+    f.assess_button.click()
+    assert "Eligible: may apply for Senior Accountant" in text(f.decision)

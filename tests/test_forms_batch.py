@@ -73,8 +73,12 @@ def test_run_on_messy_example_shows_counts_problems_and_download(messy_run):
             )
     assert sum(counts.get(k, 0) for k in ("not_eligible", "incomplete", "invalid")) > 0
     assert "oqtk-problems" in f.problems_html.value
+    # downloads named after the sheet and the run
+    name = f"申报_表_script-{f.result.run_id}-results.xlsx"  # the uploaded name, made safe
+    assert f.download_name("results.xlsx") == name
+    assert f'download="申报_表_script-{f.result.run_id}-review.html"' in f.download_html.value
     m = re.search(
-        r'download="results.xlsx" href="data:[^;]+;base64,([A-Za-z0-9+/=]+)"', f.download_html.value
+        rf'download="{re.escape(name)}" href="data:[^;]+;base64,([A-Za-z0-9+/=]+)"', f.download_html.value
     )
     assert m is not None
     assert base64.b64decode(m.group(1)) == (Path(f.result.run_dir) / "results.xlsx").read_bytes()
@@ -85,7 +89,9 @@ def test_upload_saved_under_home_with_generated_name(messy_run):
     f, home = messy_run
     p = f.saved_path
     assert p.parent == home / "uploads"
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}-[\w-]+\.xlsx", p.name)
+    assert re.fullmatch(r"\d{8}T\d{6}\+0800-[0-9a-f]{8}-[\w-]+\.xlsx", p.name)  # Beijing time
+    # the original name is kept in the run, and was shown before the run started
+    assert f.result.manifest["input"]["original_name"] == f.original_name == "申报 表<script>.xlsx"
     assert ".." not in p.name and "/" not in p.name and "<" not in p.name
     assert p.read_bytes() == MESSY.read_bytes()
     assert Path(f.result.run_dir).parent == home / "runs"
@@ -220,3 +226,18 @@ def test_background_run_and_wait(home, monkeypatch):
     assert seen["list_version"] == "1.0" and seen["inputs"] == [examples_dir() / "intake_messy.xlsx"]
     assert f.run_button.disabled is False
     assert "无法读取 / cannot read" in f.message.value  # an unreadable sheet found by the run itself
+
+
+def test_the_chosen_file_is_named_before_the_run_starts():
+    f = BatchForm(background=False, today=dt.date(2025, 12, 31))
+    assert f.chosen_html.value == ""
+    f.upload.value = upload_value("C:\\Users\\王\\三月 申报.xlsx", MESSY.read_bytes())
+    shown = text(f.chosen_html)
+    assert "将审核：三月 申报.xlsx" in shown and "MB" in shown and "Users" not in shown
+    f.lang = "en"
+    assert "To be reviewed: 三月 申报.xlsx" in text(f.chosen_html)
+    f.example.value = "intake_clean.xlsx"
+    assert "intake_clean.xlsx" in text(f.chosen_html)
+    f.upload.value = upload_value("<img src=x onerror=alert(1)>.xlsx", b"PK")
+    f.example.value = None
+    assert "<img" not in f.chosen_html.value

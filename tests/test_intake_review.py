@@ -317,13 +317,18 @@ def test_results_files_no_formula_and_formula_looking_text_kept(tmp_path):
     assert set(out) == {"xlsx", "csv"} and out.seconds > 0 and rv.timings["write"] == out.seconds
     assert formula_cells(out["xlsx"]) == []
     wb = load_workbook(out["xlsx"])
-    assert wb.sheetnames == ["结果 Results", "待补正 Problems", "汇总 Summary"]
+    assert wb.sheetnames == ["结果 Results", "待补正 Problems", "汇总 Summary", "代码 Codes"]
     res = wb["结果 Results"]
     assert res.freeze_panes == "A2"
     values = [c.value for r in res.iter_rows() for c in r]
     assert name in values and "+cmd|' /C calc'!A0" in values and "@SUM(1)" in values
-    status_cell = res.cell(row=2, column=RESULT_COLUMNS.index("status") + 1)
-    assert status_cell.value == "eligible" and status_cell.fill.fgColor.rgb.endswith("C6EFCE")
+    header = [c.value for c in res[1]]
+    assert header[:5] == ["原表行号", "申请编号", "姓名", "状态", "原因"]  # the decision first
+    status_cell = res.cell(row=2, column=4)
+    assert status_cell.value == "符合条件" and status_cell.fill.fgColor.rgb.endswith("C6EFCE")
+    codes = wb["代码 Codes"]
+    assert [c.value for c in codes[1]][:3] == ["原表行号", "状态代码", "原因代码"]
+    assert codes.cell(row=2, column=2).value == "eligible" and codes.cell(row=2, column=1).value == 2
     raw = out["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(out["csv"], encoding="utf-8-sig", newline="") as f:
@@ -491,3 +496,95 @@ def test_serial_60_is_refused_as_excels_phantom_leap_day_never_moved(tmp_path):
     assert rows[2].case.date_of_birth is None  # cleared, not moved to 1900-02-28 or 03-01
     assert rows[3].case.date_of_birth is not None and str(rows[3].case.date_of_birth) == "1900-02-28"
     assert str(rows[4].case.date_of_birth) == "1900-03-01"
+
+
+def test_basic_requirement_columns_are_optional_and_reach_the_assessment(tmp_path):
+    """The officer's ticks on the basic requirements are optional intake columns, one per item of
+    data/policy/basic_requirements.yaml; a "否" refuses, blanks are left to check."""
+    from toolkit.intake.contract import BASIC_REQUIREMENT_COLUMNS
+    from toolkit.rules import basic_requirements
+
+    assert sorted(BASIC_REQUIREMENT_COLUMNS.values()) == sorted(r.code for r in basic_requirements())
+    headers = [
+        *FULL,
+        "基本条件：遵守宪法法律",
+        "Basic: professional ethics",
+        "基本条件：履职能力",
+        "基本条件：境外相关经历",
+    ]
+    rows = [headers, [*row(), "是", "是", "是", "是"], [*row(申请编号="A2"), "是", "否", None, "是"]]
+    rv = review(write_book(tmp_path / "in.xlsx", rows))
+    first, second = rv.rows
+    assert dict(first.case.basic_requirements) == {
+        "law": True,
+        "ethics": True,
+        "competence": True,
+        "overseas_experience": True,
+    }
+    assert first.status == "eligible"
+    assert any(f.code == "basic_requirements_confirmed" for f in first.result.all_findings())
+    assert second.status == "not_eligible" and "basic_ethics_not_met" in second.reason_codes
+    # a sheet without the columns reads as before: the items are left for the officer to check
+    plain = review(write_book(tmp_path / "plain.xlsx", [FULL, row()])).rows[0]
+    assert plain.status == "eligible" and plain.case.basic_requirements == ()
+    assert any(f.code == "basic_requirements_to_check" for f in plain.result.all_findings())
+
+
+def test_every_row_of_the_messy_example_has_a_reason_and_fixable_rows_are_incomplete():
+    rv = review(examples_dir() / "intake_messy.xlsx")
+    for r in rv.rows:
+        assert r.reasons_zh and r.reasons_en and r.reason_codes, (r.source_row, r.status)
+    eligible = [r for r in rv.rows if r.status == "eligible"]
+    assert eligible and all(r.reason_codes for r in eligible)
+    # a public-institution applicant whose only gap is the recommendation: incomplete, with the step
+    pending = [r for r in rv.rows if "authority_recommendation_missing" in r.reason_codes]
+    assert pending and all(r.status == "incomplete" for r in pending), [
+        (r.application_id, r.status) for r in pending
+    ]
+
+
+def test_results_workbook_speaks_the_officers_words_and_keeps_codes_apart(tmp_path):
+    """The messy example's first sheet shows no machine code; dates are dates, numbers numbers."""
+    import re
+
+    from toolkit.intake.contract import DISPLAY_COLUMNS
+
+    rv = review(examples_dir() / "intake_messy.xlsx")
+    codes = {c for r in rv.rows for c in (*r.reason_codes, r.status, *r.categories)}
+    codes |= {s.code for r in rv.rows if r.result for s in r.result.services}
+    codes |= {r.title.series for r in rv.rows if r.title} | {"associate_senior", "publicity_end_computed"}
+    codes -= {"A", "B", "C", "D"}  # a category letter is the officer's word too ("A类")
+    for lang in ("zh", "en"):
+        out = write_results(rv, tmp_path / lang, lang=lang)
+        wb = load_workbook(out["xlsx"])
+        res = wb["结果 Results"]
+        rows = list(res.iter_rows(min_row=2, values_only=True))
+        assert len(rows) == len(rv.rows)
+        texts = [v for row in rows for v in row if isinstance(v, str)]
+        for text in texts:
+            for token in re.split(r"[;；\s,，:：()（）]+", text):
+                assert token not in codes, (lang, token, text)
+        reasons = DISPLAY_COLUMNS.index("reasons")
+        assert all(row[reasons] for row in rows)  # every row says why
+        src = DISPLAY_COLUMNS.index("source_row")
+        assert all(isinstance(row[src], int) for row in rows)
+        as_of = DISPLAY_COLUMNS.index("as_of")
+        assert all(isinstance(row[as_of], dt.datetime) and row[as_of].date() == AS_OF for row in rows)
+        assert res.cell(row=2, column=as_of + 1).number_format == "yyyy-mm-dd"
+        # results.csv keeps the machine codes
+        with open(out["csv"], encoding="utf-8-sig", newline="") as f:
+            lines = list(csv.DictReader(f))
+        assert {x["status"] for x in lines} <= {"eligible", "not_eligible", "incomplete", "invalid"}
+
+
+@pytest.mark.parametrize("old", ["中国公民", "Chinese citizen", "chinese_citizen"])
+def test_the_old_holder_word_is_read_as_mainland_resident_with_a_note(tmp_path, old):
+    rv = review(write_book(tmp_path / "in.xlsx", [FULL, row(人员类别=old)]))
+    (r,) = rv.rows
+    assert r.case.holder_type == "mainland_resident"
+    assert r.status == "eligible"  # a note, not a problem: the status is unchanged
+    note = next(p for p in r.problems if p.code == "holder_type_old_word")
+    assert note.severity == "note" and "内地（大陆）居民" in note.message_zh and note.cell == "C2"
+    assert r.reason_codes[-1] == "holder_type_old_word" and r.reason_codes[0] != "holder_type_old_word"
+    new = review(write_book(tmp_path / "new.xlsx", [FULL, row(人员类别="内地（大陆）居民")])).rows[0]
+    assert new.case.holder_type == "mainland_resident" and new.problems == []

@@ -66,7 +66,7 @@ def test_template_contents(tmp_path):
             assert letter not in dvs
         if col.kind == "date":
             assert ws.cell(row=3, column=j).number_format == "yyyy-mm-dd"
-    assert '"外籍人员,港澳居民,台湾居民,中国公民"' in [dv.formula1 for dv in dvs.values()]
+    assert '"外籍人员,港澳居民,台湾居民,内地（大陆）居民"' in [dv.formula1 for dv in dvs.values()]
     assert ws["A2"].value.startswith("示例")  # plainly an example
     assert ws.max_row == TEMPLATE_ROWS + 1 and all(
         ws.cell(row=3, column=j).value is None for j in range(1, 23)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from toolkit import CaseInput, Outcome, assess_case, policy
 
@@ -113,10 +114,23 @@ def test_a_date_before_the_stated_rules_is_incomplete_not_a_crash():
     r = assess_case(FCCA, as_of=dt.date(2024, 6, 30), list_version="1.0")
     assert r.status == "incomplete"
     f = next(f for f in r.findings if f.code == "rules_not_in_force")
-    assert "title_thresholds.yaml" in f.en or "shanghai_min_years.yaml" in f.en
+    assert f.data["file"] in ("title_thresholds.yaml", "shanghai_min_years.yaml")
+    # a plain officer message in each language: the date, the first date, what to do; no file
+    # path, and no English inside the Chinese
+    assert "2024-06-30" in f.zh and "2025-08-25" in f.zh and "系统管理员" in f.zh
+    assert not re.search(r"[A-Za-z]", f.zh), f.zh
+    assert ".yaml" not in f.en and "2025-08-25" in f.en and "administrator" in f.en
     assert r.services  # services are still listed
     permit = next(s for s in r.services if s.code == "a_work_permit")
-    assert "no rule in data for this date" in permit.en  # the age limit is stated only from 2024-11-01
+    assert "no rule for this date" in permit.en  # the age limit is stated only from 2024-11-01
+    assert "no rule" not in permit.zh
+
+
+def test_a_publicity_start_before_the_first_publicity_rule_gets_the_plain_message():
+    r = run(publicity_start=dt.date(2020, 3, 2))
+    f = next(f for f in r.findings if f.code == "rules_not_in_force")
+    assert "公示开始日2020-03-02" in f.zh and not re.search(r"[A-Za-z]", f.zh)
+    assert f.en.startswith("The publicity start 2020-03-02") and ".yaml" not in f.en
 
 
 def test_work_permit_age_limit_is_stated_from_the_2_0_notice():

@@ -113,3 +113,26 @@ def test_running_out_of_memory_is_a_message_not_a_traceback(monkeypatch, capsys)
     assert main(["review", "x.xlsx"]) == 1
     err = capsys.readouterr().err
     assert "内存不足" in err and "out of memory" in err and "Traceback" not in err
+
+
+def test_list_search_defaults_to_the_newest_version_with_entries_and_keeps_near_matches_apart(capsys):
+    assert main(["list", "search", "FCCA"]) == 0  # 3.0 is in force but has no entries loaded
+    out = capsys.readouterr().out
+    assert "尚无已载入的条目" in out and "1.0版" in out and "acca_fellow" in out
+    assert "cgma_fellow" not in out  # FCMA is another certificate, not a near match
+    assert main(["list", "search", "ACCA fellw", "--version", "1.0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["matches"] == [] and data["near_matches"][0]["entry_id"] == "acca_fellow"
+    assert main(["list", "search", "CFA", "--version", "1.0"]) == 1
+    assert "未找到不等于不在清单上" in capsys.readouterr().out
+
+
+def test_assess_prints_the_decision_first_and_each_clause_once(capsys):
+    args = [a if a != "2015-01-01" else "2019-01-02" for a in FCCA_ARGS]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("结论 Status: 符合条件 / Eligible")
+    assert out[1].strip() == "符合条件：可申报会计师（中级）；如持续从事相关工作，2026-01-01起可申报副高级"
+    assert out[2].strip().startswith("Eligible: may apply for Accountant (intermediate)")
+    text = "\n".join(out)
+    assert text.count("学历和资历条件：初级须硕士") == 1 and "（条文同上）" in text

@@ -100,3 +100,56 @@ def test_missing_entries_file_is_named(monkeypatch, tmp_path):
         toolkit.policy.reload()
         with pytest.raises(PolicyDataError, match=r"v2\.0\.yaml: 2\.0: entries file"):
             toolkit.list_versions()
+
+
+def test_chinese_clauses_rendered_from_the_english_summary_are_marked_as_such():
+    import datetime as dt
+
+    src = parameter("title_thresholds").source_at(dt.date(2025, 12, 31))
+    assert src.doc_id == "notice_3_0" and src.zh_rendered
+    assert "据英文摘要译述" in src.cite("zh")
+    assert "据英文摘要译述" not in src.cite("en")
+    assert "据英文摘要译述" not in toolkit.policy.source("bureau_data", "x", "x").cite("zh")
+
+
+def test_every_reading_of_the_toolkit_is_basis_i_and_cited_as_the_toolkits(tmp_path, monkeypatch):
+    from toolkit.policy import reading
+
+    assert "推定" in reading("higher_level_opens_lower").cite("zh")
+    with data_copy(monkeypatch, tmp_path) as root:
+        path = root / "policy" / "readings.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("basis: I", "basis: S", 1), encoding="utf-8")
+        with pytest.raises(PolicyDataError, match="basis I"):
+            reading("higher_level_opens_lower")
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (("code: ethics", "code: law"), "items[law]"),
+        (("applies_to: [public_institution]", "applies_to: [embassy]"), "applies_to"),
+        (
+            (
+                "    zh: 遵守中华人民共和国宪法和法律法规\n",
+                "    zh: 遵守中华人民共和国宪法和法律法规\n    weight: 1\n",
+            ),
+            "weight",
+        ),
+    ],
+)
+def test_basic_requirements_loader_is_strict(tmp_path, monkeypatch, change, key):
+    from toolkit.rules import basic_requirements
+
+    assert [r.code for r in basic_requirements()][:4] == [
+        "law",
+        "ethics",
+        "competence",
+        "overseas_experience",
+    ]
+    with data_copy(monkeypatch, tmp_path) as root:
+        path = root / "policy" / "basic_requirements.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert change[0] in text
+        path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+        with pytest.raises(PolicyDataError, match=key.replace("[", r"\[").replace("]", r"\]")):
+            basic_requirements()

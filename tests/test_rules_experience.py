@@ -45,3 +45,22 @@ def test_years_between_is_monotonic_and_floors_to_full_years(since, until):
     y = years_between(since, until)
     assert int(y) == full_years(since, until)
     assert years_between(since, until + dt.timedelta(days=1)) >= y
+
+
+@pytest.mark.parametrize(
+    ("years", "zh", "en"),
+    [
+        (7, "7年", "7 years"),
+        (1, "1年", "1 year"),
+        (6.999, "6年11个月", "6 years 11 months"),
+        (0.5, "6个月", "6 months"),
+        (1 + 1 / 12, "1年1个月", "1 year 1 month"),
+        (0.001, "不足1个月", "under 1 month"),
+        (0, "0年", "0 years"),
+    ],
+)
+def test_years_read_as_years_and_months(years, zh, en):
+    from toolkit.rules.experience import years_text
+
+    assert years_text(years, "zh") == zh
+    assert years_text(years, "en") == en

@@ -265,3 +265,30 @@ def test_a_version_registered_in_the_bureau_folder_is_imported_there(monkeypatch
         v = toolkit.get_version("4.0")
         assert v.get("example").categories == ("D",) and "annex.csv" in v.origin("zh")
         assert "4.0" not in (root / "list" / "versions.yaml").read_text(encoding="utf-8")
+
+
+def test_the_partial_notice_gives_the_list_size_once_and_names_the_administrator():
+    from toolkit.rules import get_version
+
+    v = get_version("1.0")
+    zh, en = v.partial_notice("zh"), v.partial_notice("en")
+    assert zh.count("85条") == 1 and "系统管理员" in zh
+    assert en.count("85") == 1 and "system administrator" in en
+
+
+def test_english_texts_read_as_english():
+    import datetime as dt
+
+    from toolkit import assess_title
+
+    r = assess_title(
+        degree="associate",
+        series="accounting",
+        relevant_years=1,
+        shanghai_years=1,
+        as_of=dt.date(2025, 12, 31),
+    )
+    texts = " ".join(f.en for f in r.findings)
+    assert "An associate" in texts and "A associate" not in texts
+    assert "1 year of relevant work" in texts  # the Shanghai minimum, in the singular
+    assert "1 years" not in texts

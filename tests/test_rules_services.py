@@ -25,8 +25,8 @@ def codes(*args, **kw):
         ("foreign_national", False, A_FOREIGN | A_ALL | {"a_residence_points", "a_overseas_talent_permit"}),
         ("hk_macao", False, A_ALL | {"a_residence_points", "a_overseas_talent_permit"}),
         ("taiwan", True, A_ALL | {"a_overseas_talent_permit"}),
-        ("chinese_citizen", False, A_ALL | {"a_residence_points"}),
-        ("chinese_citizen", True, A_ALL),
+        ("mainland_resident", False, A_ALL | {"a_residence_points"}),
+        ("mainland_resident", True, A_ALL),
     ],
 )
 def test_category_a_services_by_holder(holder, hukou, expected):
@@ -53,8 +53,8 @@ def test_a_and_b_holder_gets_a_services_directly():
         assert s.via == s.category and s.via_source is None
 
 
-def test_chinese_citizen_b_holder_gets_only_the_services_open_to_everyone():
-    assert codes("B", "chinese_citizen", True) == A_ALL | B_ALL
+def test_mainland_resident_b_holder_gets_only_the_services_open_to_everyone():
+    assert codes("B", "mainland_resident", True) == A_ALL | B_ALL
 
 
 def test_c_and_d_services():

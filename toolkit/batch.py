@@ -1,6 +1,6 @@
 """Batch review runs: one executed notebook per intake sheet, the notebook being the record.
 
-For each sheet :func:`run_batch` creates ``RUNS_DIR/<run-id>/`` (``<UTC timestamp>-<input hash>``,
+For each sheet :func:`run_batch` creates ``RUNS_DIR/<run-id>/`` (``<Beijing time>+0800-<input hash>``,
 never reused) and writes, in this order:
 
 1. ``manifest.json`` with outcome ``incomplete`` — so a killed run never looks complete;
@@ -44,7 +44,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache
@@ -242,11 +242,20 @@ def _iso(t: dt.datetime) -> str:
 _mkdir_lock = threading.Lock()
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time: the one clock officers see
+
+
+def run_id_for(started: dt.datetime, short_hash: str) -> str:
+    """A run id in Beijing time, saying so: ``20261202T035335+0800-aa2a46fa`` (the time the pages
+    show; the manifest's ``created_at`` stays UTC ISO 8601, as its contract says)."""
+    return f"{started.astimezone(BEIJING).strftime('%Y%m%dT%H%M%S')}+0800-{short_hash}"
+
+
 def _new_run_dir(
     out_dir: Path, started: dt.datetime, short_hash: str, access: RunAccess = PRIVATE
 ) -> tuple[str, Path]:
     """Create a fresh run folder; an existing one is never reused (a ``-2``, ``-3`` … suffix is added)."""
-    base = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{short_hash}"
+    base = run_id_for(started, short_hash)
     with _mkdir_lock:
         for n in range(1, 1000):
             run_id = base if n == 1 else f"{base}-{n}"
@@ -283,6 +292,7 @@ class _Plan:
     on_start: Callable[[str, Path], None] | None = None
     recorder: Callable[[Path], Any] | None = None
     access: RunAccess = PRIVATE
+    original_name: str | None = None  # the file's name as uploaded (the stored copy is renamed)
 
 
 def _kernel_config() -> Any:
@@ -472,7 +482,12 @@ def _run_one(
         "finished_at": None,
         "outcome": "incomplete",
         "error": None,
-        "input": {"path": str(path), "name": path.name, "sha256": input_sha},
+        "input": {
+            "path": str(path),
+            "name": path.name,
+            "sha256": input_sha,
+            **({"original_name": plan.original_name} if plan.original_name else {}),
+        },
         "parameters": params,
         "versions": versions(params["list_version"]),
         "rows_in": None,
@@ -621,10 +636,16 @@ def _plan_all(
     timeout: Any,
     kernel_name: str,
     notebook: str | os.PathLike[str],
+    original_names: Sequence[str | None] | None = None,
 ) -> list[_Plan]:
     paths = [Path(p).expanduser().absolute() for p in inputs]
     if not paths:
         raise ParameterError("没有要审核的申报汇总表 / No intake sheets given")
+    names = list(original_names) if original_names is not None else [None] * len(paths)
+    if len(names) != len(paths):
+        raise ParameterError(
+            f"original_names: 应与输入文件一一对应 / must name each input ({len(paths)}), got {len(names)}"
+        )
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"jobs: 应为正整数 / must be a positive whole number, not {jobs!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -659,7 +680,11 @@ def _plan_all(
         resolved = resolve_parameters(
             raw["intake_path"], raw["as_of"], raw["list_version"], raw["lang"], raw["output_dir"]
         )
-        plans.append(_Plan(len(plans), p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout)))
+        plans.append(
+            _Plan(
+                len(plans), p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout), names[len(plans)]
+            )
+        )
     return plans
 
 
@@ -680,12 +705,15 @@ def run_batch(
     on_start: Callable[[str, Path], None] | None = None,
     recorder: Callable[[Path], Any] | None = None,
     access: RunAccess = PRIVATE,
+    original_names: Sequence[str | None] | None = None,
 ) -> list[RunResult]:
     """Review each intake sheet in its own executed notebook; return one :class:`RunResult` per input, in order.
 
     ``out_dir`` defaults to ``$OQTK_HOME/runs``. ``as_of`` defaults to today in Shanghai and
     ``list_version`` to the version in force on ``as_of``; the manifest records the values used.
     ``parameters`` may add or override notebook parameters by name (checked like the rest).
+    ``original_names`` (one per input, or None) is each file's name as the officer uploaded it,
+    kept in the manifest (``input.original_name``) when the stored copy has another name.
     Up to ``jobs`` sheets run at once, each in its own kernel; one failing does not stop the
     others. ``progress`` shows a tqdm bar on stderr; ``on_progress(done, total, result)`` is
     called as each run finishes (from a worker thread).
@@ -722,6 +750,7 @@ def run_batch(
             timeout=timeout,
             kernel_name=kernel_name,
             notebook=notebook,
+            original_names=original_names,
         )
         if not isinstance(access, RunAccess):
             raise ParameterError(f"access: 应为 RunAccess / must be a RunAccess, not {access!r}")

@@ -49,40 +49,68 @@ def _print_json(obj: Any) -> None:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from .rules import find_qualifications, get_version
+    from .rules import find_qualifications, get_version, lookup_version
 
-    version = get_version(args.version)
+    empty = None
+    if args.version is None:
+        version, empty = lookup_version()
+    else:
+        version = get_version(args.version)
     hits = find_qualifications(args.text, version.version)
+    exact = [m for m in hits if m.exact]
+    near = [m for m in hits if not m.exact]
     if args.json:
         _print_json(
             {
                 "version": version.version,
+                "in_force_without_entries": empty.version if empty else None,
                 "partial_zh": version.partial_notice("zh"),
                 "partial_en": version.partial_notice("en"),
-                "matches": [m.to_dict() for m in hits],
+                "matches": [m.to_dict() for m in exact],
+                "near_matches": [m.to_dict() for m in near],
             }
         )
         return 0
+    if empty is not None:
+        print(
+            f"ℹ 现行的{empty.version}版清单尚无已载入的条目，按已载入条目的最新版本（{version.version}版）查询（--version 可改选）\n"
+            f"  List {empty.version}, in force, has no entries loaded: searching the newest version with entries "
+            f"({version.version}; choose another with --version)\n"
+        )
     notice = version.partial_notice("zh")
     if notice:
         print(f"⚠ {notice}\n  {version.partial_notice('en')}\n")
-    if not hits:
-        print(f"未找到“{args.text}” / No certificate on the List matches {args.text!r}")
-        return 1
-    for m in hits:
-        cats = "、".join(m.categories) or "—"
-        by_v = "; ".join(f"{v}: {''.join(c)}" for v, c in m.categories_by_version.items())
-        print(f"{m.name_zh} / {m.name_en}  [{m.entry_id}]  匹配 match {m.score:.2f} ({m.matched_on})")
-        print(f"  {version.version}版类别 categories: {cats}   各版本 by version: {by_v}")
-        if m.status == "on_list" and m.entry.c_level:
-            print(f"  C类对应级别 title level: {LEVELS[m.entry.c_level][0]} {LEVELS[m.entry.c_level][1]}")
-        print(f"  {m.note_zh}\n  {m.note_en}")
-        print(f"  来源 source: {m.entry.source.cite('zh')}")
-        if m.matched_source is not None:
+    if not exact:
+        if version.complete:
             print(
-                f"  “{m.matched_on}”是发证机构的名称 / is a name of the issuer: {m.matched_source.cite('zh')}"
+                f"{version.version}版清单中未找到“{args.text}” / No certificate on List {version.version} matches {args.text!r}"
             )
-    return 0
+        else:
+            print(
+                f"已载入的{version.version}版清单条目中未找到“{args.text}”：本版清单只载入了部分条目，未找到不等于不在清单上\n"
+                f"{args.text!r} is not among the loaded entries of List {version.version}: the List is partial, "
+                "so not found does not mean not listed"
+            )
+    for m in exact:
+        _print_match(m, version.version)
+    if near:
+        print("\n相近名称（并非精确匹配）/ Close names (not exact matches):")
+        for m in near:
+            _print_match(m, version.version)
+    return 0 if exact else 1
+
+
+def _print_match(m: Any, version: str) -> None:
+    cats = "、".join(m.categories) or "—"
+    by_v = "; ".join(f"{v}: {''.join(c)}" for v, c in m.categories_by_version.items())
+    print(f"{m.name_zh} / {m.name_en}  [{m.entry_id}]  匹配 match {m.score:.2f} ({m.matched_on})")
+    print(f"  {version}版类别 categories: {cats}   各版本 by version: {by_v}")
+    if m.status == "on_list" and m.entry.c_level:
+        print(f"  C类对应级别 title level: {LEVELS[m.entry.c_level][0]} {LEVELS[m.entry.c_level][1]}")
+    print(f"  {m.note_zh}\n  {m.note_en}")
+    print(f"  来源 source: {m.entry.source.cite('zh')}")
+    if m.matched_source is not None:
+        print(f"  “{m.matched_on}”是发证机构的名称 / is a name of the issuer: {m.matched_source.cite('zh')}")
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -156,7 +184,10 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return 0
     zh, en = STATUSES[result.status]
+    # the decision first: status and the findings that decide it, in one line each language
     print(f"结论 Status: {zh} / {en}    （清单 List {result.list_version}，评估日 as of {result.as_of}）")
+    print(f"  {result.headline('zh')}\n  {result.headline('en')}\n")
+    seen: set[str] = set()  # each clause quoted once
     if result.list_partial_zh:
         print(f"⚠ {result.list_partial_zh}\n  {result.list_partial_en}")
     cats = "、".join(CATEGORIES[c][0] for c in result.categories) or "—"
@@ -164,7 +195,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     for f in result.findings:
         print(f"  {_ICON[f.outcome]} [{f.code}] {f.zh}\n      {f.en}")
         if f.source:
-            print(f"      依据 {f.source.cite('zh')}")
+            print(f"      依据 {f.source.cite_once('zh', seen)}")
     if result.services:
         print("可享受的服务 Services:")
         for s in result.services:
@@ -182,7 +213,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         for f in t.findings:
             print(f"  {_ICON[f.outcome]} [{f.code}] {f.zh}\n      {f.en}")
             if f.source:
-                print(f"      依据 {f.source.cite('zh')}")
+                print(f"      依据 {f.source.cite_once('zh', seen)}")
         for lvl_code, d in t.eligible_from.items():
             print(
                 f"  → 如持续工作，{d} 起可申报{LEVELS[lvl_code][0]} / eligible for {LEVELS[lvl_code][1].lower()} from {d} if the work continues"
@@ -199,7 +230,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     lsub = lst.add_subparsers(dest="list_command", metavar="ACTION", required=True)
     p = lsub.add_parser("search", help="按名称或简称查找证书 / find a certificate by name or abbreviation")
     p.add_argument("text")
-    p.add_argument("--version", help="清单版本 / List version (default: in force today)")
+    p.add_argument(
+        "--version",
+        help="清单版本 / List version (default: in force today, or the newest with entries while it has none)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_search)
     p = lsub.add_parser("show", help="列出某版本条目 / list a version's entries")

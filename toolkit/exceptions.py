@@ -39,7 +39,50 @@ class PolicyDataError(ToolkitError):
 
 
 class PolicyNotInForce(PolicyDataError):
-    """Raised when a dated parameter has no value in force on the date asked (before its first rule)."""
+    """Raised when a dated parameter has no value in force on the date asked (before its first rule).
+
+    ``on`` (the date asked), ``first`` (the first date a value takes effect) and ``what_zh`` /
+    ``what_en`` (the parameter's description) let callers word a plain message for officers:
+    :meth:`officer_text` names no file and keeps each language to itself.
+    """
+
+    def __init__(
+        self,
+        path: object,
+        key: str,
+        problem: str,
+        *,
+        on: object = None,
+        first: object = None,
+        what_zh: str | None = None,
+        what_en: str | None = None,
+    ) -> None:
+        super().__init__(path, key, problem)
+        self.on = on
+        self.first = first
+        self.what_zh = what_zh
+        self.what_en = what_en
+
+    def officer_text(
+        self, lang: str = "zh", date_zh: str = "评估日", date_en: str = "The assessment date"
+    ) -> str:
+        """The date precedes the rule: what it means and what to do, in one language, no file path.
+
+        ``date_zh``/``date_en`` name the date (the assessment date, a publicity start, …)."""
+        on = getattr(self.on, "isoformat", lambda: str(self.on))()
+        first = getattr(self.first, "isoformat", lambda: str(self.first))()
+        if lang == "zh":
+            what = f"“{self.what_zh}”" if self.what_zh else "相关规则"
+            return (
+                f"{date_zh}{on}早于{what}的最早生效日{first}，本工具未载有当时的规则，无法评估。"
+                f"请改用{first}或之后的评估日；如须按更早的规则评估，请系统管理员补充当时的规则数据"
+            )
+        what = f"“{self.what_en}”" if self.what_en else "the rule"
+        return (
+            f"{date_en} {on} is before {what} first took effect ({first}); the toolkit holds no "
+            f"rule for that date, so it cannot assess. Use {first} or later; to assess under earlier "
+            "rules, the system administrator must add them to the data"
+        )
 
 
 class CalendarNotCovered(ToolkitError):

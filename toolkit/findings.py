@@ -41,9 +41,11 @@ class Source:
     basis: Basis = Basis.STATED
     url: str | None = None
     number: str | None = None  # document number, e.g. 沪人社专〔2024〕365号
+    zh_rendered: bool = False  # the Chinese clause is rendered from an English text, not quoted
 
     def cite(self, lang: str = "zh") -> str:
-        """One-line citation: document, number, clause; marked when inferred or bureau data."""
+        """One-line citation: document, number, clause; marked when inferred or bureau data, and
+        (in Chinese) when the clause is rendered from the English summary rather than quoted."""
         title = self.title_zh if lang == "zh" else self.title_en
         clause = self.clause_zh if lang == "zh" else self.clause_en
         num = (
@@ -58,8 +60,20 @@ class Source:
             mark = (
                 " [公开资料未载，由市局数据提供]" if lang == "zh" else " [not public; bureau-supplied data]"
             )
+        if self.zh_rendered and lang == "zh":
+            mark += " [据英文摘要译述，以中文原文为准]"
         sep = "：" if lang == "zh" else ": "
         return f"{title}{num}{sep}{clause}{mark}"
+
+    def cite_once(self, lang: str, seen: set[str]) -> str:
+        """:meth:`cite`, or — when ``seen`` already holds this citation — a short "same clause as
+        above", so a clause shared by several rules (the thresholds of each level) is quoted once."""
+        full = self.cite(lang)
+        if full in seen:
+            title = self.title_zh if lang == "zh" else self.title_en
+            return f"{title}（条文同上）" if lang == "zh" else f"{title} (clause as above)"
+        seen.add(full)
+        return full
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +84,7 @@ class Source:
             "clause_zh": self.clause_zh,
             "clause_en": self.clause_en,
             "basis": self.basis.value,
+            "zh_rendered": self.zh_rendered,
             "url": self.url,
         }
 

@@ -44,6 +44,7 @@ __all__ = [
     "load_model",
     "load_yaml",
     "parameter",
+    "reading",
     "reload",
     "source",
     "sources",
@@ -134,6 +135,9 @@ class SourceDoc(_Strict):
     date: dt.date | None = None
     url: str | None = None
     note: str | None = None
+    # True when the Chinese clause texts citing this document were rendered from an English
+    # text (the published English summary), not quoted from the Chinese original: shown as such.
+    clause_zh_rendered: bool = False
 
 
 class RefModel(_Strict):
@@ -221,6 +225,7 @@ def _source(root: Path, doc: str, clause_zh: str, clause_en: str, basis: Basis, 
         basis=basis,
         url=d.url,
         number=d.number,
+        zh_rendered=d.clause_zh_rendered,
     )
 
 
@@ -248,7 +253,13 @@ class Parameter:
         if chosen is None:
             first = self.values[0][0]
             raise PolicyNotInForce(
-                self.path, "values", f"no value in force on {on.isoformat()} (first takes effect {first})"
+                self.path,
+                "values",
+                f"no value in force on {on.isoformat()} (first takes effect {first})",
+                on=on,
+                first=first,
+                what_zh=self.description_zh,
+                what_en=self.description_en,
             )
         return chosen
 
@@ -283,12 +294,40 @@ def parameter(name: str) -> Parameter:
     return _parameter(data_dir(), name)
 
 
+class _ReadingsFile(_Strict):
+    readings: dict[str, RefModel]
+
+
+@cache
+def _readings(root: Path) -> dict[str, Source]:
+    path = root / "policy" / "readings.yaml"
+    model = load_model(path, _ReadingsFile)
+    out = {}
+    for key, ref in model.readings.items():
+        if ref.basis is not Basis.INFERRED:
+            raise PolicyDataError(
+                path, f"readings.{key}.basis", "a reading of the toolkit's own must be basis I"
+            )
+        out[key] = ref_to_source(ref, path)
+    return out
+
+
+def reading(key: str) -> Source:
+    """One of the toolkit's own readings where the notice is silent (``data/policy/readings.yaml``,
+    basis I): the source a finding cites when it rests on the toolkit's judgement, not a clause."""
+    readings = _readings(data_dir())
+    if key not in readings:
+        raise PolicyDataError(data_dir() / "policy" / "readings.yaml", key, "unknown reading")
+    return readings[key]
+
+
 def reload() -> None:
     """Forget cached policy data (after an import, or when tests switch ``OQTK_DATA_DIR``)."""
     forget_data_dir()
     _sources.cache_clear()
     _source.cache_clear()
     _parameter.cache_clear()
+    _readings.cache_clear()
     for hook in _RELOAD_HOOKS:
         hook()
 

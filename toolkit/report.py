@@ -30,7 +30,7 @@ from typing import Any
 from .exceptions import ParameterError
 from .paths import REPO_ROOT, data_dir
 from .textsafe import visible_controls
-from .vocab import LEVEL_ORDER, LEVELS, STATUSES
+from .vocab import CATEGORIES, LEVEL_ORDER, LEVELS, STATUSES
 
 __all__ = [
     "CST",
@@ -469,6 +469,14 @@ def _results_view(results: Any, lang: str) -> Any:
     for c in ("title_highest", "title_eligible"):
         if c in view:
             view[c] = [_levels_text(v, i) for v in view[c]]
+    if "categories" in view:  # A;B;C → A类 认可类；B类 … (the officer's words)
+        csep = "；" if i == 0 else "; "
+        view["categories"] = [
+            csep.join(CATEGORIES[c][i] if c in CATEGORIES else c for c in v.split(";"))
+            if isinstance(v, str) and v
+            else v
+            for v in view["categories"]
+        ]
     return view.rename(columns={c: _bi(RESULT_COLUMN_LABELS[c]) for c in cols})
 
 
@@ -497,6 +505,40 @@ _STYLE = """<style>
 </style>"""
 
 
+def _decision_html(review: Any, counts: Mapping[str, int], total: int, lang: str) -> str:
+    """The decision first: how many rows have each status, in one line, and the reasons that
+    decide most of the rows not eligible or incomplete (at most three, with how many rows have each;
+    the text is the first such row's)."""
+    from collections import Counter
+
+    i = 0 if lang == "zh" else 1
+    sep = "、" if i == 0 else ", "
+    line = (f"共{total}份：" if i == 0 else f"{total} applications: ") + sep.join(
+        f"{STATUSES[k][i]} {counts[k]}" for k in STATUSES if counts.get(k)
+    )
+    texts: dict[str, str] = {}
+    tally: Counter[str] = Counter()
+    for r in review.rows:
+        if r.status == "eligible":
+            continue
+        reasons = r.reasons_zh if i == 0 else r.reasons_en
+        for code, text in zip(r.reason_codes, reasons, strict=False):
+            tally[code] += 1
+            texts.setdefault(code, text)
+    top = tally.most_common(3)
+    reasons_html = ""
+    if top:
+        head = "主要原因：" if i == 0 else "Main reasons: "
+        items = "".join(
+            f"<li>{_e(texts[c])}" + (f"（{n}份）" if i == 0 else f" ({n})") + "</li>" for c, n in top
+        )
+        reasons_html = f"<div>{_e(head)}</div><ul>{items}</ul>"
+    return (
+        '<div class="oqtk-decision" style="border:2px solid #333;padding:6px 10px;margin:6px 0">'
+        f"<b>{_e(line)}</b>{reasons_html}</div>"
+    )
+
+
 def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
     """The report in order, as ``("html", str)`` parts (all text escaped; the chart is inline SVG)."""
     review = run.review
@@ -512,7 +554,16 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
         '<div class="oqtk-report">'
         + _STYLE
         + _h(2, f"批量审核报告：{run.input_name}", f"Batch review report: {run.input_name}")
-        + _h(3, "运行参数", "Parameters")
+        + _decision_html(review, counts, total, lang)
+        + _h(3, "按状态统计", "Counts by status")
+        + _kv_table(
+            [*((_bi(STATUSES[k]), counts[k]) for k in STATUSES), ("合计 / Total", total)],
+            ("状态 / Status", "申请数 / Applications"),
+        )
+        + "</div>"
+    )
+    details = (
+        _h(3, "运行参数", "Parameters")
         + _kv_table(
             ((_bi(PARAMETER_LABELS.get(k, (k, k))) + f" ({k})", v) for k, v in run.parameters.items()),
             ("参数 / Parameter", "取值 / Value"),
@@ -537,12 +588,6 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
             ((_bi(VERSION_LABELS.get(k, (k, k))), v) for k, v in run.versions.items()),
             ("项目 / Item", "版本 / Version"),
         )
-        + _h(3, "按状态统计", "Counts by status")
-        + _kv_table(
-            [*((f"{_bi(STATUSES[k])} ({k})", counts[k]) for k in STATUSES), ("合计 / Total", total)],
-            ("状态 / Status", "申请数 / Applications"),
-        )
-        + "</div>"
     )
     parts: list[tuple[str, Any]] = [("html", head)]
     parts.append(("html", chart_svg(counts, _eligible_levels_of(review), lang)))
@@ -551,10 +596,11 @@ def report_parts(run: ReviewRun) -> list[tuple[str, Any]]:
             "html",
             '<div class="oqtk-report">'
             + _STYLE
-            + _h(3, f"表格问题（{n_problems} 项）", f"Problems in the sheet ({n_problems})")
-            + _frame_html(_problems_view(problems, lang), ("问题", "problems"), n_problems)
             + _h(3, f"审核结果（{n_results} 行）", f"Results ({n_results} rows)")
             + _frame_html(_results_view(results, lang), ("结果", "results"), n_results)
+            + _h(3, f"表格问题（{n_problems} 项）", f"Problems in the sheet ({n_problems})")
+            + _frame_html(_problems_view(problems, lang), ("问题", "problems"), n_problems)
+            + details
             + "</div>",
         )
     )

@@ -26,8 +26,9 @@ No request leaves the machine
     overridden from the URL.
 
 Settings (:func:`voila_config`, passed to Voila directly; no ``voila.json`` is read)
-    preheated kernels (one per page), idle kernels culled (Voila does not shut a kernel down
-    when its page closes, voila-dashboards/voila#1458), a cell timeout, no tracebacks, and an
+    preheated kernels (one per page), kernels whose page has closed culled within minutes (Voila
+    does not shut a kernel down when its page closes, voila-dashboards/voila#1458; an open page's
+    kernel is never culled), a cell timeout, no tracebacks, and an
     upload limit (:data:`UPLOAD_LIMIT_BYTES`, ``$OQTK_UPLOAD_LIMIT_MB``, default 20) enforced by
     tornado, by the page (a file over the limit is not read; the page says why) and by the
     forms' own check.
@@ -99,9 +100,12 @@ class ServerSettings:
     host: str = "127.0.0.1"
     open_browser: bool = True
     pool_size: int = 1  # preheated kernels per page
-    cull_idle_timeout: int = 3600  # seconds idle before a kernel is shut down
-    cull_interval: int = 300  # seconds between checks
-    cull_connected: bool = True  # also cull kernels whose tab is still open but idle
+    # Voila does not shut a kernel down when its page closes: a kernel with no connection (its tab
+    # closed) is culled after 3 idle minutes; an open page (connected) never is, however idle;
+    # preheated kernels waiting in the pool are skipped by Voila's culler.
+    cull_idle_timeout: int = 180  # seconds idle, with no connection, before a kernel is shut down
+    cull_interval: int = 30  # seconds between checks
+    cull_connected: bool = False  # never cull the kernel of an open page
     cell_timeout: int = 120  # seconds a notebook cell may run while the page is built
     upload_limit_bytes: int = field(default_factory=lambda: UPLOAD_LIMIT_BYTES)
     pages: tuple[str, ...] = ()  # default: every page in toolkit.dashboards.page.PAGES
@@ -113,7 +117,7 @@ def _pages(settings: ServerSettings) -> tuple[str, ...]:
         return settings.pages
     from .dashboards.page import PAGES
 
-    return tuple(PAGES)
+    return (*PAGES, "app")  # each tool's own page, and the app holding them all (dashboards/app.py)
 
 
 def page_url(base: str, page: str) -> str:
@@ -156,7 +160,10 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
                 "@jupyter-widgets/jupyterlab-manager",
                 "@voila-dashboards/widgets-manager8",
             ],
-            "resources": {"oqtk_upload_limit_bytes": settings.upload_limit_bytes},
+            "resources": {
+                "oqtk_upload_limit_bytes": settings.upload_limit_bytes,
+                "oqtk_tools": [p for p in pages if p != "app"],  # the app's navigation order
+            },
         },
         # preheat only the dashboards, never another notebook in the folder (batch_review.ipynb);
         # Voila matches this against the notebook's absolute path

@@ -17,10 +17,12 @@ __all__ = [
     "LEVELS",
     "LEVEL_ORDER",
     "STATUSES",
+    "SUPERSEDED_HOLDER_WORDS",
     "YES_NO",
     "label",
     "normalize_text",
     "parse_code",
+    "superseded_holder_word",
 ]
 
 # code → (zh, en)
@@ -28,7 +30,7 @@ HOLDER_TYPES: dict[str, tuple[str, str]] = {
     "foreign_national": ("外籍人员", "Foreign national"),
     "hk_macao": ("港澳居民", "Hong Kong / Macao resident"),
     "taiwan": ("台湾居民", "Taiwan resident"),
-    "chinese_citizen": ("中国公民", "Chinese citizen"),
+    "mainland_resident": ("内地（大陆）居民", "Mainland resident"),
 }
 DEGREES: dict[str, tuple[str, str]] = {
     "doctorate": ("博士", "Doctorate"),
@@ -70,8 +72,12 @@ _EXTRA_SPELLINGS: dict[str, dict[str, str]] = {
         "外国人": "foreign_national",
         "港澳": "hk_macao",
         "台湾": "taiwan",
-        "中国籍": "chinese_citizen",
-        "中国": "chinese_citizen",
+        "内地居民": "mainland_resident",
+        "大陆居民": "mainland_resident",
+        "内地(大陆)居民": "mainland_resident",
+        **dict.fromkeys(
+            ("中国公民", "chinese_citizen", "Chinese citizen", "中国籍", "中国"), "mainland_resident"
+        ),
     },
     "degree": {
         "博士研究生": "doctorate",
@@ -89,6 +95,23 @@ _EXTRA_SPELLINGS: dict[str, dict[str, str]] = {
         "初级职称": "junior",
     },
 }
+
+
+# Words an earlier template used for 内地（大陆）居民: still read, with a note, since Hong Kong, Macao
+# and Taiwan residents are Chinese citizens too (the word overlapped 港澳居民 and 台湾居民).
+SUPERSEDED_HOLDER_WORDS: tuple[str, ...] = (
+    "中国公民",
+    "chinese_citizen",
+    "Chinese citizen",
+    "中国籍",
+    "中国",
+)
+
+
+def superseded_holder_word(value: object) -> bool:
+    """Whether ``value`` is an old word for 内地（大陆）居民 (read as ``mainland_resident``, with a note)."""
+    key = normalize_text(value)
+    return bool(key) and key in {normalize_text(w) for w in SUPERSEDED_HOLDER_WORDS}
 
 
 def normalize_text(value: object) -> str:

@@ -101,7 +101,7 @@ CLEAN = [
     {
         "application_id": "EX-2025-005",
         "full_name": "赵六",
-        "holder_type": "中国公民",
+        "holder_type": "内地（大陆）居民",
         "shanghai_hukou": "是",
         "date_of_birth": D(1982, 11, 20),
         "qualifications": "ACCA资深会员证书",
@@ -148,11 +148,11 @@ CLEAN = [
         "employer_type": "企业",
         "previous_round": "否",
     },
-    # eligible: RAeS Fellow, Chinese citizen with Shanghai hukou
+    # eligible: RAeS Fellow, mainland resident with Shanghai hukou
     {
         "application_id": "EX-2025-008",
         "full_name": "周八",
-        "holder_type": "中国公民",
+        "holder_type": "内地（大陆）居民",
         "shanghai_hukou": "是",
         "date_of_birth": D(1979, 3, 3),
         "qualifications": "FRAeS",
@@ -293,7 +293,7 @@ MESSY_ROWS = [
     (
         "M-005",
         "赵六",
-        "中国公民",
+        "中国公民",  # the old word for 内地（大陆）居民: read, with a note
         "是",
         "1982-11-20",
         "ACCA资深会员证书",

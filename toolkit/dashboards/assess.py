@@ -35,7 +35,17 @@ import ipywidgets as w
 from .. import __version__
 from ..findings import Finding, Outcome, Source
 from ..policy import source
-from ..rules import CaseInput, CaseResult, assess_case, get_version, list_versions, rounds, title_series
+from ..rules import (
+    CaseInput,
+    CaseResult,
+    assess_case,
+    basic_requirements,
+    get_version,
+    list_versions,
+    requirements_for,
+    rounds,
+    title_series,
+)
 from ..rules.listdata import version_in_force
 from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, label
 from .base import Form, esc, message_html, safe_handler, tr
@@ -44,10 +54,10 @@ from .widgets import FieldRow, data_link, finding_html, publicity_days, relabel,
 __all__ = ["STEP_STATES", "AssessForm", "Step", "process_steps", "summary_document"]
 
 STEP_STATES: dict[str, tuple[str, str, str, str]] = {
-    # state → (icon, zh, en, colour)
+    # state → (icon, zh, en, colour); icons that the installed fonts draw (tests/test_browser.py checks)
     "done": ("✔", "已完成", "done", "#1b5e20"),
-    "due": ("⏳", "待办", "due", "#8d6e00"),
-    "blocked": ("⛔", "暂不能办理", "blocked", "#b71c1c"),
+    "due": ("◔", "待办", "due", "#8d6e00"),
+    "blocked": ("✖", "暂不能办理", "blocked", "#b71c1c"),
 }
 
 PREVAILS_ZH = "本摘要中的政策表述依据相关通知；中英文表述不一致时，以中文版通知为准。"
@@ -328,13 +338,15 @@ def _steps_html(steps: list[Step], lang: str) -> str:
 # --- rendering the result -------------------------------------------------------------------------
 
 
-def _status_html(result: CaseResult, lang: str) -> str:
-    kind = {"eligible": "ok", "not_eligible": "error", "incomplete": "warning", "invalid": "error"}[
-        result.status
-    ]
+_STATUS_KIND = {"eligible": "ok", "not_eligible": "error", "incomplete": "warning", "invalid": "error"}
+
+
+def _status_html(result: CaseResult, lang: str, seen: set[str] | None = None) -> str:
+    """The decision first: the status and its deciding findings in one line, then the details."""
+    kind = _STATUS_KIND[result.status]
     reasons = result.reasons(lang)
-    text = f"<b>{esc(label(result.status, STATUSES, lang))}</b>"
-    if reasons:
+    text = f'<b class="oqtk-headline">{esc(result.headline(lang))}</b>'
+    if len(reasons) > 1:
         text += "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in reasons) + "</ul>"
     cats = (
         "、".join(label(c, CATEGORIES, lang) for c in result.categories)
@@ -346,7 +358,7 @@ def _status_html(result: CaseResult, lang: str) -> str:
         f"<span style='color:#666'>({esc(tr(lang, f'{result.list_version}版清单', f'List {result.list_version}'))}, "
         f"{esc(tr(lang, '评估日', 'as of'))} {esc(result.as_of.isoformat())})</span></div>"
     )
-    case_findings = "".join(finding_html(f, lang) for f in result.findings)
+    case_findings = "".join(finding_html(f, lang, seen=seen) for f in result.findings)
     return (
         message_html(kind, text)
         + cats_line
@@ -379,7 +391,7 @@ def _services_html(result: CaseResult, lang: str) -> str:
     )
 
 
-def _title_html(result: CaseResult, lang: str) -> str:
+def _title_html(result: CaseResult, lang: str, seen: set[str] | None = None) -> str:
     t = result.title
     if t is None:
         return f"<p>{esc(tr(lang, '未评估职称（无C类证书或未填写职称系列）。', 'No title assessed (no Category C certificate or no series given).'))}</p>"
@@ -412,7 +424,9 @@ def _title_html(result: CaseResult, lang: str) -> str:
             f"<div><b>{esc(tr(lang, '如持续工作，可申报日期：', 'Open from (if the work continues): '))}</b><ul class='oqtk-eligible-from'>{items}</ul></div>"
         )
     parts.append(f"<div><b>{esc(tr(lang, '逐条核对：', 'Every rule checked: '))}</b></div>")
-    parts.append('<ul class="oqtk-findings">' + "".join(finding_html(f, lang) for f in t.findings) + "</ul>")
+    parts.append(
+        '<ul class="oqtk-findings">' + "".join(finding_html(f, lang, seen=seen) for f in t.findings) + "</ul>"
+    )
     return "".join(parts)
 
 
@@ -463,6 +477,9 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
     def num(v: float | None) -> str:
         return "" if v is None else f"{v:g}"
 
+    def tick(v: bool | None) -> str:
+        return "待核对 To check" if v is None else ("符合 Met" if v else "不符合 Not met")
+
     series = title_series().get(case.title_series or "")
     rnd = rounds().get(case.round_id or "")
     return [
@@ -489,22 +506,29 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
         ("主管部门推荐", "Authority recommendation", yn(case.recommended_by_authority)),
         ("参加过往期评审", "Took part in an earlier round", yn(case.previous_round)),
         ("评审批次", "Round", f"{rnd.name_zh} {rnd.name_en}" if rnd else ""),
+        (  # one row for the checklist, each item with its tick
+            "基本条件（经办人核对）",
+            "Basic requirements (officer's check)",
+            "；".join(
+                f"{req.zh}：{tick(dict(case.basic_requirements).get(req.code))}"
+                for req in (requirements_for(case.employer_type) if case.title_series else ())
+            ),
+        ),
         ("公示开始", "Publicity start", d(case.publicity_start)),
         ("公示结束", "Publicity end", d(case.publicity_end)),
     ]
 
 
-def _bi_finding(f: Finding) -> str:
+def _bi_finding(f: Finding, seen: set[str] | None = None) -> str:
     icon = {"pass": "✔", "fail": "✖", "missing": "◌", "check": "⚠", "info": "ℹ"}[f.outcome.value]
     cite = ""
     if f.source is not None:
+        zh_seen, en_seen = (seen, seen) if seen is not None else (set(), set())
         cite = (
-            f'<div class="cite">依据：{esc(f.source.cite("zh"))}<br>'
-            f'<span class="en">Basis: {esc(f.source.cite("en"))}</span></div>'
+            f'<div class="cite">依据：{esc(f.source.cite_once("zh", zh_seen))}<br>'
+            f'<span class="en">Basis: {esc(f.source.cite_once("en", en_seen))}</span></div>'
         )
-    return (
-        f'<li data-code="{esc(f.code)}">{icon} {esc(f.zh)}<br><span class="en">{esc(f.en)}</span>{cite}</li>'
-    )
+    return f'<li data-code="{esc(f.code)}">{icon} {esc(f.zh)}<br class="b"><span class="en">{esc(f.en)}</span>{cite}</li>'
 
 
 def summary_document(
@@ -513,28 +537,50 @@ def summary_document(
     """A standalone bilingual HTML page for the case file (print it or save it)."""
     generated = generated or dt.datetime.now().replace(microsecond=0)
     zh_status, en_status = STATUSES[result.status]
-    facts = "".join(
-        f"<tr><th>{esc(zh)}<br><span class='en'>{esc(en)}</span></th><td>{esc(v)}</td></tr>"
-        for zh, en, v in _input_rows(case)
-        if v
-    )
+    seen: set[str] = set()  # each clause quoted once in the summary
+    case_findings = "<ul>" + "".join(_bi_finding(f, seen) for f in result.findings) + "</ul>"
+    given = [(zh, en, v) for zh, en, v in _input_rows(case) if v]
+    cells = [
+        f"<th>{esc(zh)}<br class='b'><span class='en'>{esc(en)}</span></th><td>{esc(v)}</td>"
+        for zh, en, v in given
+    ]
+    facts = "".join(f"<tr>{''.join(cells[k : k + 2])}</tr>" for k in range(0, len(cells), 2))  # two a row
     cats = (
         "".join(f"<li>{esc(label(c, CATEGORIES, 'both'))}</li>" for c in result.categories)
         or "<li>无 None</li>"
     )
-    services = "".join(
-        f"<tr><td>{esc(s.category)}{'' if s.via == s.category else esc(f'（经{s.via}类 via {s.via}）')}</td>"
-        f"<td>{esc(s.zh)}<br><span class='en'>{esc(s.en)}</span></td>"
-        f"<td>{esc(s.check_zh or '')}<br><span class='en'>{esc(s.check_en or '')}</span></td>"
-        f"<td>{esc(s.source.cite('zh'))}<br><span class='en'>{esc(s.source.cite('en'))}</span>"
-        + (
-            f"<br>{esc(s.via_source.cite('zh'))}<br><span class='en'>{esc(s.via_source.cite('en'))}</span>"
-            if s.via_source
+    # services: one row each (text, what to check, a note number); their clauses once each, below
+    notes: dict[str, int] = {}
+    note_rows: list[str] = []
+    note_docs: set[str] = set()
+
+    def note(src: Source) -> int:
+        key = src.cite("zh")
+        if key not in notes:
+            notes[key] = len(notes) + 1
+            # the document's title on its first note only, then just the clause
+            first = src.doc_id not in note_docs
+            note_docs.add(src.doc_id)
+            zh = key if first else src.clause_zh
+            en = src.cite("en") if first else src.clause_en
+            note_rows.append(f"<li>{esc(zh)}<br class='b'><span class='en'>{esc(en)}</span></li>")
+        return notes[key]
+
+    service_rows = []
+    for sv in result.services:
+        refs = [note(sv.source)] + ([note(sv.via_source)] if sv.via_source else [])
+        via = "" if sv.via == sv.category else f"（经{sv.via}类 via {sv.via}）"
+        check = (
+            f"<br><i>须核对：{esc(sv.check_zh)}</i><br class='b'><span class='en'><i>Check: {esc(sv.check_en or '')}</i></span>"
+            if sv.check_zh
             else ""
         )
-        + "</td></tr>"
-        for s in result.services
-    )
+        service_rows.append(
+            f"<tr><td>{esc(sv.category)}{esc(via)}</td><td>{esc(sv.zh)}<br class='b'><span class='en'>{esc(sv.en)}</span>"
+            f"{check}</td><td>{''.join(f'[{n}]' for n in refs)}</td></tr>"
+        )
+    services = "".join(service_rows)
+    service_notes = f"<ol class='cite'>{''.join(note_rows)}</ol>" if note_rows else ""
     t = result.title
     title_part = "<p>未评估职称 <span class='en'>No title assessed</span></p>"
     if t is not None:
@@ -553,19 +599,18 @@ def summary_document(
                 )
                 + "</p>"
             )
-        title_part = head + "<ul>" + "".join(_bi_finding(f) for f in t.findings) + "</ul>"
-    case_findings = "<ul>" + "".join(_bi_finding(f) for f in result.findings) + "</ul>"
+        title_part = head + "<ul>" + "".join(_bi_finding(f, seen) for f in t.findings) + "</ul>"
     step_rows = "".join(
-        f"<tr data-step='{esc(s.key)}'><td>{i}</td><td>{esc(s.zh)}<br><span class='en'>{esc(s.en)}</span></td>"
+        f"<tr data-step='{esc(s.key)}'><td>{i}</td><td>{esc(s.zh)}<br class='b'><span class='en'>{esc(s.en)}</span></td>"
         f"<td>{esc(STEP_STATES[s.state][1])} <span class='en'>{esc(STEP_STATES[s.state][2])}</span></td>"
-        f"<td>{esc(s.date or '')}</td><td>{esc(s.note_zh)}<br><span class='en'>{esc(s.note_en)}</span></td></tr>"
+        f"<td>{esc(s.date or '')}</td><td>{esc(s.note_zh)}<br class='b'><span class='en'>{esc(s.note_en)}</span></td></tr>"
         for i, s in enumerate(steps, 1)
     )
     proc = _process_source(result.as_of)
     steps_part = (
         f"<table><tr><th>#</th><th>步骤 <span class='en'>Step</span></th><th>状态 <span class='en'>State</span></th>"
         f"<th>日期 <span class='en'>Date</span></th><th>说明 <span class='en'>Note</span></th></tr>{step_rows}</table>"
-        f"<p class='cite'>依据：{esc(proc.cite('zh'))}<br><span class='en'>Basis: {esc(proc.cite('en'))}</span></p>"
+        f"<p class='cite'>依据：{esc(proc.cite('zh'))}<br class='b'><span class='en'>Basis: {esc(proc.cite('en'))}</span></p>"
         if steps
         else "<p>本案不涉及职称申报 <span class='en'>No title application in this case</span></p>"
     )
@@ -585,22 +630,35 @@ body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 
 table {{ border-collapse: collapse; margin: 0.5em 0; }}
 th, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; text-align: left; }}
 .notice, .prevails {{ border: 1px solid #8d6e00; background: #fff8e1; padding: 6px; }}
-@media print {{ body {{ margin: 1cm; }} }}
+.decision {{ border: 2px solid #333; padding: 6px 10px; margin: 0.5em 0; }}
+.decision h2 {{ margin: 0 0 4px; }}
+.signoff {{ width: 100%; margin-top: 1em; }}
+.signoff td {{ height: 2.2em; width: 33%; }}
+@page {{ size: A4; margin: 10mm; }}
+@media print {{ body {{ margin: 0; font-size: 7.5pt; line-height: 1.25; }} .decision {{ font-size: 9pt; }} h1 {{ font-size: 13pt; margin: 0 0 4px; }}
+  h2 {{ font-size: 11pt; }} h3 {{ font-size: 9.5pt; margin: 0.5em 0 0.2em; }} ul {{ margin: 0.2em 0; padding-left: 1.2em; }}
+  th, td {{ padding: 1px 4px; }} br.b {{ display: none; }} .en::before {{ content: " "; }} .cite {{ font-size: 7pt; }}
+  p {{ margin: 0.3em 0; }} li .cite {{ display: inline; }} li .cite::before {{ content: " — "; }}
+  table.facts {{ width: 100%; }} table.facts th {{ width: 18%; }} table.facts td {{ width: 32%; }} }}
 </style></head><body>
-<h1>境外职业资格证书持证人员评估摘要<br><span class="en">Assessment summary: overseas occupational qualification</span></h1>
+<h1>境外职业资格证书持证人员评估摘要<br class="b"><span class="en">Assessment summary: overseas occupational qualification</span></h1>
+<div class="decision"><h2>结论 <span class="en">Result</span>：{esc(zh_status)} <span class="en">{esc(en_status)}</span></h2>
+<p class="headline">{esc(result.headline("zh"))}<br class="b"><span class="en">{esc(result.headline("en"))}</span></p></div>
 <p>评估日 <span class="en">As of</span>：{esc(result.as_of.isoformat())}；清单版本 <span class="en">List version</span>：{esc(result.list_version)}；
 生成时间 <span class="en">Generated</span>：{esc(generated.isoformat(sep=" "))}；oq-toolkit {esc(__version__)}</p>
 {partial}
-<h2>申请信息 <span class="en">Application</span></h2><table>{facts}</table>
-<h2>结论 <span class="en">Result</span>：{esc(zh_status)} <span class="en">{esc(en_status)}</span></h2>
+<h2>申请信息 <span class="en">Application</span></h2><table class="facts">{facts}</table>
 <h3>清单类别 <span class="en">Categories</span></h3><ul>{cats}</ul>
 <h3>证书、核验与公示 <span class="en">Certificate, verification and publicity</span></h3>{case_findings}
 <h3>可享受的服务 <span class="en">Services for this holder</span></h3>
-<table><tr><th>类别 <span class="en">Category</span></th><th>服务 <span class="en">Service</span></th><th>须核对 <span class="en">To check</span></th><th>依据 <span class="en">Basis</span></th></tr>{services}</table>
+<table><tr><th>类别 <span class="en">Category</span></th><th>服务及须核对事项 <span class="en">Service, and what to check</span></th><th>依据 <span class="en">Basis</span></th></tr>{services}</table>
+{service_notes}
 <h3>职称评估 <span class="en">Title eligibility</span></h3>{title_part}
 <h3>评审流程 <span class="en">Assessment process</span></h3>{steps_part}
-<p class="prevails">{esc(PREVAILS_ZH)}<br><span class="en">{esc(PREVAILS_EN)}</span></p>
+<p class="prevails">{esc(PREVAILS_ZH)}<br class="b"><span class="en">{esc(PREVAILS_EN)}</span></p>
 <p class="en">本摘要由工具生成，供案卷留存，不构成正式决定。 This summary is generated by a tool for the case file and is not a formal decision.</p>
+<table class="signoff"><tr><th>经办人 <span class="en">Officer</span></th><th>日期 <span class="en">Date</span></th><th>复核人 <span class="en">Reviewer</span></th></tr>
+<tr><td></td><td></td><td></td></tr></table>
 </body></html>
 """
 
@@ -678,6 +736,11 @@ class AssessForm(Form):
         self.list_version = w.Dropdown(options=list(list_versions()), layout=lay)
         self.list_notice = w.HTML()
         self._set_version(version_in_force(self._today).version)
+        # the officer's ticks on the basic requirements (items from data/policy/basic_requirements.yaml)
+        self.basic: dict[str, w.Dropdown] = {}
+        for req in basic_requirements():
+            self.basic[req.code] = w.Dropdown(layout=lay)
+            setattr(self, f"basic_{req.code}", self.basic[req.code])
 
         self.rows: dict[str, FieldRow] = {
             name: FieldRow(getattr(self, name))
@@ -686,11 +749,12 @@ class AssessForm(Form):
                 "degree", "science_degree", "series", "level", "relevant_since", "relevant_years",
                 "shanghai_since", "shanghai_years", "employer_type", "recommended", "previous_round", "round",
                 "publicity_start", "publicity_end", "as_of", "list_version",
+                *(f"basic_{code}" for code in self.basic),
             )
         }  # fmt: skip
         self.heading = w.HTML()
         self.section_titles = {
-            k: w.HTML() for k in ("applicant", "qualification", "title", "process", "basis")
+            k: w.HTML() for k in ("applicant", "qualification", "title", "basic", "process", "basis")
         }
         self.assess_button = w.Button(button_style="primary", icon="check")
         self.assess_button.on_click(self._on_assess)
@@ -704,21 +768,38 @@ class AssessForm(Form):
         self.result_box = w.VBox(
             [self.status_html, self.services_html, self.title_html, self.missing_html, self.publicity_html,
              self.checklist_html, self.download_html],
-            layout=w.Layout(display="none"),
+            layout=w.Layout(display="none", flex="1 1 0", min_width="300px", padding="0 0 0 16px"),
         )  # fmt: skip
+        # the result sits beside the form (sticky in the page: templates/voila … .oqtk-result-pane),
+        # and the decision is repeated next to the button that asked for it
+        self.result_box.add_class("oqtk-result-pane")
+        self.decision = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
+        self.button_note = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
+        self.button_note.add_class("oqtk-button-note")
+        self.decision.add_class("oqtk-decision")
         r = self.rows
-        self.children = [
-            self.heading,
+        form_column = w.VBox(
+            [
             self.section_titles["applicant"], r["application_id"], r["full_name"], r["holder_type"], r["hukou"],
             r["date_of_birth"],
             self.section_titles["qualification"], r["certificate"], r["verified"],
             self.section_titles["title"], r["degree"], r["science_degree"], r["series"], r["level"],
             r["relevant_since"], r["relevant_years"], r["shanghai_since"], r["shanghai_years"], r["employer_type"],
             r["recommended"], r["previous_round"], r["round"],
+            self.section_titles["basic"], *(r[f"basic_{code}"] for code in self.basic),
             self.section_titles["process"], r["publicity_start"], r["publicity_end"],
             self.section_titles["basis"], r["as_of"], r["list_version"], self.list_notice,
-            self.assess_button, self.message, self.result_box,
-        ]  # fmt: skip
+            w.HBox([self.assess_button, self.button_note, self.decision], layout=w.Layout(align_items="center")), self.message,
+            ],
+            layout=w.Layout(flex="0 1 640px", min_width="560px"),
+        )  # fmt: skip
+        self.children = [
+            self.heading,
+            w.HBox(
+                [form_column, self.result_box],
+                layout=w.Layout(flex_flow="row nowrap", align_items="flex-start"),
+            ),
+        ]
         self._render_labels()
         for name in self.rows:
             getattr(self, name).observe(self._on_field_change, names="value")
@@ -780,6 +861,11 @@ class AssessForm(Form):
         }  # fmt: skip
         for name, (zh, en, hzh, hen) in labels.items():
             self.rows[name].set_label(t(zh, en), t(hzh, hen))
+        for req in basic_requirements():
+            relabel(self.basic[req.code], [(t("（待核对）", "(to check)"), None), (t("符合", "Met"), True),
+                                           (t("不符合", "Not met"), False)])  # fmt: skip
+            applies = t("仅事业单位人员", "Public-institution staff only") if req.applies_to else ""
+            self.rows[f"basic_{req.code}"].set_label(req.text(lang), applies)
         self.certificate.placeholder = t("如：FCCA", "e.g. FCCA")
         self.relevant_years.placeholder = self.shanghai_years.placeholder = t("如：3.5", "e.g. 3.5")
         self.heading.value = (
@@ -790,6 +876,7 @@ class AssessForm(Form):
             "applicant": ("申请人", "Applicant"),
             "qualification": ("境外职业资格", "Overseas qualification"),
             "title": ("职称申报", "Title application"),
+            "basic": ("基本条件（经办人核对）", "Basic requirements (the officer checks)"),
             "process": ("公示", "Publicity"),
             "basis": ("评估依据", "Basis of the assessment"),
         }
@@ -926,7 +1013,14 @@ class AssessForm(Form):
                 row.set_error(kind, self.t(zh, en))
             else:
                 row.set_error(None)
-        return not any(kind == "error" for kind, _, _ in problems.values())
+        errors = [name for name, (kind, _, _) in problems.items() if kind == "error"]
+        # a button that cannot act is disabled and says why, beside it
+        self.assess_button.disabled = bool(errors)
+        why_zh = f"请先更正标出的{len(errors)}个字段" if errors else ""
+        why_en = f"Correct the {len(errors)} marked field(s) first" if errors else ""
+        self.assess_button.tooltip = self.t(why_zh, why_en)
+        self.button_note.value = message_html("error", esc(self.t(why_zh, why_en))) if errors else ""
+        return not errors
 
     def field_errors(self) -> dict[str, str]:
         """Field name → the message shown next to it (plain text, current language)."""
@@ -977,6 +1071,9 @@ class AssessForm(Form):
             publicity_start=self.publicity_start.value,
             publicity_end=self.publicity_end.value,
             round_id=self.round.value,
+            basic_requirements=tuple(
+                (code, dd.value) for code, dd in self.basic.items() if dd.value is not None
+            ),
         )
 
     @safe_handler
@@ -1001,17 +1098,24 @@ class AssessForm(Form):
     def _render_result(self) -> None:
         if self.result is None or self.case is None:
             self.result_box.layout.display = "none"
+            self.decision.value = ""
             for h in (self.status_html, self.services_html, self.title_html, self.missing_html, self.publicity_html,
                       self.checklist_html, self.download_html):  # fmt: skip
                 h.value = ""
             return
         lang, r = self.lang, self.result
-        self.status_html.value = _section(self.t("评估结论", "Result"), _status_html(r, lang))
+        self.decision.value = message_html(
+            _STATUS_KIND[r.status],
+            f"<b>{esc(r.headline(lang))}</b> "
+            f"<span style='color:#555'>{esc(self.t('（详情见右侧结果栏）', '(details in the result pane)'))}</span>",
+        )
+        seen: set[str] = set()  # each clause quoted once in the result
+        self.status_html.value = _section(self.t("评估结论", "Result"), _status_html(r, lang, seen))
         self.services_html.value = _section(
             self.t("可享受的服务及须核对事项", "Services for this holder, and what to check"),
             _services_html(r, lang),
         )
-        self.title_html.value = _section(self.t("职称评估", "Title eligibility"), _title_html(r, lang))
+        self.title_html.value = _section(self.t("职称评估", "Title eligibility"), _title_html(r, lang, seen))
         self.missing_html.value = _section(
             self.t("缺项与须核对事项", "Missing and to check"), _missing_html(r, lang)
         )

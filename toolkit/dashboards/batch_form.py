@@ -75,6 +75,11 @@ def _slug(name: str) -> str:
     return re.sub(r"[^\w-]+", "_", stem, flags=re.UNICODE).strip("_-")[:40]
 
 
+def _base_name(name: str) -> str:
+    """The file's own name from what the browser sent (any folder part, / or \\, dropped)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
 def _examples() -> list[str]:
     d = examples_dir()
     return sorted(p.name for p in d.glob("*.xlsx") if p.is_file()) if d.is_dir() else []
@@ -111,6 +116,9 @@ class BatchForm(Form):
         self.heading = w.HTML()
         self.upload = w.FileUpload(accept=".xlsx", multiple=False)
         self.upload_row = FieldRow(self.upload)
+        self.chosen_html = w.HTML()  # the file chosen, by its own name, before the run starts
+        self.chosen_html.add_class("oqtk-chosen")
+        self.original_name: str | None = None
         self.example = w.Dropdown(layout=w.Layout(width="320px"))
         self.example_row = FieldRow(self.example)
         self.as_of = w.DatePicker(value=today or dt.date.today(), layout=w.Layout(width="320px"))
@@ -129,12 +137,13 @@ class BatchForm(Form):
         self.problems_html = w.HTML()
         self.download_html = w.HTML()
         self.children = [
-            self.heading, self.upload_row, self.example_row, self.as_of_row, self.list_version_row,
+            self.heading, self.upload_row, self.chosen_html, self.example_row, self.as_of_row, self.list_version_row,
             self.run_button, self.progress, self.status_html, self.message,
             self.counts_html, self.problems_html, self.download_html,
         ]  # fmt: skip
         self._render_labels()
         self.upload.observe(self._on_upload, names="value")
+        self.example.observe(self._on_example, names="value")
 
     # --- labels ---------------------------------------------------------------------------------
 
@@ -161,6 +170,7 @@ class BatchForm(Form):
         )
         self.run_button.description = t("运行批量审核", "Run the batch review")
         self.progress.description = ""
+        self._render_chosen()
         if self.result is not None:
             self._show_result()
 
@@ -193,12 +203,45 @@ class BatchForm(Form):
         item = self._uploaded()
         if item is not None and self._check_size(item):
             self.example.value = None
+        self._render_chosen()
+
+    @safe_handler
+    def _on_example(self, _change: dict[str, Any]) -> None:
+        self._render_chosen()
+
+    def _render_chosen(self) -> None:
+        """Name the file the run will use, as the officer knows it, before the run starts."""
+        item = self._uploaded()
+        if self.example.value is not None:
+            name, size = self.example.value, None
+        elif item is not None:
+            name = _base_name(str(item.get("name") or ""))
+            size = int(item.get("size") or len(item.get("content") or b""))
+        else:
+            self.chosen_html.value = ""
+            return
+        size_text = (
+            f"，{_mb(size)} MB"
+            if size is not None and self.lang == "zh"
+            else (f", {_mb(size)} MB" if size is not None else "")
+        )
+        self.chosen_html.value = message_html(
+            "info",
+            esc(
+                self.t(
+                    f"将审核：{name}{size_text}。点击“运行批量审核”开始。",
+                    f"To be reviewed: {name}{size_text}. Click “Run the batch review” to start.",
+                )
+            ),
+        )
 
     def _save_upload(self, item: dict[str, Any]) -> Path:
         """Store the upload under ``$OQTK_HOME/uploads/`` with a generated name (never the uploaded path)."""
         folder = oqtk_home() / "uploads"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        from ..batch import BEIJING
+
+        stamp = dt.datetime.now(BEIJING).strftime("%Y%m%dT%H%M%S+0800")  # the one clock: Beijing time
         slug = _slug(str(item.get("name") or ""))
         name = f"{stamp}-{secrets.token_hex(4)}" + (f"-{slug}" if slug else "") + ".xlsx"
         path = folder / name
@@ -237,6 +280,7 @@ class BatchForm(Form):
                 self.show_message("error", "找不到该示例文件", "That example file is not available")
                 return
             path = examples_dir() / self.example.value
+            self.original_name = self.example.value
         else:
             item = self._uploaded()
             if item is None:
@@ -250,6 +294,7 @@ class BatchForm(Form):
                 self.show_message("error", "文件过大，未保存", "The file is too large and was not saved")
                 return
             path = self._save_upload(item)
+            self.original_name = _base_name(str(item.get("name") or "")) or None
         self.saved_path = path
         self._set_stage(1, "正在检查申报汇总表…", "Checking the intake sheet…")
         from ..intake import read_intake
@@ -261,8 +306,8 @@ class BatchForm(Form):
             raise  # shown in the message by safe_handler
         self._set_stage(
             2,
-            "正在运行批量审核（执行审核笔记本）…",
-            "Running the batch review (executing the review notebook)…",
+            "正在运行批量审核…",
+            "Running the batch review…",
         )
         self.run_button.disabled = True
         args = (path, self.as_of.value, self.list_version.value, self.lang)
@@ -285,15 +330,18 @@ class BatchForm(Form):
         try:
             hub = hub_client()
             if hub is not None:  # under the hub: the oq-register service runs it, as this login
-                item = self._uploaded()
-                name = (
-                    str(item.get("name") or path.name) if item and self.example.value is None else path.name
-                )
-                run_id = hub.submit(path, filename=name, as_of=as_of.isoformat(), list_version=list_version,
-                                    lang=lang)  # fmt: skip
+                run_id = hub.submit(path, filename=self.original_name or path.name, as_of=as_of.isoformat(),
+                                    list_version=list_version, lang=lang)  # fmt: skip
                 self.result = run_result(hub, run_id, path, oqtk_home() / "runs-cache")
             else:
-                results = run_batch([path], self.runs_dir, as_of=as_of, list_version=list_version, lang=lang)
+                results = run_batch(
+                    [path],
+                    self.runs_dir,
+                    as_of=as_of,
+                    list_version=list_version,
+                    lang=lang,
+                    original_names=[self.original_name],
+                )
                 self.result = results[0]
             self._show_result()
         except Exception:
@@ -384,6 +432,14 @@ class BatchForm(Form):
             css_class="oqtk-table oqtk-problems",
         ) + more  # fmt: skip
 
+    def download_name(self, name: str) -> str:
+        """A download named after the sheet and the run: ``<sheet>-<run id>-results.xlsx``."""
+        r = self.result
+        stem = _slug(self.original_name or (r.input_path.name if r else "")) or "intake"
+        run_id = r.run_id if r else ""
+        base, ext = name.rsplit(".", 1)
+        return f"{stem}-{run_id}-{base}.{ext}"
+
     def _downloads(self, run_dir: Path) -> str:
         t = self.t
         links = []
@@ -397,5 +453,5 @@ class BatchForm(Form):
             if p.stat().st_size > MAX_INLINE_DOWNLOAD_BYTES:
                 links.append(f"<span>{esc(t(zh, en))}: {esc(str(p))}</span>")
             else:
-                links.append(data_link(p.read_bytes(), name, t(zh, en), mime))
+                links.append(data_link(p.read_bytes(), self.download_name(name), t(zh, en), mime))
         return " ".join(links)

@@ -1,5 +1,10 @@
 """资格查询 Qualification lookup: search the List as you type.
 
+The version starts on the one in force, or — while that one has no entries loaded — on the newest
+version that has some, and the notice says so. Exact matches come first; near matches (close
+spellings only) are listed apart, under their own heading. "Not found" on a partial List says that
+the List is partial: not found is not "not listed".
+
 Each match shows its categories on every version of the List, the Category C title series and
 level, the issuer, the source (clause and link text) and, for a certificate not on the version
 asked for, why (``QualificationMatch.note_zh/.note_en``). The partial-List notice of the
@@ -17,8 +22,8 @@ from ..rules import (
     find_qualifications,
     get_version,
     list_versions,
+    lookup_version,
     title_series,
-    version_in_force,
 )
 from ..vocab import CATEGORIES, LEVELS
 from .base import Form, esc, message_html, safe_handler
@@ -35,13 +40,14 @@ _TD = "padding:2px 8px;vertical-align:top;text-align:left"
 
 
 class LookupForm(Form):
-    """Search box, version dropdown (default: the version in force), notice, results."""
+    """Search box, version dropdown (default: :func:`~toolkit.rules.lookup_version`), notice, results."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.add_class("oqtk-lookup")
         versions = list(list_versions())
-        self.version = w.Dropdown(options=versions, value=version_in_force().version)
+        start, self._in_force_empty = lookup_version()
+        self.version = w.Dropdown(options=versions, value=start.version)
         self.version.add_class("oqtk-version")
         self.query = w.Text(value="", continuous_update=True, layout=w.Layout(width="420px"))
         self.query.add_class("oqtk-query")
@@ -80,11 +86,29 @@ class LookupForm(Form):
         self.clear_message()
         v = get_version(self.version.value)
         notice = v.partial_notice(self.lang)
+        default_note = ""
+        empty = self._in_force_empty
+        if empty is not None and v.version != empty.version:
+            default_note = self.t(
+                f"现行的{empty.version}版清单尚无已载入的条目，默认按已载入条目的最新版本（{v.version}版）查询；"
+                f"可在右侧改选版本。",
+                f"List {empty.version}, in force, has no entries loaded yet, so the lookup starts on the newest "
+                f"version with entries ({v.version}); choose another version on the right.",
+            )
         self.notice.value = message_html(
-            "warning" if notice else "info",
+            "warning" if notice or default_note else "info",
             esc(
-                notice
-                or self.t(f"{v.title_zh}：附件已完整载入。", f"{v.title_en}: the annex is fully loaded.")
+                " ".join(
+                    x
+                    for x in (
+                        default_note,
+                        notice
+                        or self.t(
+                            f"{v.title_zh}：附件已完整载入。", f"{v.title_en}: the annex is fully loaded."
+                        ),
+                    )
+                    if x
+                )
             ),
         )
         text = self.query.value.strip()
@@ -94,27 +118,39 @@ class LookupForm(Form):
             self.results.value = ""
             return
         self.matches = find_qualifications(text, v.version)
-        if not self.matches:
-            self.summary.value = message_html(
-                "info",
-                esc(
-                    self.t(
-                        f"未找到与“{text}”相符的证书。请换用英文全称、中文名称或缩写再试；"
-                        f"若确不在清单上，则不属于认可的境外职业资格证书。",
-                        f"No certificate matches “{text}”. Try the full English or Chinese name or the "
-                        f"abbreviation; a certificate not on the List is not a recognised overseas qualification.",
-                    )
-                ),
+        exact = [m for m in self.matches if m.exact]
+        near = [m for m in self.matches if not m.exact]
+        if not exact:
+            if v.complete:
+                msg = self.t(
+                    f"{v.version}版清单中没有与“{text}”相符的证书。请换用英文全称、中文名称或缩写再试；"
+                    f"若确不在清单上，则不属于认可的境外职业资格证书。",
+                    f"No certificate on List {v.version} matches “{text}”. Try the full English or Chinese name "
+                    f"or the abbreviation; a certificate not on the List is not a recognised overseas qualification.",
+                )
+            else:
+                msg = self.t(
+                    f"已载入的{v.version}版清单条目中未找到“{text}”。本版清单只载入了部分条目"
+                    f"（{v.known_count}条），未找到不等于不在清单上：请对照清单附件核对。",
+                    f"“{text}” is not among the loaded entries of List {v.version}. Only part of this List is "
+                    f"loaded ({v.known_count} entries), so not found does not mean not listed: check the annex.",
+                )
+            self.summary.value = message_html("warning" if not v.complete else "info", esc(msg))
+        else:
+            self.summary.value = esc(
+                self.t(
+                    f"找到 {len(exact)} 项（{v.version}版清单）",
+                    f"{len(exact)} match(es) on List {v.version}",
+                )
             )
-            self.results.value = ""
-            return
-        self.summary.value = esc(
-            self.t(
-                f"找到 {len(self.matches)} 项（{v.version}版清单）",
-                f"{len(self.matches)} match(es) on List {v.version}",
+        near_html = ""
+        if near:
+            near_html = (
+                f'<div class="oqtk-near"><h4 style="margin:10px 0 2px;color:#555">'
+                f"{esc(self.t('相近名称（并非精确匹配，请核对是否为所查证书）', 'Close names (not exact matches: check whether one is meant)'))}"
+                f"</h4>{''.join(self._match_html(m) for m in near)}</div>"
             )
-        )
-        self.results.value = "".join(self._match_html(m) for m in self.matches)
+        self.results.value = "".join(self._match_html(m) for m in exact) + near_html
 
     def _match_html(self, m: QualificationMatch) -> str:
         lang = self.lang

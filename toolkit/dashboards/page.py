@@ -187,9 +187,9 @@ class Page(Form):
             '<div style="color:#777;font-size:85%;margin-top:16px;border-top:1px solid #ddd;padding-top:4px">'
             + esc(
                 self.t(
-                    "页面闲置超过 60 分钟后请刷新。所有计算均在本机完成，不连接外网。",
-                    "Reload the page after 60 idle minutes. Everything is computed on this computer; "
-                    "nothing is sent to the internet.",
+                    "页面开着时随时可用；关闭页面后，其计算进程几分钟内自动释放。所有计算均在本机完成，不连接外网。",
+                    "The page stays usable while it is open; once it is closed, its process is freed within "
+                    "minutes. Everything is computed on this computer; nothing is sent to the internet.",
                 )
             )
             + "</div>"

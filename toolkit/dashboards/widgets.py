@@ -82,14 +82,16 @@ def outcome_label(outcome: Outcome, lang: str) -> str:
     return f"{icon} {tr(lang, zh, en)}"
 
 
-def finding_html(f: Finding, lang: str, *, cite: bool = True) -> str:
-    """One finding as an ``<li>``: icon and word, the text, and its clause (all escaped)."""
+def finding_html(f: Finding, lang: str, *, cite: bool = True, seen: set[str] | None = None) -> str:
+    """One finding as an ``<li>``: icon and word, the text, and its clause (all escaped). With
+    ``seen`` (shared across a result's findings), a clause already quoted reads "条文同上"."""
     colour = _OUTCOME_COLOURS[f.outcome]
     clause = ""
     if cite and f.source is not None:
+        text = f.source.cite(lang) if seen is None else f.source.cite_once(lang, seen)
         clause = (
             f'<div class="oqtk-cite" style="color:#555;font-size:90%">'
-            f"{esc(tr(lang, '依据：', 'Basis: '))}{esc(f.source.cite(lang))}</div>"
+            f"{esc(tr(lang, '依据：', 'Basis: '))}{esc(text)}</div>"
         )
     return (
         f'<li class="oqtk-finding oqtk-{esc(f.outcome.value)}" data-code="{esc(f.code)}">'

@@ -85,7 +85,9 @@ class ServiceState:
                 )
                 log.info("run %s: closed as failed (the service stopped during it)", rec.run_id)
 
-    def submit(self, user: str, sheet: Path, params: dict[str, Any]) -> Future[tuple[str, Path]]:
+    def submit(
+        self, user: str, sheet: Path, params: dict[str, Any], original: str | None = None
+    ) -> Future[tuple[str, Path]]:
         """Start one batch run as ``user``; the future resolves to (run_id, run_dir) once the folder exists."""
         from ..batch import run_batch
 
@@ -103,7 +105,8 @@ class ServiceState:
 
         def job() -> None:
             try:
-                run_batch([sheet], self.runs_root, jobs=1, on_start=on_start, recorder=record, **params)
+                run_batch([sheet], self.runs_root, jobs=1, on_start=on_start, recorder=record,
+                          original_names=[original], **params)  # fmt: skip
             except BaseException as exc:
                 if not started.done():
                     started.set_exception(exc)
@@ -258,7 +261,7 @@ class Runs(_API):
                 params[key] = value
         try:
             run_id, _run_dir = await asyncio.wait_for(
-                asyncio.wrap_future(self.state.submit(self.name, sheet, params)), timeout=120
+                asyncio.wrap_future(self.state.submit(self.name, sheet, params, filename)), timeout=120
             )
         except ToolkitError as exc:
             return _error(self, 400, "无法开始运行", f"The run cannot start: {exc}")

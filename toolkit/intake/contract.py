@@ -14,7 +14,18 @@ from dataclasses import dataclass
 
 from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS
 
-__all__ = ["COLUMNS", "COLUMN_BY_KEY", "REQUIRED", "RESULT_COLUMNS", "Column", "header_key", "match_header"]
+__all__ = [
+    "BASIC_REQUIREMENT_COLUMNS",
+    "CODE_COLUMNS",
+    "COLUMNS",
+    "COLUMN_BY_KEY",
+    "DISPLAY_COLUMNS",
+    "REQUIRED",
+    "RESULT_COLUMNS",
+    "Column",
+    "header_key",
+    "match_header",
+]
 
 
 @dataclass(frozen=True)
@@ -248,6 +259,65 @@ COLUMNS: tuple[Column, ...] = (
         help_en="Took part in an earlier title round: " + _YN_EN,
         aliases=("往期认定", "参加过往期", "Previous round"),
     ),
+    # The officer's ticks on the basic requirements (optional; the items and their clauses are
+    # data/policy/basic_requirements.yaml; the key after "basic_" is the item's code).
+    Column(
+        "basic_law",
+        "基本条件：遵守宪法法律",
+        "Basic: complies with the law",
+        "yes_no",
+        help_zh="经办人核对：遵守中华人民共和国宪法和法律法规。" + _YN_ZH + "；留空为尚待核对",
+        help_en="Officer's check: complies with the Constitution and laws of China. "
+        + _YN_EN
+        + "; blank = still to check",
+        aliases=("遵守宪法法律", "Basic law"),
+    ),
+    Column(
+        "basic_ethics",
+        "基本条件：职业道德",
+        "Basic: professional ethics",
+        "yes_no",
+        help_zh="经办人核对：具有良好的职业道德、敬业精神，作风端正。" + _YN_ZH + "；留空为尚待核对",
+        help_en="Officer's check: good professional ethics, dedication and proper conduct. "
+        + _YN_EN
+        + "; blank = still to check",
+        aliases=("职业道德", "Basic ethics"),
+    ),
+    Column(
+        "basic_competence",
+        "基本条件：履职能力",
+        "Basic: competence",
+        "yes_no",
+        help_zh="经办人核对：认真履行岗位职责，具备相应的专业能力。" + _YN_ZH + "；留空为尚待核对",
+        help_en="Officer's check: commits to the post's responsibilities and has shown the competence. "
+        + _YN_EN
+        + "; blank = still to check",
+        aliases=("履职能力", "Basic competence"),
+    ),
+    Column(
+        "basic_overseas_experience",
+        "基本条件：境外相关经历",
+        "Basic: overseas experience",
+        "yes_no",
+        help_zh="经办人核对：具有相应领域的境外相关工作经历或从事境外相关业务。"
+        + _YN_ZH
+        + "；留空为尚待核对",
+        help_en="Officer's check: relevant overseas experience, or overseas business, in the field. "
+        + _YN_EN
+        + "; blank = still to check",
+        aliases=("境外相关经历", "Basic overseas experience"),
+    ),
+    Column(
+        "basic_public_institution_posts",
+        "基本条件：事业单位岗位管理",
+        "Basic: public-institution post management",
+        "yes_no",
+        help_zh="仅事业单位人员：一般应符合事业单位岗位管理要求。" + _YN_ZH + "；留空为尚待核对",
+        help_en="Public-institution staff only: generally follows public institutions' post management. "
+        + _YN_EN
+        + "; blank = still to check",
+        aliases=("事业单位岗位管理", "Basic post management"),
+    ),
     Column(
         "publicity_start",
         "公示开始日期",
@@ -270,6 +340,10 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+# the intake columns holding the officer's ticks on the basic requirements: column key → item code
+BASIC_REQUIREMENT_COLUMNS: dict[str, str] = {
+    c.key: c.key.removeprefix("basic_") for c in COLUMNS if c.key.startswith("basic_")
+}
 REQUIRED: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.required)
 
 # the results table (results.csv); extra input columns follow under their own headers
@@ -298,6 +372,38 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "publicity_check",
     "list_version",
     "as_of",
+)
+
+# the first sheet of results.xlsx, in the officer's words (decision first); the machine codes go
+# to CODE_COLUMNS (a sheet of their own) and results.csv keeps RESULT_COLUMNS
+DISPLAY_COLUMNS: tuple[str, ...] = (
+    "source_row",
+    "application_id",
+    "full_name",
+    "status_text",
+    "reasons",
+    "problem_count",
+    "title_highest",
+    "title_name",
+    "eligible_from",
+    "title_series",
+    "title_requested",
+    "title_eligible",
+    "categories",
+    "publicity_start",
+    "publicity_end",
+    "publicity_check",
+    "services",
+    "list_version",
+    "as_of",
+)
+CODE_COLUMNS: tuple[str, ...] = (  # the codes an officer may filter on; results.csv has them all
+    "source_row",
+    "status",
+    "reason_codes",
+    "categories",
+    "title_series",
+    "title_highest",
 )
 
 _STRIP = re.compile(r"[\s_\-.*:：/\\()（）\[\]【】]+")

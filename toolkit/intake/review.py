@@ -31,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,9 @@ import pandas as pd
 
 from ..exceptions import ToolkitError
 from ..findings import Finding, Outcome
-from ..rules import CaseInput, CaseResult, assess_case, get_version
-from ..vocab import LEVELS, STATUSES
-from .contract import COLUMN_BY_KEY, RESULT_COLUMNS
+from ..rules import CaseInput, CaseResult, assess_case, get_version, title_series
+from ..vocab import CATEGORIES, LEVELS, STATUSES, label, superseded_holder_word
+from .contract import BASIC_REQUIREMENT_COLUMNS, COLUMN_BY_KEY, DISPLAY_COLUMNS, RESULT_COLUMNS
 from .reader import IntakeSheet, OtherSheet, read_intake
 from .schema import Problem, display, message, validate_frame
 
@@ -90,12 +91,12 @@ _FINDING_FIX = {
     ),
     "qualification_ambiguous": ("填写证书全称", "Give the certificate's full name"),
     "qualification_not_found_partial_list": (
-        "对照清单附件核对证书名称，或由市局导入完整清单附件（oqtk list import）",
-        "Check the name against the List annex, or have the full annex imported (oqtk list import)",
+        "对照清单附件核对证书名称；完整附件须由系统管理员导入（oqtk list import）",
+        "Check the name against the List annex; the system administrator imports the full annex (oqtk list import)",
     ),
     "qualification_not_known_on_version": (
-        "对照该版清单附件核对，或导入附件",
-        "Check the annex of that version, or import it",
+        "对照该版清单附件核对；附件须由系统管理员导入",
+        "Check the annex of that version; the system administrator imports it",
     ),
     "publicity_too_short": (
         "按最早结束日期延长公示期，或重新公示不少于规定工作日，再更正公示结束日期",
@@ -104,8 +105,8 @@ _FINDING_FIX = {
     "holder_type_missing": ("填写人员类别", "Fill in the holder type"),
     "title_series_missing": ("填写申报职称系列", "Fill in the title series"),
     "publicity_calendar_not_covered": (
-        "待当年节假日安排载入后重新评估，或人工核对公示期",
-        "Re-run once the year's holiday schedule is loaded, or check the publicity period by hand",
+        "人工核对公示期，或待系统管理员载入当年节假日安排后重新评估",
+        "Check the publicity period by hand, or re-run once the system administrator loads the year's holiday schedule",
     ),
 }
 
@@ -148,6 +149,11 @@ class ReviewedRow:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def problem_count(self) -> int:
+        """Items to fix (notes, which leave the status as it is, are not counted)."""
+        return sum(p.severity != "note" for p in self.problems)
+
+    @property
     def categories(self) -> tuple[str, ...]:
         return self.result.categories if self.result else ()
 
@@ -186,7 +192,7 @@ class ReviewedRow:
             ";".join(self.reason_codes),  # reason_codes
             "；".join(self.reasons_zh),  # reasons_zh
             "; ".join(self.reasons_en),  # reasons_en
-            len(self.problems),  # problem_count
+            self.problem_count,  # problem_count
             ";".join(self.categories),  # categories
             ";".join(s.code for s in res.services) if res else "",  # services
             (t.series or "") if t else (case.title_series or ""),  # title_series
@@ -203,6 +209,68 @@ class ReviewedRow:
             as_of,  # as_of
             *(display(v) for v in self.extras.values()),
         )
+
+    def display_row(self, lang: str, as_of: dt.date, list_version: str) -> tuple[Any, ...]:
+        """This row of results.xlsx's first sheet (:data:`DISPLAY_COLUMNS`, then the extra
+        columns): words in ``lang`` instead of codes, dates as dates, numbers as numbers."""
+        t = self.title
+        res = self.result
+        case = self.case
+        zh = lang == "zh"
+        eligible_from = None
+        if t is not None and t.eligible_from:
+            want = t.requested if t.requested in t.eligible_from else None
+            eligible_from = t.eligible_from[want] if want else min(t.eligible_from.values())
+        pub = (res.publicity if res else None) or {}
+        pf = next((f for f in res.findings if f.code.startswith("publicity")), None) if res else None
+        series_code = (t.series if t else case.title_series) or ""
+        series = title_series().get(series_code)
+        series_name = (series.name_zh if zh else series.name_en) if series else series_code
+        sep = "；" if zh else "; "
+        return (
+            self.source_row,
+            self.application_id or "",
+            self.full_name or "",
+            STATUSES[self.status][0 if zh else 1],
+            sep.join(self.reasons_zh if zh else self.reasons_en),
+            self.problem_count,
+            label(t.highest, LEVELS, lang) if t and t.highest else "",
+            ((t.title_zh if zh else t.title_en) or "") if t else "",
+            eligible_from,
+            series_name,
+            label(case.title_level, LEVELS, lang) if case.title_level else "",
+            sep.join(label(x, LEVELS, lang) for x in t.eligible) if t else "",
+            sep.join(label(c, CATEGORIES, lang) for c in self.categories),
+            case.publicity_start,
+            _date_or_none(pub.get("end")),
+            (pf.zh if zh else pf.en) if pf else "",
+            _services_text(res.services, lang) if res else "",
+            list_version,
+            as_of,
+            *(display(v) for v in self.extras.values()),
+        )
+
+    def code_row(self) -> tuple[Any, ...]:
+        """This row of results.xlsx's codes sheet (:data:`CODE_COLUMNS`)."""
+        t = self.title
+        return (
+            self.source_row,
+            self.status,
+            ";".join(self.reason_codes),
+            ";".join(self.categories),
+            (t.series or "") if t else (self.case.title_series or ""),
+            (t.highest or "") if t else "",
+        )
+
+
+def _date_or_none(v: Any) -> dt.date | None:
+    return dt.date.fromisoformat(v) if isinstance(v, str) and v else None
+
+
+@lru_cache(maxsize=1024)
+def _services_text(services: tuple[Any, ...], lang: str) -> str:
+    """The services in words, one a line ("A: …"), memoised: a sheet shares a few combinations."""
+    return "\n".join(f"{s.category}类：{s.zh}" if lang == "zh" else f"{s.category}: {s.en}" for s in services)
 
 
 @dataclass
@@ -235,6 +303,18 @@ class IntakeReview:
         """The results table as tuples in :attr:`result_columns` order (the first ``limit`` rows)."""
         as_of = self.as_of.isoformat()
         return [r.to_row(as_of, self.list_version) for r in self.rows[:limit]]
+
+    def display_rows(self, lang: str = "zh", limit: int | None = None) -> list[tuple[Any, ...]]:
+        """results.xlsx's first sheet as tuples (:attr:`display_columns` order), in ``lang``."""
+        return [r.display_row(lang, self.as_of, self.list_version) for r in self.rows[:limit]]
+
+    @property
+    def display_columns(self) -> list[str]:
+        return [*DISPLAY_COLUMNS, *self.extras]
+
+    def code_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
+        """results.xlsx's codes sheet as tuples (:data:`CODE_COLUMNS` order)."""
+        return [r.code_row() for r in self.rows[:limit]]
 
     def problem_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
         return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems[:limit]]
@@ -327,6 +407,11 @@ def _case(rec: dict[str, Any], round_id: str | None) -> CaseInput:
         publicity_start=rec["publicity_start"],
         publicity_end=rec["publicity_end"],
         round_id=round_id,
+        basic_requirements=tuple(
+            (code, _yn(rec[key]))
+            for key, code in BASIC_REQUIREMENT_COLUMNS.items()
+            if rec.get(key) is not None
+        ),
     )
 
 
@@ -518,6 +603,8 @@ def _assess_rows(
         raw = dict(zip(keys, raws, strict=True))
         case = _case(rec, round_id)
         probs = list(problems_by_row.get(row, ()))
+        if rec["holder_type"] == "mainland_resident" and superseded_holder_word(raw["holder_type"]):
+            probs.append(_old_holder_word_note(sheet, row, raw["holder_type"]))
         res: CaseResult | ToolkitError
         try:
             res = assess_case(case, as_of, version)
@@ -564,13 +651,35 @@ def _assess_rows(
     return out
 
 
+def _old_holder_word_note(sheet: IntakeSheet, row: int, value: Any) -> Problem:
+    """A note (not a problem: the status is unchanged) that an old word was read as 内地（大陆）居民."""
+    v = display(value)
+    return Problem(
+        sheet.sheet_name,
+        row,
+        "holder_type",
+        sheet.headers.get("holder_type", COLUMN_BY_KEY["holder_type"].zh),
+        sheet.cell_ref(row, "holder_type"),
+        v,
+        "holder_type_old_word",
+        f"人员类别“{v}”已按“内地（大陆）居民”读取（港澳居民、台湾居民同为中国公民，旧用词会混淆）",
+        f"Holder type “{v}” was read as 内地（大陆）居民 (mainland resident): Hong Kong, Macao and Taiwan "
+        "residents are Chinese citizens too, so the old word was ambiguous",
+        "今后请填写“内地（大陆）居民”",
+        "Write 内地（大陆）居民 from now on",
+        "note",
+    )
+
+
 def _finding_problems(
     sheet: IntakeSheet, row: int, raw: dict[str, Any], result: CaseResult, already: list[Problem]
 ) -> list[Problem]:
     out = []
     flagged = {p.column for p in already}
     for f in result.all_findings():
-        if f.outcome is not Outcome.MISSING:
+        if (
+            f.outcome is not Outcome.MISSING or f.code == "requested_level_pending"
+        ):  # a consequence, not an item
             continue
         col = _finding_column(f.code)
         if col and ({col} | _SAME_FACT.get(col, set())) & flagged:  # the cell's own problem says it already
@@ -602,14 +711,16 @@ def _finding_problems(
 def _status(result: CaseResult | None, probs: list[Problem]) -> str:
     if result is None or any(p.severity == "invalid" for p in probs) or result.status == "invalid":
         return "invalid"
-    if probs and result.status == "eligible":
+    if any(p.severity != "note" for p in probs) and result.status == "eligible":
         return "incomplete"
     return result.status
 
 
 def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str, str, str]]:
-    """Reason code and text: the cell problems, then the findings that decide the status."""
-    out = [(p.code, p.message_zh, p.message_en) for p in probs]
+    """Reason code and text: the cell problems, then the findings that decide the status. Every
+    row gets one: an eligible row says what it is eligible for (the title, else the certificate's
+    place on the List), a refusal without a failed rule says what decided it."""
+    out = [(p.code, p.message_zh, p.message_en) for p in probs if p.severity != "note"]
     if result is not None:
         codes = {p.code for p in probs}
         fs: list[Finding] = result.all_findings()
@@ -627,4 +738,8 @@ def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str,
                     f"May apply for {t.title_en or t.highest}",
                 )
             )
-    return out
+        elif result.status == "eligible" and all(p.severity == "note" for p in probs):
+            out += [(f.code, f.zh, f.en) for f in result.decisive]
+        if not out:
+            out += [(f.code, f.zh, f.en) for f in result.decisive if f.code not in codes]
+    return out + [(p.code, p.message_zh, p.message_en) for p in probs if p.severity == "note"]

@@ -52,7 +52,9 @@ class Problem:
     message_en: str
     fix_zh: str
     fix_en: str
-    severity: str = "incomplete"  # "invalid" when the row cannot be assessed without it
+    severity: str = (
+        "incomplete"  # "invalid" when the row cannot be assessed without it; "note": status unchanged
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

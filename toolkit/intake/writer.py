@@ -1,4 +1,9 @@
-"""Write a review's results: ``results.xlsx`` (结果 / 待补正 / 汇总) and ``results.csv``.
+"""Write a review's results: ``results.xlsx`` (结果 / 待补正 / 汇总 / 代码) and ``results.csv``.
+
+``results.xlsx`` is for officers: its first sheet (结果 Results, :data:`DISPLAY_COLUMNS`) opens with
+the status and its reasons in words of the chosen language, dates as dates and numbers as numbers;
+the machine codes are on a sheet of their own (代码 Codes, :data:`CODE_COLUMNS`). ``results.csv``
+is for machines and keeps the codes (:data:`RESULT_COLUMNS`).
 
 Safety:
 
@@ -35,7 +40,7 @@ from typing import Any
 from ..exceptions import IntakeError, OutputError
 from ..textsafe import VisibleControlsWriter
 from ..vocab import STATUSES
-from .contract import COLUMN_BY_KEY
+from .contract import CODE_COLUMNS, COLUMN_BY_KEY
 from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
@@ -79,6 +84,10 @@ _RESULT_LABELS = {
     "publicity_check": ("公示核对", "Publicity check"),
     "list_version": ("清单版本", "List version"),
     "as_of": ("评估日期", "Assessed as of"),
+    # the officer's sheet (DISPLAY_COLUMNS)
+    "status_text": ("状态", "Status"),
+    "reasons": ("原因", "Reasons"),
+    "title_name": ("职称名称", "Title"),
 }
 _PROBLEM_LABELS = {
     "sheet": ("工作表", "Sheet"),
@@ -102,6 +111,8 @@ _WIDTHS = {
     "fix_zh": 45,
     "fix_en": 45,
     "services": 30,
+    "reasons": 60,
+    "status_text": 12,
     "value": 24,
     "full_name": 16,
     "application_id": 16,
@@ -161,7 +172,7 @@ def _table(
     if status:
         sheet.fill_column = keys.index("status")
         sheet.fill_columns = [
-            keys.index(k) for k in ("status_zh", "status_en", "application_id") if k in keys
+            keys.index(k) for k in ("status_zh", "status_en", "application_id", "source_row") if k in keys
         ]
         sheet.fills = dict(STATUS_FILL)
     return sheet
@@ -197,6 +208,20 @@ def _continued(
             )
             chunk = [*chunk, (note, *([None] * (len(keys) - 1)))]
         sheets.append(_table(names[n], keys, chunk, labels, lang, status))
+    return sheets
+
+
+def _officer_sheets(review: IntakeReview, lang: str, max_rows: int) -> list[Sheet]:
+    """The first sheet (continued past ``max_rows``): the officer's words, the status coloured by
+    its word."""
+    keys = review.display_columns
+    sheets = _continued(
+        "结果 Results", keys, review.display_rows(lang), _RESULT_LABELS, lang, max_rows=max_rows
+    )
+    for sheet in sheets:
+        sheet.fill_column = keys.index("status_text")
+        sheet.fill_columns = [keys.index("application_id")]
+        sheet.fills = {STATUSES[s][0 if lang == "zh" else 1]: c for s, c in STATUS_FILL.items()}
     return sheets
 
 
@@ -271,9 +296,7 @@ def write_results(
         problems = review.problem_rows()
 
         def write_xlsx(tmp: Path) -> None:
-            results = _continued(
-                "结果 Results", keys, rows, _RESULT_LABELS, lang, status=True, max_rows=max_sheet_rows
-            )
+            results = _officer_sheets(review, lang, max_sheet_rows)
             probs = _continued(
                 "待补正 Problems",
                 list(PROBLEM_COLUMNS),
@@ -282,8 +305,10 @@ def write_results(
                 lang,
                 max_rows=max_sheet_rows,
             )
-            more = [sh.name for sh in (*results[1:], *probs[1:])]
-            write_xlsx_file(tmp, [*results, *probs, _summary(review, lang, more)])
+            codes = _continued("代码 Codes", list(CODE_COLUMNS), review.code_rows(), _RESULT_LABELS, lang,
+                               status=True, max_rows=max_sheet_rows)  # fmt: skip
+            more = [sh.name for sh in (*results[1:], *probs[1:], *codes[1:])]
+            write_xlsx_file(tmp, [*results, *probs, _summary(review, lang, more), *codes])
 
         def write_csv(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:

@@ -9,7 +9,8 @@ fills, frozen header, filter, formula-looking text kept as text).
 It writes exactly what the results need and nothing else: sheets of rows, a bold wrapped header
 row, column widths, a frozen header, an auto-filter, and a fill on chosen cells. Text is always
 written as an inline string (``t="inlineStr"``), so a value such as ``=HYPERLINK(...)`` is stored
-as that exact text and can never become a formula; numbers and booleans keep their type.
+as that exact text and can never become a formula; numbers and booleans keep their type, and a
+``datetime.date`` is written as a date (its serial number, shown yyyy-mm-dd).
 Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage return)
 are dropped.
 """
@@ -61,7 +62,12 @@ def _text(v: str) -> str:
     return escape(v) if ("&" in v or "<" in v or ">" in v) else v
 
 
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 in the 1900 date system
+_FIRST_SERIAL = dt.date(1900, 3, 1)  # from here on the serial is the day count (earlier: text)
+
+
 def _styles(fill_colours: list[str]) -> str:
+    """The style sheet: 0 normal, 1 header, 2… one per fill colour, then the date style (last)."""
     fills = "".join(
         f'<fill><patternFill patternType="solid"><fgColor rgb="FF{c}"/><bgColor indexed="64"/></patternFill></fill>'
         for c in fill_colours
@@ -73,21 +79,23 @@ def _styles(fill_colours: list[str]) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
         '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
         '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
         f'<fills count="{len(fill_colours) + 2}"><fill><patternFill patternType="none"/></fill>'
         f'<fill><patternFill patternType="gray125"/></fill>{fills}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        f'<cellXfs count="{len(fill_colours) + 2}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        f'<cellXfs count="{len(fill_colours) + 3}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-        f'<alignment vertical="top" wrapText="1"/></xf>{xfs}</cellXfs>'
+        f'<alignment vertical="top" wrapText="1"/></xf>{xfs}'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"
     )
 
 
-def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int]) -> None:
+def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int], date_style: int = 0) -> None:
     rows = iter(sheet.rows)
     header = next(rows, None)
     ncols = len(header) if header is not None else 1
@@ -151,6 +159,8 @@ def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int]) -> None:
                 add(f'<c r="{letters[j]}{r}"{st} t="b"><v>{int(v)}</v></c>')
             elif t is float:  # NaN
                 continue
+            elif t is dt.date and v >= _FIRST_SERIAL:  # a date is a date: its serial, shown yyyy-mm-dd
+                add(f'<c r="{letters[j]}{r}" s="{date_style}"><v>{(v - _EPOCH).days}</v></c>')
             else:
                 text = v.isoformat() if isinstance(v, dt.date) else str(v)
                 st = style if styled[j] else ""
@@ -235,6 +245,6 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
                 import io
 
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                _sheet_xml(text, sh, style_of)
+                _sheet_xml(text, sh, style_of, 2 + len(colours))
                 text.flush()
                 text.detach()

@@ -36,7 +36,8 @@ DECISIONS: dict[str, tuple[str, str]] = {
 }
 #: The files a run folder is recognised by (besides a run-id-shaped name).
 RUN_FILES = ("manifest.json", "review.ipynb", "review.html", "results.xlsx", "results.csv")
-_RUN_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9A-Za-z-]+$")
+#: Run ids: Beijing time saying so (``20261202T035335+0800-aa2a46fa``), or UTC (``…Z-…``) before.
+_RUN_ID_RE = re.compile(r"^\d{8}T\d{6}(Z|\+0800)-[0-9A-Za-z-]+$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x4F51544B  # "OQTK": marks a SQLite file as an oq-toolkit register
@@ -257,13 +258,15 @@ def _since_utc(since: date | datetime | str) -> datetime:
 
 
 def _created_from_run_id(run_id: str) -> str | None:
-    m = re.match(r"^(\d{8}T\d{6})Z", run_id)
+    """The creation time a run id carries, as UTC ISO 8601 (ids in Beijing time or in UTC)."""
+    m = re.match(r"^(\d{8}T\d{6})(Z|\+0800)", run_id)
     if not m:
         return None
     try:
-        return datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC).isoformat()
+        t = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC if m.group(2) == "Z" else CST)
     except ValueError:
         return None
+    return t.astimezone(UTC).isoformat()
 
 
 def _safe_name(name: object, where: str) -> str:

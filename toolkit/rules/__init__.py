@@ -9,8 +9,10 @@ from .listdata import (
     find_qualifications,
     get_version,
     list_versions,
+    lookup_version,
     version_in_force,
 )
+from .requirements import Requirement, basic_requirements, requirements_for
 from .services import Service, services_for
 from .titles import Round, TitleAssessment, assess_title, rounds, title_series
 
@@ -20,16 +22,20 @@ __all__ = [
     "ListEntry",
     "ListVersion",
     "QualificationMatch",
+    "Requirement",
     "Round",
     "Service",
     "TitleAssessment",
     "assess_case",
     "assess_title",
+    "basic_requirements",
     "completion_date",
     "find_qualifications",
     "full_years",
     "get_version",
     "list_versions",
+    "lookup_version",
+    "requirements_for",
     "rounds",
     "services_for",
     "title_series",

@@ -21,10 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import PolicyNotInForce
+from ..exceptions import CalendarNotCovered, PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
-from ..policy import on_reload, parameter, source
+from ..policy import on_reload, parameter, reading, source
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
 from .services import Service, services_for
@@ -62,6 +62,8 @@ class CaseInput:
     publicity_start: dt.date | None = None
     publicity_end: dt.date | None = None
     round_id: str | None = None
+    # the officer's ticks on the basic requirements: (code, True/False/None) pairs
+    basic_requirements: tuple[tuple[str, bool | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,39 @@ class CaseResult:
 
     def reason_codes(self) -> list[str]:
         return [f.code for f in self.decisive]
+
+    def headline(self, lang: str = "zh") -> str:
+        """The decision in one line: the status and the few findings that decide it (what is open
+        and, for a higher level, the date it opens; or the failed or missing items, at most three)."""
+        from ..vocab import LEVELS, STATUSES
+
+        zh = lang == "zh"
+        status = STATUSES[self.status][0 if zh else 1]
+        t = self.title
+        parts: list[str] = []
+        if self.status == "eligible" and t is not None and t.highest:
+            lvl = LEVELS[t.highest][0 if zh else 1]
+            name = (t.title_zh if zh else t.title_en) or lvl
+            parts.append(f"可申报{name}（{lvl}）" if zh else f"may apply for {name} ({lvl.lower()})")
+            for level, d in t.eligible_from.items():
+                lz, le = LEVELS[level]
+                parts.append(
+                    f"如持续从事相关工作，{d.isoformat()}起可申报{lz}"
+                    if zh
+                    else f"{le.lower()} from {d.isoformat()} if the work continues"
+                )
+        else:
+            shown = self.decisive[:3]
+            parts += [f.text(lang) for f in shown]
+            if len(self.decisive) > len(shown):
+                more = len(self.decisive) - len(shown)
+                parts.append(f"另有{more}项" if zh else f"{more} more")
+        sep = "；" if zh else "; "
+        return (
+            f"{status}：{sep.join(parts)}"
+            if zh and parts
+            else (f"{status}: {sep.join(parts)}" if parts else status)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,8 +185,8 @@ def _match_certificate_cached(
         return None, Finding(
             "qualification_not_found_partial_list",
             Outcome.MISSING,
-            f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，请对照附件核对或导入附件（{hint_zh}）",
-            f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded — check it against the annex or import it ({hint_en})",
+            f"“{text}”未在已载入的{version}版清单条目中找到；清单附件未完整载入，未找到不等于不在清单上：请对照附件核对（附件由系统管理员导入）（{hint_zh}）",
+            f"“{text}” is not among the loaded entries of List {version}; the annex is not fully loaded, so not found does not mean not listed — check it against the annex (the system administrator imports it) ({hint_en})",
             v.source,
             {"text": text},
         )
@@ -236,7 +271,22 @@ def _publicity_cached(
         if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
             f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
         return info, ((f, chk.provisional) if chk.provisional else (f,))
-    except Exception as exc:  # CalendarNotCovered and friends: say so, don't guess
+    except PolicyNotInForce as exc:  # a start before the first publicity rule
+        return None, (_not_in_force(exc, "公示开始日", "The publicity start"),)
+    except CalendarNotCovered as exc:  # the year's schedule is not loaded: an officer's message
+        return None, (
+            Finding(
+                "publicity_calendar_not_covered",
+                Outcome.MISSING,
+                f"{exc.year}年的法定节假日安排尚未载入，无法计算公示期：请人工核对公示期，"
+                "或待系统管理员载入该年安排后重新评估",
+                f"The official holiday schedule for {exc.year} is not loaded, so the publicity period cannot "
+                "be computed: check it by hand, or re-assess once the system administrator loads the schedule",
+                None,
+                {"year": exc.year},
+            ),
+        )
+    except Exception as exc:  # other toolkit errors: say so, don't guess
         from ..exceptions import ToolkitError
 
         if not isinstance(exc, ToolkitError):
@@ -315,6 +365,8 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                 )
             )
 
+    findings += _case_checks(case, version, list_version is None, as_of)
+
     services: tuple[Service, ...] = ()
     if categories:
         if case.holder_type in HOLDER_TYPES:
@@ -377,6 +429,7 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                 previous_round=case.previous_round,
                 round_id=case.round_id,
                 requested_level=case.title_level,
+                basic_requirements=dict(case.basic_requirements),
             )
 
     publicity, pub_findings = _publicity(case)
@@ -416,15 +469,90 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
     )
 
 
-def _not_in_force(exc: PolicyNotInForce) -> Finding:
+def _case_checks(case: CaseInput, version: Any, by_date: bool, as_of: dt.date) -> list[Finding]:
+    """What the officer must check (outcome ``check``): facts that contradict each other, a
+    round meant for another List version, a List version chosen by a placeholder date."""
+    from .titles import rounds
+
+    out: list[Finding] = []
+    if case.holder_type == "foreign_national" and case.shanghai_hukou:
+        out.append(
+            Finding(
+                "foreign_national_with_hukou",
+                Outcome.CHECK,
+                "人员类别为外籍人员，却填写了有上海户籍：外籍人员不落户籍，请核对人员类别或户籍",
+                "The holder is a foreign national yet Shanghai hukou is marked: foreign nationals hold no "
+                "hukou; check the holder type or the hukou entry",
+                reading("foreign_national_no_hukou"),
+                {"holder_type": case.holder_type},
+            )
+        )
+    rnd = rounds().get(case.round_id or "")
+    if rnd is not None and version.version not in rnd.list_versions:
+        out.append(
+            Finding(
+                "round_list_version_mismatch",
+                Outcome.CHECK,
+                f"{rnd.name_zh}面向{'、'.join(rnd.list_versions)}版清单C类证书持证人员，本次按{version.version}版清单评估："
+                f"请核对证书是否列于{'、'.join(rnd.list_versions)}版清单",
+                f"{rnd.name_en} is for holders of Category C certificates on List {', '.join(rnd.list_versions)}; "
+                f"this case was assessed on List {version.version}: check the certificate is on that version",
+                rnd.source,
+                {
+                    "round": rnd.id,
+                    "round_list_versions": list(rnd.list_versions),
+                    "list_version": version.version,
+                },
+            )
+        )
+    if by_date:
+        pending = _placeholder_window(as_of)
+        if pending is not None:
+            v, end = pending
+            out.append(
+                Finding(
+                    "list_version_date_placeholder",
+                    Outcome.CHECK,
+                    f"评估日{as_of.isoformat()}所适用的清单版本取决于{v.version}版的生效日期，而公开资料只载明月份"
+                    f"（数据中的{v.in_force_from.isoformat()}为占位日期）：请核对当日适用的清单版本",
+                    f"Which List version applies on {as_of.isoformat()} depends on the date List {v.version} took "
+                    f"effect, and the public record gives only the month ({v.in_force_from.isoformat()} in the data "
+                    "is a placeholder): check the version in force that day",
+                    v.source,
+                    {"version": v.version, "placeholder": v.in_force_from, "window_end": end},
+                )
+            )
+    return out
+
+
+def _placeholder_window(as_of: dt.date) -> tuple[Any, dt.date] | None:
+    """The version whose placeholder in-force date decides the choice on ``as_of``, if any: the
+    date lies in the month the placeholder stands for (``date_placeholder`` in versions.yaml)."""
+    from .listdata import list_versions
+
+    for v in list_versions().values():
+        if not v.date_placeholder:
+            continue
+        start = v.in_force_from.replace(day=1)
+        nxt = (start + dt.timedelta(days=32)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        if start <= as_of <= end:
+            return v, end
+    return None
+
+
+def _not_in_force(
+    exc: PolicyNotInForce, date_zh: str = "评估日", date_en: str = "The assessment date"
+) -> Finding:
+    """A date before a rule's first date: a plain message in each language (no file path, no
+    English inside the Chinese); the file stays in ``data`` for the administrator."""
     return Finding(
         "rules_not_in_force",
         Outcome.MISSING,
-        f"评估日没有生效的规则数据，无法评估：{exc.problem}（{Path(exc.path).name}）。请改用规则生效后的评估日，或由市人社局补充当时的规则",
-        f"No rule in the data is in force on the assessment date: {exc.problem} ({Path(exc.path).name}). "
-        "Use an as-of date when the rules apply, or have the bureau add the rule then in force",
+        exc.officer_text("zh", date_zh, date_en),
+        exc.officer_text("en", date_zh, date_en),
         None,
-        {"file": Path(exc.path).name},
+        {"file": Path(exc.path).name, "first": exc.first},
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["anniversary", "completion_date", "full_years", "years_between"]
+__all__ = ["anniversary", "completion_date", "days_text", "full_years", "years_between", "years_text"]
 
 
 def anniversary(start: dt.date, years: int) -> dt.date:
@@ -50,3 +50,33 @@ def years_between(start: dt.date, until: dt.date) -> float:
     nxt = anniversary(start, n + 1)
     frac = ((until - begun).days + 1) / (nxt - begun).days
     return n + min(frac, 0.999)
+
+
+def years_text(years: float, lang: str = "zh") -> str:
+    """Years as an officer reads them: whole years and months, never a rounded decimal.
+
+    ``6.999`` reads "6年11个月" / "6 years 11 months" (not "7." as a rounded decimal did); whole
+    months are counted down (a part of a month is not a month done); a positive amount under a
+    month reads "不足1个月" / "under 1 month"; ``1`` reads "1年" / "1 year".
+    """
+    whole = int(years)
+    months = int(round((years - whole) * 12, 6))  # floor, but 0.5 years * 12 is exactly 6
+    if months >= 12:  # pragma: no cover - guarded by the floor above
+        whole, months = whole + 1, 0
+    if whole == 0 and months == 0:
+        if years > 0:
+            return "不足1个月" if lang == "zh" else "under 1 month"
+        return "0年" if lang == "zh" else "0 years"
+    if lang == "zh":
+        return (f"{whole}年" if whole else "") + (f"{months}个月" if months else "")
+    parts = []
+    if whole:
+        parts.append(f"{whole} year{'s' if whole != 1 else ''}")
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts)
+
+
+def days_text(days: int, lang: str = "zh") -> str:
+    """A number of days, in each language ("1 day", "12 days")."""
+    return f"{days}天" if lang == "zh" else f"{days} day{'s' if days != 1 else ''}"

@@ -41,6 +41,7 @@ __all__ = [
     "entries",
     "find_qualifications",
     "list_versions",
+    "lookup_version",
     "version_in_force",
 ]
 
@@ -59,6 +60,8 @@ class VersionModel(_Strict):
     doc: str
     categories: list[Category]
     expected_entries: dict[Category, int] | None = None
+    # True when issued/in_force_from stand for a month the public record gives without a day
+    date_placeholder: bool = False
 
 
 class EntryModel(_Strict):
@@ -177,6 +180,7 @@ class ListVersion:
     entries: tuple[ListEntry, ...]
     source: Source
     path: Path
+    date_placeholder: bool = False  # in_force_from stands for a month (day not in the public record)
 
     @property
     def known_count(self) -> int:
@@ -306,6 +310,7 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
         entries=tuple(out),
         source=make_source(meta.doc, meta.title_zh, meta.title_en, path=root / "list" / "versions.yaml"),
         path=path,
+        date_placeholder=meta.date_placeholder,
     )
 
 
@@ -363,6 +368,17 @@ def version_in_force(on: dt.date | None = None) -> ListVersion:
     return chosen
 
 
+def lookup_version(on: dt.date | None = None) -> tuple[ListVersion, ListVersion | None]:
+    """The version a lookup starts on, and why: ``(version, None)`` when it is the one in force;
+    ``(newest version with entries, version in force)`` while the one in force has no entries
+    loaded (every answer on it would be "cannot confirm")."""
+    in_force = version_in_force(on)
+    if in_force.entries:
+        return in_force, None
+    loaded = [v for v in list_versions().values() if v.entries and v.in_force_from <= in_force.in_force_from]
+    return (loaded[-1], in_force) if loaded else (in_force, None)
+
+
 def get_version(version: str | None, on: dt.date | None = None) -> ListVersion:
     """A version by name, or the one in force on ``on`` when ``version`` is None."""
     if version is None:
@@ -400,6 +416,11 @@ class QualificationMatch:
     note_zh: str = ""
     note_en: str = ""
     matched_source: Source | None = None  # when matched on another name of the issuer: its source
+
+    @property
+    def exact(self) -> bool:
+        """An exact match of a name, abbreviation or alias (else a near match, shown apart)."""
+        return self.score >= 0.999
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -485,6 +506,10 @@ def _alias_source(entry: ListEntry, name: str) -> Source | None:
 
 
 NEAR_MATCH_CUTOFF = 0.6  # search tuning, not policy
+# A spelling counts as near only when it is close: one letter off in a four-letter abbreviation
+# is another certificate (FCCA is not FCMA, the CGMA fellow), not a typo; a slip in a longer name
+# ("ACCA fellw") still is.
+FUZZY_MIN_RATIO = 0.85
 
 
 def _score(query: str, key: str) -> float:
@@ -493,7 +518,8 @@ def _score(query: str, key: str) -> float:
     if len(query) >= 2 and (query in key or key in query):
         shorter, longer = sorted((len(query), len(key)))
         return 0.6 + 0.35 * shorter / longer
-    return difflib.SequenceMatcher(None, query, key).ratio() * 0.9
+    ratio = difflib.SequenceMatcher(None, query, key).ratio()
+    return ratio * 0.9 if ratio >= FUZZY_MIN_RATIO else 0.0
 
 
 def find_qualifications(

@@ -26,7 +26,7 @@ from ..vocab import HOLDER_TYPES
 
 __all__ = ["Service", "services_for"]
 
-Holder = Literal["foreign_national", "hk_macao", "taiwan", "chinese_citizen"]
+Holder = Literal["foreign_national", "hk_macao", "taiwan", "mainland_resident"]
 
 
 class _ServiceModel(BaseModel):
@@ -103,25 +103,26 @@ def _catalogue(root: Path) -> tuple[tuple[_ServiceModel, ...], Source, Path]:
 on_reload(_catalogue.cache_clear)
 
 
-NOT_IN_DATA = "?（该日期无规则数据 / no rule in data for this date）"
+NOT_IN_DATA = {"zh": "?（该日期尚无此项规则）", "en": "? (no rule for this date)"}
 
 
-def _value(name: str, on: dt.date) -> Any:
+def _value(name: str, on: dt.date, lang: str = "zh") -> Any:
     try:
         return parameter(name).at(on)
     except PolicyNotInForce:
-        return NOT_IN_DATA
+        return NOT_IN_DATA[lang]
 
 
-def _fill(text: str | None, on: dt.date) -> str | None:
+def _fill(text: str | None, on: dt.date, lang: str = "zh") -> str | None:
     """Fill ``{parameter}`` placeholders with the dated parameter in force on ``on``.
 
-    A date before the parameter's first value shows :data:`NOT_IN_DATA` instead of a number.
+    A date before the parameter's first value shows :data:`NOT_IN_DATA` (in the text's own
+    language) instead of a number.
     """
     if text is None or "{" not in text:
         return text
     names = [f for _, f, _, _ in string.Formatter().parse(text) if f]
-    return text.format(**{n: _value(n, on) for n in names})
+    return text.format(**{n: _value(n, on, lang) for n in names})
 
 
 def services_for(
@@ -134,7 +135,7 @@ def services_for(
 ) -> list[Service]:
     """The services that follow from ``categories`` for this holder.
 
-    ``holder`` is ``foreign_national``, ``hk_macao``, ``taiwan`` or ``chinese_citizen``.
+    ``holder`` is ``foreign_national``, ``hk_macao``, ``taiwan`` or ``mainland_resident``.
     ``shanghai_hukou`` None means unknown: services for people without Shanghai hukou are
     then listed with a note to check. ``age`` (optional) lets the work-permit note say whether
     the applicant is over the work-permit age limit.
@@ -169,7 +170,7 @@ def _services(
             continue
         if holder not in s.holders:
             continue
-        check_zh, check_en = _fill(s.check_zh, on), _fill(s.check_en, on)
+        check_zh, check_en = _fill(s.check_zh, on), _fill(s.check_en, on, "en")
         if s.hukou == "without":
             if shanghai_hukou is True:
                 continue
@@ -191,7 +192,7 @@ def _services(
                 code=s.code,
                 category=s.category,
                 zh=_fill(s.zh, on) or "",
-                en=_fill(s.en, on) or "",
+                en=_fill(s.en, on, "en") or "",
                 source=ref_to_source(s.ref, path),
                 via=via,
                 via_source=via_source,

@@ -20,7 +20,8 @@ meets junior). Experience given as dates counts both ends (see :mod:`.experience
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,11 @@ from pydantic import BaseModel, ConfigDict
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Finding, Outcome, Source
 from ..paths import data_dir
-from ..policy import RefModel, load_model, on_reload, parameter, ref_to_source, source
+from ..policy import RefModel, load_model, on_reload, parameter, reading, ref_to_source, source
 from ..vocab import DEGREES, EMPLOYER_TYPES, LEVEL_ORDER, LEVELS
-from .experience import completion_date, years_between
+from .experience import completion_date, days_text, years_between, years_text
 from .listdata import ListEntry, get_version
+from .requirements import rule_basic_requirements
 
 __all__ = ["Round", "TitleAssessment", "assess_title", "rounds", "title_series"]
 
@@ -231,8 +233,12 @@ def _le(level: str) -> str:
     return LEVELS[level][1].lower()
 
 
-def _fmt_years(y: float) -> str:
-    return f"{y:g}" if float(y).is_integer() else f"{y:.2f}".rstrip("0")
+def _short_text(short: float, met_on: dt.date | None, until: dt.date | None, lang: str) -> str:
+    """How much time is still missing: in days when under a month and the dates are known
+    (one day short of 7 years reads "尚差1天"), else years and months."""
+    if met_on is not None and until is not None and 0 < (met_on - until).days < 31:
+        return days_text((met_on - until).days, lang)
+    return years_text(short, lang)
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,7 @@ class _Experience:
     relevant_since: dt.date | None
     shanghai_since: dt.date | None
     counted_until: dt.date | None
+    cutoff: dt.date | None = None  # the round's cut-off, when the round sets the count's end
 
 
 def rule_shanghai_minimum(exp: _Experience, on: dt.date) -> Finding:
@@ -263,8 +270,8 @@ def rule_shanghai_minimum(exp: _Experience, on: dt.date) -> Finding:
         return Finding(
             "shanghai_years_met",
             Outcome.PASS,
-            f"在沪相关工作{_fmt_years(exp.shanghai)}年，满{need}年",
-            f"{_fmt_years(exp.shanghai)} years of relevant work in Shanghai; at least {need} required",
+            f"在沪相关工作{years_text(exp.shanghai)}，满{years_text(need)}",
+            f"{years_text(exp.shanghai, 'en')} of relevant work in Shanghai; at least {years_text(need, 'en')} required",
             src,
             {"years": exp.shanghai, "required": need},
         )
@@ -272,18 +279,33 @@ def rule_shanghai_minimum(exp: _Experience, on: dt.date) -> Finding:
     when_zh = when_en = ""
     if exp.shanghai_since:
         d = completion_date(exp.shanghai_since, int(need))
-        data["met_on"] = d
-        when_zh, when_en = (
-            f"；如持续工作，将于{d.isoformat()}满{need}年",
-            f"; met on {d.isoformat()} if the work continues",
-        )
+        if exp.cutoff is not None and d > exp.cutoff:
+            data["met_after_cutoff"] = d
+            when_zh, when_en = _after_cutoff(
+                d, exp.cutoff, f"满{years_text(need)}", f"reaches {years_text(need, 'en')}"
+            )
+        else:
+            data["met_on"] = d
+            when_zh, when_en = (
+                f"；如持续工作，将于{d.isoformat()}满{years_text(need)}",
+                f"; met on {d.isoformat()} if the work continues",
+            )
     return Finding(
         "shanghai_years_short",
         Outcome.FAIL,
-        f"在沪相关工作{_fmt_years(exp.shanghai)}年，不足{need}年{when_zh}",
-        f"{_fmt_years(exp.shanghai)} years of relevant work in Shanghai; at least {need} required{when_en}",
+        f"在沪相关工作{years_text(exp.shanghai)}，不足{years_text(need)}{when_zh}",
+        f"{years_text(exp.shanghai, 'en')} of relevant work in Shanghai; at least {years_text(need, 'en')} required{when_en}",
         src,
         data,
+    )
+
+
+def _after_cutoff(d: dt.date, cutoff: dt.date, what_zh: str, what_en: str) -> tuple[str, str]:
+    """A date that falls after the round's cut-off opens nothing in the round: say so, no date promise."""
+    return (
+        f"；将于{d.isoformat()}{what_zh}，晚于本批次工作经历截止日{cutoff.isoformat()}，本批次内不能达到",
+        f"; it {what_en} on {d.isoformat()}, after this round's experience cut-off of {cutoff.isoformat()}, "
+        "so not within this round",
     )
 
 
@@ -324,7 +346,11 @@ def _years_needed(thresholds: dict[str, dict[str, int]], degree: str, level: str
 
 
 def rule_level_threshold(level: str, degree: str | None, exp: _Experience, on: dt.date) -> Finding:
-    """学历和资历条件 — the degree and years of relevant work a level needs."""
+    """学历和资历条件 — the degree and years of relevant work a level needs.
+
+    Where the degree reaches ``level`` only through a higher level's threshold (a doctorate and
+    junior), the finding cites the toolkit's reading ``higher_level_opens_lower`` (basis I).
+    """
     thresholds = parameter("title_thresholds").at(on)
     src = parameter("title_thresholds").source_at(on)
     code = f"{level}_threshold"
@@ -343,16 +369,19 @@ def rule_level_threshold(level: str, degree: str | None, exp: _Experience, on: d
             f"{code}_degree_not_accepted",
             Outcome.FAIL,
             f"{dz}学历不在{_lz(level)}职称的申报学历范围内",
-            f"A {de.lower()} degree is not among the degrees that qualify for {_le(level)}",
+            f"{_a(de)} degree is not among the degrees that qualify for {_le(level)}",
             src,
             {"level": level, "degree": degree},
         )
+    own = thresholds.get(level, {}).get(degree)
+    if own is None or need < own:
+        src = reading("higher_level_opens_lower")
     if need == 0:
         return Finding(
             f"{code}_met",
             Outcome.PASS,
             f"{dz}学位可申报{_lz(level)}，不要求相关工作年限",
-            f"A {de.lower()} degree qualifies for {_le(level)} with no years required",
+            f"{_a(de)} degree qualifies for {_le(level)} with no years required",
             src,
             {"level": level, "degree": degree, "required": 0},
         )
@@ -360,37 +389,52 @@ def rule_level_threshold(level: str, degree: str | None, exp: _Experience, on: d
         return Finding(
             f"{code}_years_missing",
             Outcome.MISSING,
-            f"{dz}学位申报{_lz(level)}须相关工作满{need}年：缺少相关工作年限（或起始日期）",
-            f"A {de.lower()} degree needs {need} years of relevant work for {_le(level)}; the years (or start date) are missing",
+            f"{dz}学位申报{_lz(level)}须相关工作满{years_text(need)}：缺少相关工作年限（或起始日期）",
+            f"{_a(de)} degree needs {years_text(need, 'en')} of relevant work for {_le(level)}; the years (or start date) are missing",
             src,
             {"level": level, "degree": degree, "required": need},
         )
     data: dict[str, Any] = {"level": level, "degree": degree, "required": need, "years": exp.relevant}
+    has_zh, has_en = years_text(exp.relevant), years_text(exp.relevant, "en")
     if exp.relevant >= need:
         return Finding(
             f"{code}_met",
             Outcome.PASS,
-            f"{dz}学位、相关工作{_fmt_years(exp.relevant)}年，满足{_lz(level)}（须满{need}年）",
-            f"{de} with {_fmt_years(exp.relevant)} years of relevant work meets {_le(level)} ({need} required)",
+            f"{dz}学位、相关工作{has_zh}，满足{_lz(level)}（须满{years_text(need)}）",
+            f"{de} with {has_en} of relevant work meets {_le(level)} ({years_text(need, 'en')} required)",
             src,
             data,
         )
     when_zh = when_en = ""
+    d = None
     if exp.relevant_since:
         d = completion_date(exp.relevant_since, need)
-        data["met_on"] = d
-        when_zh = f"；如持续从事相关工作，可于{d.isoformat()}起申报{_lz(level)}"
-        when_en = f"; eligible for {_le(level)} from {d.isoformat()} if the work continues"
+        if exp.cutoff is not None and d > exp.cutoff:
+            data["met_after_cutoff"] = d
+            when_zh, when_en = _after_cutoff(
+                d, exp.cutoff, f"满{years_text(need)}", f"reaches {years_text(need, 'en')}"
+            )
+        else:
+            data["met_on"] = d
+            when_zh = f"；如持续从事相关工作，可于{d.isoformat()}起申报{_lz(level)}"
+            when_en = f"; eligible for {_le(level)} from {d.isoformat()} if the work continues"
     short = need - exp.relevant
     data["short_by"] = short
+    short_zh = _short_text(short, d, exp.counted_until, "zh")
+    short_en = _short_text(short, d, exp.counted_until, "en")
     return Finding(
         f"{code}_years_short",
         Outcome.FAIL,
-        f"{dz}学位申报{_lz(level)}须相关工作满{need}年，现为{_fmt_years(exp.relevant)}年，尚差{_fmt_years(short)}年{when_zh}",
-        f"{de} needs {need} years of relevant work for {_le(level)}; has {_fmt_years(exp.relevant)}, short by {_fmt_years(short)}{when_en}",
+        f"{dz}学位申报{_lz(level)}须相关工作满{years_text(need)}，现为{has_zh}，尚差{short_zh}{when_zh}",
+        f"{de} needs {years_text(need, 'en')} of relevant work for {_le(level)}; has {has_en}, short by {short_en}{when_en}",
         src,
         data,
     )
+
+
+def _a(noun: str) -> str:
+    """English article for a degree name ("An associate", "A master's")."""
+    return ("An " if noun[:1].lower() in "aeiou" else "A ") + noun.lower()
 
 
 def rule_employer(employer_type: str | None, recommended: bool | None, rnd: Round | None) -> list[Finding]:
@@ -535,6 +579,45 @@ def rule_qualification(
     return out, cap
 
 
+def _experience_checks(
+    exp: _Experience, relevant_since: dt.date | None, shanghai_since: dt.date | None
+) -> list[Finding]:
+    """What the officer must look at in the experience itself (outcome ``check``, never a refusal).
+
+    - Shanghai years longer than the relevant years: relevant work in Shanghai is part of the
+      relevant work, so one of the two figures (or dates) is likely wrong.
+    - A start on 29 February: its anniversaries follow the toolkit's reading (basis I).
+    """
+    out: list[Finding] = []
+    if exp.relevant is not None and exp.shanghai is not None and exp.shanghai > exp.relevant + 1e-9:
+        out.append(
+            Finding(
+                "shanghai_years_exceed_relevant",
+                Outcome.CHECK,
+                f"在沪相关工作（{years_text(exp.shanghai)}）长于相关工作总年限（{years_text(exp.relevant)}）："
+                "在沪工作属于相关工作的一部分，请核对两项年限或起始日期",
+                f"Relevant work in Shanghai ({years_text(exp.shanghai, 'en')}) is longer than all relevant work "
+                f"({years_text(exp.relevant, 'en')}): Shanghai work is part of the relevant work; check both figures or start dates",
+                reading("shanghai_within_relevant"),
+                {"relevant_years": exp.relevant, "shanghai_years": exp.shanghai},
+            )
+        )
+    feb29 = [d for d in (relevant_since, shanghai_since) if d is not None and (d.month, d.day) == (2, 29)]
+    if feb29:
+        out.append(
+            Finding(
+                "start_on_29_february",
+                Outcome.INFO,
+                f"工作起始日为{feb29[0].isoformat()}（2月29日）：平年周年日按3月1日计，属本工具的理解",
+                f"Work began on {feb29[0].isoformat()} (29 February): anniversaries in common years fall on "
+                "1 March, the toolkit's reading",
+                reading("feb29_anniversary"),
+                {"start": feb29[0]},
+            )
+        )
+    return out
+
+
 # --- the assessment -------------------------------------------------------------------------
 
 
@@ -592,6 +675,7 @@ def assess_title(
     previous_round: bool | None = None,
     round_id: str | None = None,
     requested_level: str | None = None,
+    basic_requirements: Mapping[str, bool | None] | None = None,
 ) -> TitleAssessment:
     """Whether and at which level a Category C holder may apply for a title in ``series``.
 
@@ -600,6 +684,8 @@ def assess_title(
     ``round_id``, experience counts up to the round's cut-off and its exclusions apply.
     ``qualification`` (a List entry or its id on ``list_version``) caps the level at the one the
     C entry maps to. Policy numbers are read from ``data/policy`` as in force on ``as_of``.
+    ``basic_requirements`` maps each checklist item's code (``data/policy/basic_requirements.yaml``)
+    to the officer's tick: True met, False not met (refuses), None or absent still to check.
     """
     on = as_of or dt.date.today()
     all_series = title_series()
@@ -639,6 +725,9 @@ def assess_title(
             )
         )
     exp = _experience(relevant_years, shanghai_years, relevant_since, shanghai_since, until)
+    if until is not None and until != as_of:
+        exp = replace(exp, cutoff=until)
+    findings += _experience_checks(exp, relevant_since, shanghai_since)
 
     entry: ListEntry | None
     if isinstance(qualification, str):
@@ -660,6 +749,7 @@ def assess_title(
     prev = rule_previous_round(_as_bool(previous_round), rnd)
     if prev:
         general.append(prev)
+    general += rule_basic_requirements(basic_requirements, employer_type)
     findings += general
 
     levels = LEVEL_ORDER if cap is None else LEVEL_ORDER[: LEVEL_ORDER.index(cap) + 1]
@@ -705,6 +795,18 @@ def assess_title(
                     Outcome.PASS,
                     f"可申报所选{_lz(requested_level)}",
                     f"The requested {_le(requested_level)} level is open",
+                )
+            )
+        elif requested_level in meets and not any(f.outcome is Outcome.FAIL for f in blocking):
+            # the level is reached; only a fixable item is missing: a step to take, not a refusal
+            findings.append(
+                Finding(
+                    "requested_level_pending",
+                    Outcome.MISSING,
+                    f"所选{_lz(requested_level)}的学历与年限条件已满足，补齐缺项后可申报",
+                    f"The requested {_le(requested_level)} level's degree and years are met; it opens once the missing items are supplied",
+                    None,
+                    {"requested": requested_level},
                 )
             )
         else:

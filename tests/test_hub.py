@@ -264,7 +264,7 @@ def test_officer_lands_on_the_home_page_as_themselves_and_submits_from_the_batch
     page.locator("button", has_text="运行批量审核").click()
     page.wait_for_selector('a.oqtk-download[download="results.xlsx"]', timeout=120_000)
     status = page.locator(".oqtk-msg.oqtk-ok").first.inner_text()
-    run_id = re.search(r"(\d{8}T\d{6}Z-\S+)", status).group(1)
+    run_id = re.search(r"(\d{8}T\d{6}(?:Z|\+0800)-[0-9a-f]+(?:-\d+)?)", status).group(1)
     d = hub.api("GET", f"api/runs/{run_id}", tokens["supervisor1"]).json()
     assert d["submitted_by"] == "officer1"
 

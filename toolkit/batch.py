@@ -682,7 +682,14 @@ def _plan_all(
         )
         plans.append(
             _Plan(
-                len(plans), p, {**raw, **resolved}, nb_path, out, kernel_name, int(timeout), names[len(plans)]
+                len(plans),
+                p,
+                {**raw, **resolved},
+                nb_path,
+                out,
+                kernel_name,
+                int(timeout),
+                original_name=names[len(plans)],
             )
         )
     return plans

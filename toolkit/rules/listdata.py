@@ -416,11 +416,13 @@ class QualificationMatch:
     note_zh: str = ""
     note_en: str = ""
     matched_source: Source | None = None  # when matched on another name of the issuer: its source
+    contained: bool = False  # the query is part of the name (typed in part)
 
     @property
     def exact(self) -> bool:
-        """An exact match of a name, abbreviation or alias (else a near match, shown apart)."""
-        return self.score >= 0.999
+        """A match of a name, abbreviation or alias, whole or typed in part ("特许公认会计师" of
+        "特许公认会计师公会"); anything else is a near match, shown apart."""
+        return self.score >= 0.999 or self.contained
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -537,14 +539,14 @@ def find_qualifications(
     query = normalize_text(text)
     if not query:
         return []
-    best: dict[str, tuple[float, str, int]] = {}
+    best: dict[str, tuple[float, str, int, bool]] = {}
     for nk, original, entry_id, kind in _index(root):
         s = _score(query, nk)
-        if s >= NEAR_MATCH_CUTOFF and s > best.get(entry_id, (0.0, "", 0))[0]:
-            best[entry_id] = (s, original, kind)
+        if s >= NEAR_MATCH_CUTOFF and s > best.get(entry_id, (0.0, "", 0, False))[0]:
+            best[entry_id] = (s, original, kind, len(query) >= 2 and query in nk)
     versions = _versions(root)
     out = []
-    for entry_id, (s, original, kind) in best.items():
+    for entry_id, (s, original, kind, contained) in best.items():
         by_version = {v.version: e.categories for v in versions.values() if (e := v.get(entry_id))}
         on_target = target.get(entry_id)
         if on_target is not None:
@@ -590,6 +592,7 @@ def find_qualifications(
                 note_zh=note_zh,
                 note_en=note_en,
                 matched_source=_alias_source(entry, original) if kind == 3 else None,
+                contained=contained,
             )
         )
     out.sort(key=lambda m: (-m.score, m.status != "on_list", m.entry_id))

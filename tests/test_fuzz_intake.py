@@ -416,7 +416,8 @@ def test_random_workbooks_keep_every_row_and_never_run_a_formula(spec: Spec) -> 
         wb.close()
 
         # results.csv: one record per row; nothing a spreadsheet would run
-        text = files["csv"].read_text(encoding="utf-8-sig")
+        with open(files["csv"], encoding="utf-8-sig", newline="") as fh:  # line ends as written
+            text = fh.read()
         records = list(csv.reader(io.StringIO(text, newline="")))
         assert records[0][:2] == ["source_row", "application_id"]
         assert [int(r[0]) for r in records[1:]] == list(expected)

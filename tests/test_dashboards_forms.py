@@ -415,3 +415,18 @@ def test_the_app_builds_each_form_when_first_opened_and_carries_language_and_cas
     assert calc.start.value == dt.date(2025, 12, 1)  # the case came along
     app.show_tool("lookup")
     assert app.body.children == (app.forms["lookup"],) and len(app.forms) == 3  # built once
+
+
+def test_the_apps_supervisor_list_is_fresh_each_time_it_is_opened(home):
+    """Issue 15, item 6: the run list was stale until 刷新 was clicked (e.g. after a batch ran)."""
+    from helpers_runs import make_run
+
+    from toolkit.dashboards.app import App
+
+    app = App(start="supervisor")
+    sup = app.forms["supervisor"]
+    assert sup.runs == []
+    run = make_run(home / "runs")  # a run finishes while the officer is on another tool
+    app.show_tool("batch")
+    app.show_tool("supervisor")
+    assert [r.run_id for r in sup.runs] == [run.name] and run.name in sup.runs_html.value

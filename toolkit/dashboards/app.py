@@ -62,6 +62,8 @@ class App(Form):
         if name not in PAGES:
             raise KeyError(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
         form = self.forms.get(name)
+        if form is not None and name == "supervisor":
+            form.refresh()  # type: ignore[attr-defined]  # fresh each time it is opened: runs finished meanwhile
         if form is None:
             try:
                 form = _load_form(PAGES[name])

@@ -94,7 +94,7 @@ async def _app_switching(ctx: Any, server: DashboardServer, n: int = 10) -> dict
     """The app (one page, every tool): first open of the assessment, then switching between the
     lookup and the assessment once both are built (no page load: the same document throughout)."""
     page = await ctx.new_page()
-    await page.goto(f"{server.base}/voila/render/app.ipynb#lookup", timeout=180_000)
+    await page.goto(server.url("app") + "#lookup", timeout=180_000)
     await page.wait_for_selector(".oqtk-app .oqtk-lookup", state="visible", timeout=180_000)
     await page.evaluate("window.__same = true")
     nav = page.locator(".oqtk-app-nav button")

@@ -520,7 +520,7 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_
 
 def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashboard_server, browser_page):
     page, _ = browser_page
-    page.goto(dashboard_server.base + "/voila/render/app.ipynb#lookup")
+    page.goto(dashboard_server.url("app") + "#lookup")  # the token, then the tool
     page.locator(".oqtk-app .oqtk-lookup").wait_for(state="visible", timeout=60_000)  # the link's tool
     page.evaluate("window.__sameDocument = true")  # gone if the page were loaded again
     page.locator(".oqtk-lang button", has_text="English").click()

@@ -262,7 +262,7 @@ def test_officer_lands_on_the_home_page_as_themselves_and_submits_from_the_batch
     open_tool(page, hub, "officer1", "batch")
     page.locator(".widget-dropdown select").nth(0).select_option("intake_clean.xlsx")
     page.locator("button", has_text="运行批量审核").click()
-    page.wait_for_selector('a.oqtk-download[download="results.xlsx"]', timeout=120_000)
+    page.wait_for_selector('a.oqtk-download[download$="results.xlsx"]', timeout=120_000)
     status = page.locator(".oqtk-msg.oqtk-ok").first.inner_text()
     run_id = re.search(r"(\d{8}T\d{6}(?:Z|\+0800)-[0-9a-f]+(?:-\d+)?)", status).group(1)
     d = hub.api("GET", f"api/runs/{run_id}", tokens["supervisor1"]).json()
@@ -291,15 +291,15 @@ def test_supervisor_page_decides_as_the_login_never_on_own_runs(hub, tokens, bro
     def choose(run_id: str) -> None:
         page.wait_for_selector(f"option:has-text('{run_id}')", state="attached", timeout=30_000)
         select.select_option(label=page.locator("option", has_text=run_id).first.inner_text())
-        page.wait_for_selector(f".oqtk-run-facts:has-text('{run_id}')", timeout=30_000)
+        page.wait_for_selector(f".oqtk-run-facts:has-text('{run_id}')", timeout=90_000)
 
     choose(own)
     approve = page.locator("button", has_text="批准")
-    page.wait_for_selector(".oqtk-decision-why:has-text('双人复核')", timeout=30_000)  # beside the button
+    page.wait_for_selector(".oqtk-decision-why:has-text('双人复核')", timeout=90_000)  # beside the button
     assert approve.is_disabled()
     assert not page.locator("text=审核人姓名").first.is_visible()  # no name to type: the login decides
     choose(theirs)
-    page.wait_for_selector("button:has-text('批准'):not([disabled])", timeout=30_000)
+    page.wait_for_selector("button:has-text('批准'):not([disabled])", timeout=90_000)
     assert page.locator(".oqtk-decision-why").count() == 0
     approve.click()
     page.wait_for_selector(".oqtk-msg.oqtk-ok:has-text('已批准')", timeout=30_000)

@@ -61,6 +61,8 @@ RUN_PARAMETERS = ("filename", "as_of", "list_version", "lang")
 #: Fields that name a person: never accepted, identity comes from the login.
 IDENTITY_FIELDS = ("user", "username", "by", "by_name", "submitted_by", "approver", "owner")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: A run id in a URL: ``20261202T035335+0800-aa2a46fa`` ("+" as is or as %2B)
+RUN_ID = r"[\w%+-]+"
 _SAFE_NAME = re.compile(r"[^\w.\-（）()\u4e00-\u9fff]+", re.UNICODE)
 
 
@@ -348,9 +350,9 @@ def make_app(state: ServiceState, prefix: str) -> web.Application:
         [
             (rf"{p}/api/whoami", WhoAmI, kw),
             (rf"{p}/api/runs", Runs, kw),
-            (rf"{p}/api/runs/([\w-]+)", Run, kw),
-            (rf"{p}/api/runs/([\w-]+)/files/([\w.]+)", RunFile, kw),
-            (rf"{p}/api/runs/([\w-]+)/(approve|return)", Decide, kw),
+            (rf"{p}/api/runs/({RUN_ID})", Run, kw),
+            (rf"{p}/api/runs/({RUN_ID})/files/([\w.]+)", RunFile, kw),
+            (rf"{p}/api/runs/({RUN_ID})/(approve|return)", Decide, kw),
             (rf"{p}/api/audit", Audit, kw),
             (rf"{p}/oauth_callback", HubOAuthCallbackHandler),
         ],

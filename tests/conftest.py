@@ -36,14 +36,23 @@ def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def chromium(dashboard_server: Any) -> Iterator[Any]:
-    from browser_support import launch_chromium
+def headless_chromium() -> Iterator[Any]:
+    """One Playwright and one Debian Chromium per test process (Playwright's sync API allows one)."""
+    from browser_support import CHROMIUM, launch_chromium
     from playwright.sync_api import sync_playwright
 
+    if not os.path.exists(CHROMIUM):  # fail, never skip: the browser tests are part of the suite
+        pytest.fail(f"{CHROMIUM} is not installed: run `make system-deps` (Debian's chromium)")
     with sync_playwright() as p:
         browser = launch_chromium(p)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium(dashboard_server: Any, headless_chromium: Any) -> Any:
+    """The browser of the tests against `oqtk serve`."""
+    return headless_chromium
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, RequestLog, launch_chromium
+from browser_support import RequestLog
 from hub_support import REPO, USERS, HubServer, oqtk
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]  # one hub per worker run
@@ -225,15 +225,8 @@ def test_oqtk_batch_and_runs_act_as_the_token_user(hub, tokens):
 
 # --- in the browser ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is not installed: run `make system-deps`")
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
+def browser(hub, headless_chromium):
+    return headless_chromium
 
 
 def login_page(browser, hub, name: str):

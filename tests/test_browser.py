@@ -318,7 +318,9 @@ def test_supervisor_approves_a_run_and_a_tampered_run_is_refused(dashboard_serve
 
     def choose(run_id: str) -> None:
         page.wait_for_selector(f"option:has-text('{run_id}')", state="attached", timeout=30_000)
-        label = page.locator("option", has_text=run_id).first.inner_text()
+        # exactly this run's option: two runs of one sheet in one second differ only by "-2"
+        texts = select.locator("option").all_text_contents()  # "<run id> · <sheet> · <status>"
+        label = next(t for t in texts if t.split()[0] == run_id)
         select.select_option(label=label)
 
     def approve_as(name: str) -> None:

@@ -283,7 +283,9 @@ def test_supervisor_page_decides_as_the_login_never_on_own_runs(hub, tokens, bro
 
     def choose(run_id: str) -> None:
         page.wait_for_selector(f"option:has-text('{run_id}')", state="attached", timeout=30_000)
-        select.select_option(label=page.locator("option", has_text=run_id).first.inner_text())
+        # the option of exactly this run: ids of one sheet in one second differ only by "-2"
+        labels = [t for t in select.locator("option").all_text_contents() if t.split()[0] == run_id]
+        select.select_option(label=labels[0])
         page.wait_for_selector(f".oqtk-run-facts:has-text('{run_id}')", timeout=90_000)
 
     choose(own)

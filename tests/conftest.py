@@ -77,6 +77,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def runs_dir(tmp_path: Path) -> Path:
+    """An empty folder for run folders (the register tests make fake runs there)."""
+    d = tmp_path / "runs"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Any:
+    """A new run register in the test's home (``tmp_path / "home"``, as ``home`` sets OQTK_HOME)."""
+    from toolkit.register import REGISTER_FILENAME, Register
+
+    return Register(tmp_path / "home" / REGISTER_FILENAME)
+
+
+@pytest.fixture
 def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if anything tries to execute a notebook."""
     import papermill

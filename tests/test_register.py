@@ -41,18 +41,6 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.setenv("OQTK_HOME", str(tmp_path / "home"))
 
 
-@pytest.fixture
-def runs_dir(tmp_path) -> Path:
-    d = tmp_path / "runs"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def reg(tmp_path) -> Register:
-    return Register(tmp_path / "home" / REGISTER_FILENAME)
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -26,18 +26,6 @@ def _home(tmp_path, monkeypatch):
         monkeypatch.delenv(k, raising=False)
 
 
-@pytest.fixture
-def runs_dir(tmp_path) -> Path:
-    d = tmp_path / "runs"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def reg(tmp_path) -> Register:
-    return Register(tmp_path / "home" / REGISTER_FILENAME)
-
-
 def _sql(reg: Register, *statements: str, args=()) -> None:
     with closing(sqlite3.connect(reg.path)) as conn:
         for s in statements:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from toolkit.batch import run_batch
+from toolkit.batch.runner import run_batch
 from toolkit.intake import review_intake, write_results
 
 from .common import Timing, row

@@ -6,7 +6,7 @@ import datetime as dt
 
 import holidays
 
-import toolkit.workdays as wd
+import toolkit.calendar.workdays as wd
 
 from .common import measure, row
 

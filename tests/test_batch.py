@@ -20,9 +20,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from toolkit import batch, report
-from toolkit.batch import RunResult, check_parameters, declared_parameters, run_batch
+from toolkit.batch import report
+from toolkit.batch import runner as batch
+from toolkit.batch.runner import RunResult, check_parameters, declared_parameters, run_batch
 from toolkit.cli import main
+from toolkit.clock import SHANGHAI
 from toolkit.exceptions import ParameterError
 from toolkit.paths import REPO_ROOT, examples_dir
 from toolkit.vocab import STATUSES
@@ -248,7 +250,7 @@ def test_run_folder_holds_the_five_files_and_a_succeeded_manifest(batch_runs: di
     assert names == {"manifest.json", *batch.OUTPUT_FILES}
     assert re.fullmatch(r"\d{8}T\d{6}\+0800-[0-9a-f]{8}", r.run_id)  # Beijing time, saying so
     created = dt.datetime.fromisoformat(r.manifest["created_at"].replace("Z", "+00:00"))
-    assert r.run_id.startswith(created.astimezone(batch.BEIJING).strftime("%Y%m%dT%H%M%S+0800"))
+    assert r.run_id.startswith(created.astimezone(SHANGHAI).strftime("%Y%m%dT%H%M%S+0800"))
     assert r.run_id.endswith(_sha256(r.input_path)[:8])
 
 
@@ -452,7 +454,7 @@ def test_register_problem_is_reported_but_the_run_is_kept(
 # Kernels started ahead of their notebooks
 # ---------------------------------------------------------------------------------------------
 def _spy_kernel_starts(monkeypatch: pytest.MonkeyPatch, events: list) -> None:
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     real = kernels.start_kernel
 
@@ -497,7 +499,7 @@ def test_sequential_batch_starts_the_next_kernel_once_the_current_one_is_ready(
     """Not before (it would slow the current kernel's boot), and well before the next sheet runs."""
     import papermill
 
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     events: list = []
     _spy_kernel_starts(monkeypatch, events)
@@ -542,7 +544,7 @@ def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
 ) -> None:
     import threading
 
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     km = kernels.BatchKernel(kernel_name=batch.KERNEL_NAME)
     done = threading.Event()
@@ -566,7 +568,7 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
     """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal),
     it runs without ipykernel's debugger, and its client is ready once the kernel answers,
     without draining IOPub."""
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     sheet = tmp_path / "申报 O'Brien.xlsx"
     shutil.copy(examples_dir() / "intake_clean.xlsx", sheet)
@@ -606,8 +608,8 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
     assert loaded.strip() == "True"  # the review's modules are already imported …
     assert not {"toolkit", "report", "rules", "workdays", "pd", "pandas"} & set(eval(names))  # … unseen
     assert eval(prefetched) == [os.path.realpath(sheet)]  # its sheet is being (or was) parsed
-    # launched through toolkit._batch_kernel: ipykernel without its debugger (nor frozen_modules=off)
-    assert debugger == "False False ['-m', 'toolkit._batch_kernel']"
+    # launched through toolkit.batch.kernel_main: ipykernel without its debugger (nor frozen_modules=off)
+    assert debugger == "False False ['-m', 'toolkit.batch.kernel_main']"
     assert reply["content"]["execution_count"] == 1
 
 
@@ -763,7 +765,7 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
     """No real kernel: the bookkeeping alone — one kernel per run, none for a file that is no
     workbook, a second start of the same run racing the first stopped at once, every kernel
     not handed out (or handed back) stopped at the end, and none kept once the batch is over."""
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     class Fake:
         def __init__(self) -> None:
@@ -821,7 +823,7 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
 def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_point() -> None:
     from jupyter_client.kernelspec import KernelSpec
 
-    from toolkit import kernels
+    from toolkit.batch import kernels
 
     def cmd(argv: list[str]) -> list[str]:
         km = kernels.BatchKernel(kernel_name="x")
@@ -830,7 +832,7 @@ def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_poin
         return km.format_kernel_cmd(["--extra"])
 
     ipy = ["/py", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    assert cmd(ipy) == ["/py", "-m", "toolkit._batch_kernel", "-f", "/tmp/k.json", "--extra"]
+    assert cmd(ipy) == ["/py", "-m", "toolkit.batch.kernel_main", "-f", "/tmp/k.json", "--extra"]
     other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
     assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]
 

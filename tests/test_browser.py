@@ -218,14 +218,14 @@ def test_upload_over_the_limit_is_refused_with_a_message(dashboard_server, brows
 SOURCE_PATHS = [
     "/voila/files/home.ipynb",
     "/voila/files/batch_review.ipynb",
-    "/voila/files/../toolkit/server.py",
-    "/voila/files/%2E%2E/toolkit/server.py",
+    "/voila/files/../toolkit/dashboards/server.py",
+    "/voila/files/%2E%2E/toolkit/dashboards/server.py",
     "/voila/tree",
     "/voila/tree/",
     "/voila/api/contents",
     "/voila/api/contents/home.ipynb",
     "/voila/render/batch_review.ipynb",
-    "/voila/render/../toolkit/server.py",
+    "/voila/render/../toolkit/dashboards/server.py",
     "/api/contents/home.ipynb",
     "/api/kernels",
     "/voila/static/../../server.py",
@@ -402,7 +402,7 @@ def test_review_html_opened_on_its_own_requests_nothing_from_outside_the_file(ch
     """Issue 16, item 6: review.html asked a CDN for require.js and MathJax when opened alone."""
     from browser_support import RequestLog
 
-    from toolkit.batch import run_batch
+    from toolkit.batch.runner import run_batch
 
     (run,) = run_batch(
         [REPO / "data" / "examples" / "intake_messy.xlsx"],

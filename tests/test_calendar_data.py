@@ -15,9 +15,7 @@ import holidays
 import pytest
 
 from toolkit import CalendarNotCovered, PolicyDataError, policy
-from toolkit.cli import main
-from toolkit.paths import REPO_ROOT
-from toolkit.workdays import (
+from toolkit.calendar.workdays import (
     DayKind,
     calendar_status,
     check_publicity,
@@ -29,6 +27,8 @@ from toolkit.workdays import (
     publicity_end_date,
     publicity_window,
 )
+from toolkit.cli import main
+from toolkit.paths import REPO_ROOT
 
 D = dt.date
 FIXTURES = Path(__file__).parent / "fixtures" / "calendar"

@@ -14,11 +14,8 @@ import pytest
 from support import data_copy
 
 from toolkit import policy
-from toolkit.calendar_import import import_notice, parse_notice
-from toolkit.exceptions import CalendarNotCovered, NoticeImportError
-from toolkit.findings import Outcome
-from toolkit.paths import REPO_ROOT
-from toolkit.workdays import (
+from toolkit.calendar.imports import import_notice, parse_notice
+from toolkit.calendar.workdays import (
     DayKind,
     _libraries,
     calendar_status,
@@ -27,6 +24,9 @@ from toolkit.workdays import (
     provisional_from,
     publicity_window,
 )
+from toolkit.exceptions import CalendarNotCovered, NoticeImportError
+from toolkit.findings import Outcome
+from toolkit.paths import REPO_ROOT
 
 D = dt.date
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
@@ -300,7 +300,7 @@ def test_batch_results_and_report_carry_the_provisional_check(bureau, tmp_path):
     from intake_helpers import write_book
 
     from toolkit import review_intake, write_results
-    from toolkit.report import rules_data_hash
+    from toolkit.batch.report import rules_data_hash
 
     head = [
         "申请编号",

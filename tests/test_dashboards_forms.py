@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.calendar.workdays import calendar_status
 from toolkit.dashboards import page as page_mod
 from toolkit.dashboards.home import HomeForm
 from toolkit.dashboards.lookup import LookupForm
 from toolkit.dashboards.page import PAGES, Page, build
 from toolkit.dashboards.publicity import PublicityForm
 from toolkit.rules import list_versions, version_in_force
-from toolkit.workdays import calendar_status
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -326,8 +326,8 @@ def test_notebooks_are_thin_and_have_no_outputs():
 
 
 def test_upload_limit_from_environment(monkeypatch):
+    from toolkit.dashboards.server import upload_limit_bytes
     from toolkit.exceptions import ParameterError
-    from toolkit.server import upload_limit_bytes
 
     assert upload_limit_bytes({}) == 20 * 1024 * 1024
     assert upload_limit_bytes({"OQTK_UPLOAD_LIMIT_MB": "5"}) == 5 * 1024 * 1024
@@ -336,7 +336,7 @@ def test_upload_limit_from_environment(monkeypatch):
 
 
 def test_voila_config_is_locked_down():
-    from toolkit.server import ServerSettings, voila_config
+    from toolkit.dashboards.server import ServerSettings, voila_config
 
     c = voila_config(ServerSettings(port=1234, upload_limit_bytes=1_000_000))
     assert c["Voila"]["ip"] == "127.0.0.1" and c["Voila"]["port"] == 1234

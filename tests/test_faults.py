@@ -28,6 +28,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from toolkit import batch
+from toolkit.batch import runner as batch
 from toolkit.cli import main
 from toolkit.exceptions import OutputError, RegisterError, ToolkitError
 from toolkit.intake import review_intake, write_results
@@ -79,7 +80,7 @@ _PAUSE_CELL = textwrap.dedent(
 _DRIVER = textwrap.dedent(
     """\
     import sys
-    from toolkit.batch import run_batch
+    from toolkit.batch.runner import run_batch
     run_batch([sys.argv[1]], sys.argv[2], as_of=sys.argv[3], list_version=sys.argv[4], notebook=sys.argv[5])
     """
 )
@@ -194,7 +195,7 @@ def test_a_full_disk_or_read_only_folder_is_a_clear_error_leaving_no_partial_res
 
         monkeypatch.setattr("builtins.open", full_on_csv)
     else:
-        monkeypatch.setattr(writer_mod.tempfile, "mkstemp", _fail(err))
+        monkeypatch.setattr(tempfile, "mkstemp", _fail(err))
     with pytest.raises(OutputError) as exc:
         write_results(clean_review, out, lang="en")  # different content from the earlier pair
     monkeypatch.undo()

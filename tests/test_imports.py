@@ -40,8 +40,8 @@ def test_launching_a_kernel_ahead_needs_only_the_file_check_and_jupyter_client(t
 
     sheet = examples_dir() / "intake_clean.xlsx"
     code = (
-        "from toolkit.batch import _read_check\n"
-        "from toolkit.kernels import KernelsAhead\n"
+        "from toolkit.batch.runner import _read_check\n"
+        "from toolkit.batch.kernels import KernelsAhead\n"
         f"_read_check(__import__('pathlib').Path({str(sheet)!r}))"
     )
     assert _imported_after(code) == []
@@ -58,8 +58,8 @@ def test_names_exported_lazily_still_resolve() -> None:
 
 def test_finding_the_kernel_imports_no_ipython_and_looks_where_jupyter_client_looks(tmp_path) -> None:
     code = (
-        "from toolkit.batch import KERNEL_NAME\n"
-        "from toolkit.kernels import kernel_specs\n"
+        "from toolkit.batch.runner import KERNEL_NAME\n"
+        "from toolkit.batch.kernels import kernel_specs\n"
         "spec = kernel_specs().get_kernel_spec(KERNEL_NAME)\n"
         "assert spec.argv and spec.language == 'python', spec\n"
     )
@@ -67,7 +67,7 @@ def test_finding_the_kernel_imports_no_ipython_and_looks_where_jupyter_client_lo
     for env in ({}, {"IPYTHONDIR": str(tmp_path / "ipy")}):
         compare = (
             "from jupyter_client.kernelspec import KernelSpecManager\n"
-            "from toolkit.kernels import kernel_specs\n"
+            "from toolkit.batch.kernels import kernel_specs\n"
             "print(kernel_specs().kernel_dirs == KernelSpecManager().kernel_dirs)"
         )
         out = subprocess.run(

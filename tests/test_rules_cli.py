@@ -103,7 +103,7 @@ def test_only_the_command_line_process_skips_the_final_collection(monkeypatch, c
 
 def test_running_out_of_memory_is_a_message_not_a_traceback(monkeypatch, capsys) -> None:
     """Issue 16: under a memory limit a large sheet ended in a MemoryError traceback."""
-    from toolkit import cli_intake
+    from toolkit.cli import intake as cli_intake
     from toolkit.cli import main
 
     def exhausted(_args):

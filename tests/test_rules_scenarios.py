@@ -152,7 +152,7 @@ PUBLICITY = _load("publicity.yaml")
 
 @pytest.mark.parametrize("case", PUBLICITY["cases"], ids=[c["name"] for c in PUBLICITY["cases"]])
 def test_publicity_scenario(case):
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     start = _date(case["inputs"]["start"])
     expect = case["expect"]

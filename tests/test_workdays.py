@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit import CalendarNotCovered, Outcome, policy
-from toolkit.cli import main
-from toolkit.workdays import (
+from toolkit.calendar.workdays import (
     DayKind,
     add_working_days,
     calendar_status,
@@ -27,6 +26,7 @@ from toolkit.workdays import (
     publicity_end_date,
     publicity_window,
 )
+from toolkit.cli import main
 
 D = dt.date
 
@@ -422,7 +422,7 @@ def test_cli_calendar_status(capsys):
 def test_chinesecalendar_tables_read_as_its_is_workday_says_for_every_year():
     """The calendar reads chinesecalendar's tables directly (is_workday is slow); every day of
     every year the library holds must come out as the library's own is_workday says."""
-    from toolkit.workdays import _read_libraries
+    from toolkit.calendar.workdays import _read_libraries
 
     libs = _read_libraries()
     assert libs.cc_flags and set(libs.cc_flags) == set(libs.cc_years)
@@ -437,7 +437,7 @@ def test_chinesecalendar_tables_read_as_its_is_workday_says_for_every_year():
 
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     monkeypatch.setenv("OQTK_CACHE_DIR", str(tmp_path / "cache"))
     workdays._libraries.cache_clear()
@@ -446,7 +446,7 @@ def fresh_cache(tmp_path, monkeypatch):
 
 
 def test_the_libraries_are_read_once_then_come_from_the_cache(fresh_cache, monkeypatch):
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     read = workdays._read_libraries()
     first = workdays._libraries()  # nothing cached yet: read, and written
@@ -458,7 +458,7 @@ def test_the_libraries_are_read_once_then_come_from_the_cache(fresh_cache, monke
 
 
 def test_a_cache_for_other_libraries_or_a_damaged_one_is_not_used(fresh_cache, monkeypatch):
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     workdays._libraries()
     (old,) = fresh_cache.glob("calendar-libraries-*.json")
@@ -490,7 +490,7 @@ def test_a_cache_for_other_libraries_or_a_damaged_one_is_not_used(fresh_cache, m
 def test_the_key_follows_the_library_versions(monkeypatch):
     from importlib import metadata
 
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     key = workdays._libraries_key()
     real = metadata.distribution
@@ -510,7 +510,7 @@ def test_the_key_follows_the_library_versions(monkeypatch):
 
 
 def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
-    from toolkit import workdays
+    from toolkit.calendar import workdays
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")

@@ -28,7 +28,20 @@ from .exceptions import (
 from .findings import Basis, Finding, Outcome, Source
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .batch import RunResult, run_batch
+    from .batch.runner import RunResult, run_batch
+    from .calendar.workdays import (
+        CalendarStatus,
+        PublicityCheck,
+        PublicityWindow,
+        add_working_days,
+        calendar_status,
+        check_publicity,
+        count_working_days,
+        is_working_day,
+        latest_publicity_start,
+        publicity_end_date,
+        publicity_window,
+    )
     from .intake import IntakeReview, read_intake, review_intake, write_results
     from .register import Decision, Register, RowChange, RunFolderError, RunRecord, ScanResult, VerifyResult
     from .rules import (
@@ -49,21 +62,8 @@ if TYPE_CHECKING:  # pragma: no cover
         title_series,
         version_in_force,
     )
-    from .workdays import (
-        CalendarStatus,
-        PublicityCheck,
-        PublicityWindow,
-        add_working_days,
-        calendar_status,
-        check_publicity,
-        count_working_days,
-        is_working_day,
-        latest_publicity_start,
-        publicity_end_date,
-        publicity_window,
-    )
 
-__version__ = "0.1.0"
+from .version import __version__
 
 _LAZY = {
     "CaseInput": "rules",
@@ -82,19 +82,19 @@ _LAZY = {
     "services_for": "rules",
     "title_series": "rules",
     "version_in_force": "rules",
-    "CalendarStatus": "workdays",
-    "PublicityCheck": "workdays",
-    "PublicityWindow": "workdays",
-    "add_working_days": "workdays",
-    "calendar_status": "workdays",
-    "check_publicity": "workdays",
-    "count_working_days": "workdays",
-    "is_working_day": "workdays",
-    "latest_publicity_start": "workdays",
-    "publicity_end_date": "workdays",
-    "publicity_window": "workdays",
-    "RunResult": "batch",
-    "run_batch": "batch",
+    "CalendarStatus": "calendar.workdays",
+    "PublicityCheck": "calendar.workdays",
+    "PublicityWindow": "calendar.workdays",
+    "add_working_days": "calendar.workdays",
+    "calendar_status": "calendar.workdays",
+    "check_publicity": "calendar.workdays",
+    "count_working_days": "calendar.workdays",
+    "is_working_day": "calendar.workdays",
+    "latest_publicity_start": "calendar.workdays",
+    "publicity_end_date": "calendar.workdays",
+    "publicity_window": "calendar.workdays",
+    "RunResult": "batch.runner",
+    "run_batch": "batch.runner",
     "IntakeReview": "intake",
     "read_intake": "intake",
     "review_intake": "intake",

@@ -1,13 +1,15 @@
-"""Small file helpers shared by the batch runner and the run register."""
+"""The one atomic writer, and file hashing, shared by every module that writes or checks files."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["sha256_file", "write_text_atomic"]
+__all__ = ["atomic_paths", "sha256_file", "write_text_atomic"]
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -17,18 +19,34 @@ def sha256_file(path: Path) -> tuple[str, int]:
         return digest, f.tell()
 
 
-def write_text_atomic(target: Path, text: str, *, fsync: bool = False) -> None:
-    """Write ``text`` (UTF-8) to ``target`` whole or not at all: a temporary file beside it,
-    optionally fsynced, then ``os.replace``. On any failure (a full disk, say) the temporary file
-    is removed, ``target`` is left as it was, and the error is raised."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+@contextlib.contextmanager
+def atomic_paths(*targets: Path, fsync: bool = False) -> Iterator[list[Path]]:
+    """Temporary paths beside each of ``targets``, for the block to write; when the block returns,
+    each replaces its target (``os.replace``), optionally fsynced first.
+
+    Whole or not at all: when the block or a replace fails (a full disk, say), every temporary file
+    is removed, targets not yet replaced are left as they were, and the error is raised. Targets
+    are replaced in order, after all are written: results.xlsx and results.csv land together.
+    """
+    temps: list[Path] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        for target in targets:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+        yield list(temps)
+        for tmp, target in zip(temps, targets, strict=True):
             if fsync:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+                with tmp.open("rb") as f:
+                    os.fsync(f.fileno())
+            os.replace(tmp, target)
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(target: Path, text: str, *, fsync: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``target`` whole or not at all (:func:`atomic_paths`)."""
+    with atomic_paths(target, fsync=fsync) as (tmp,):
+        tmp.write_text(text, encoding="utf-8")

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .exceptions import PolicyDataError, PolicyNotInForce
 from .findings import Basis, Source
+from .models import StrictModel
 from .paths import data_dir, forget_data_dir
 
 __all__ = [
@@ -124,11 +125,7 @@ def load_model(path: Path, model: type[M]) -> M:
         raise validation_error(path, exc) from exc
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceDoc(_Strict):
+class SourceDoc(StrictModel):
     title_zh: str
     title_en: str
     number: str | None = None
@@ -140,20 +137,20 @@ class SourceDoc(_Strict):
     clause_zh_rendered: bool = False
 
 
-class RefModel(_Strict):
+class RefModel(StrictModel):
     doc: str
     clause_zh: str
     clause_en: str
     basis: Basis = Basis.STATED
 
 
-class ValueModel(_Strict):
+class ValueModel(StrictModel):
     from_: dt.date
     value: Any
     ref: RefModel
     note: str | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # and StrictModel's
 
     def __init__(self, **data: Any) -> None:
         if "from" in data:
@@ -175,7 +172,7 @@ def _no_date() -> dt.date:
     raise ValueError("not a date")
 
 
-class ParameterModel(_Strict):
+class ParameterModel(StrictModel):
     description_zh: str
     description_en: str
     unit: str
@@ -294,7 +291,7 @@ def parameter(name: str) -> Parameter:
     return _parameter(data_dir(), name)
 
 
-class _ReadingsFile(_Strict):
+class _ReadingsFile(StrictModel):
     readings: dict[str, RefModel]
 
 

@@ -32,7 +32,6 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import __version__
 from ..findings import Finding, Outcome, Source
 from ..policy import source
 from ..rules import (
@@ -47,6 +46,7 @@ from ..rules import (
     title_series,
 )
 from ..rules.listdata import version_in_force
+from ..version import __version__
 from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, label
 from .base import Form, esc, message_html, safe_handler, tr
 from .widgets import FieldRow, data_link, finding_html, publicity_days, relabel, table_html, tri_options

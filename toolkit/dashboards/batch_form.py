@@ -1,7 +1,7 @@
 """批量审核 Batch review: upload an intake sheet (or pick a bundled example), run the batch review,
 see counts and the rows needing attention, download the results workbook.
 
-- The upload is refused above the server's limit (:data:`toolkit.server.UPLOAD_LIMIT_BYTES` when
+- The upload is refused above the server's limit (:data:`toolkit.dashboards.server.UPLOAD_LIMIT_BYTES` when
   that module is present, else ``$OQTK_UPLOAD_LIMIT_MB``, default 20 MB) before anything is
   written. It is saved under ``$OQTK_HOME/uploads/`` with a generated name (UTC time, a random
   token and a slug of letters and digits from the original name); the uploaded name is never
@@ -30,6 +30,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import clock
 from ..exceptions import IntakeError
 from ..paths import examples_dir, oqtk_home
 from ..rules import list_versions
@@ -49,20 +50,10 @@ MAX_PROBLEM_ROWS_SHOWN = 200
 
 
 def upload_limit_bytes() -> int:
-    """The server's upload limit when :mod:`toolkit.server` exists, else ``$OQTK_UPLOAD_LIMIT_MB`` (20)."""
-    try:
-        from .. import server
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__.rsplit('.', 1)[0]}.server":
-            raise
-    else:
-        return int(server.UPLOAD_LIMIT_BYTES)
-    raw = os.environ.get("OQTK_UPLOAD_LIMIT_MB", "").strip()
-    try:
-        mb = float(raw) if raw else 20.0
-    except ValueError:
-        mb = 20.0
-    return int((mb if mb > 0 else 20.0) * 1024 * 1024)
+    """The server's upload limit (:data:`toolkit.dashboards.server.UPLOAD_LIMIT_BYTES`)."""
+    from . import server  # Voila is imported only when served: cheap
+
+    return int(server.UPLOAD_LIMIT_BYTES)
 
 
 def _mb(n: int) -> str:
@@ -92,7 +83,7 @@ class BatchForm(Form):
     bundled example's file name), ``as_of``, ``list_version``. Action: ``run_button.click()``;
     with ``background=True`` call ``wait()`` before reading results. Outputs: ``progress``
     (``IntProgress``), ``status_html``, ``counts_html``, ``problems_html``, ``download_html``,
-    ``message``; ``result`` is the :class:`toolkit.batch.RunResult` and ``saved_path`` the
+    ``message``; ``result`` is the :class:`toolkit.batch.runner.RunResult` and ``saved_path`` the
     stored upload.
     """
 
@@ -239,9 +230,8 @@ class BatchForm(Form):
         """Store the upload under ``$OQTK_HOME/uploads/`` with a generated name (never the uploaded path)."""
         folder = oqtk_home() / "uploads"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        from ..batch import BEIJING
 
-        stamp = dt.datetime.now(BEIJING).strftime("%Y%m%dT%H%M%S+0800")  # the one clock: Beijing time
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S+0800")  # the one clock: Beijing time
         slug = _slug(str(item.get("name") or ""))
         name = f"{stamp}-{secrets.token_hex(4)}" + (f"-{slug}" if slug else "") + ".xlsx"
         path = folder / name
@@ -324,7 +314,7 @@ class BatchForm(Form):
 
     @safe_handler
     def _run(self, path: Path, as_of: dt.date, list_version: str | None, lang: str) -> None:
-        from ..batch import run_batch
+        from ..batch.runner import run_batch
         from ..hub.client import hub_client, run_result
 
         try:

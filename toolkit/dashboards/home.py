@@ -13,8 +13,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..calendar.workdays import _ranges, calendar_status
 from ..rules import list_versions, version_in_force
-from ..workdays import _ranges, calendar_status
 from .base import Form, esc, message_html, safe_handler
 
 __all__ = ["HomeForm"]

@@ -2,7 +2,7 @@
 
 The rule (data, ``data/policy/publicity_working_days.yaml``): the employer publicises the
 materials for at least five working days (《3.0版通知》：公示不少于5个工作日). Days are counted
-in the official Chinese working-day calendar (:mod:`toolkit.workdays`); a date in a year whose
+in the official Chinese working-day calendar (:mod:`toolkit.calendar.workdays`); a date in a year whose
 holiday schedule is not loaded gives a clear message (:class:`CalendarNotCovered`), never a
 weekend-only guess: the page tells the officer, in their words, that the year's schedule is missing
 and names the one command the administrator runs (``oqtk calendar import``). Days that next
@@ -17,8 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..exceptions import CalendarNotCovered
-from ..workdays import (
+from ..calendar.workdays import (
     IMPORT_COMMAND,
     IMPORT_COMMAND_EN,
     DayKind,
@@ -26,6 +25,7 @@ from ..workdays import (
     latest_publicity_start,
     publicity_window,
 )
+from ..exceptions import CalendarNotCovered
 from .base import Form, esc, message_html, safe_handler
 from .widgets import publicity_days
 

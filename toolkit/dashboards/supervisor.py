@@ -30,6 +30,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..clock import SHANGHAI
 from ..exceptions import RegisterError, ToolkitError
 from ..paths import oqtk_home
 from ..vocab import STATUSES, label
@@ -40,7 +41,6 @@ __all__ = ["MAX_INLINE_REVIEW_BYTES", "SupervisorForm"]
 
 #: Largest review.html embedded inline; a bigger one is named with its path instead.
 MAX_INLINE_REVIEW_BYTES = 25 * 1024 * 1024
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 _ID_COLUMNS = ("application_id", "app_id", "申请编号", "申请号", "id")
 _STATUS_COLUMNS = ("status", "状态", "结论", "result")
@@ -57,7 +57,7 @@ def _cst(iso: str | None) -> str:
         return iso
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _status_word(code: str | None, lang: str) -> str:
@@ -363,7 +363,7 @@ class SupervisorForm(Form):
         from ..register import RUN_STATUSES
 
         try:
-            from ..report import PARAMETER_LABELS, VERSION_LABELS
+            from ..batch.report import PARAMETER_LABELS, VERSION_LABELS
         except ImportError:  # pragma: no cover - the report module ships with the batch runner
             PARAMETER_LABELS, VERSION_LABELS = {}, {}
         params = [

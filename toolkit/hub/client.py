@@ -239,8 +239,8 @@ def run_result(
     client: RegisterClient, run_id: str, input_path: Path, cache: Path, timeout: float = 3600.0
 ) -> Any:
     """Wait for a submitted run, download its outputs into ``cache`` and return a
-    :class:`toolkit.batch.RunResult` as a local run would (exit status 0 succeeded, else 1)."""
-    from ..batch import RunResult
+    :class:`toolkit.batch.runner.RunResult` as a local run would (exit status 0 succeeded, else 1)."""
+    from ..batch.runner import RunResult
 
     info = client.wait(run_id, timeout=timeout)
     names = [o["name"] for o in info.get("outputs") or ()]

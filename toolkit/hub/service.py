@@ -91,7 +91,7 @@ class ServiceState:
         self, user: str, sheet: Path, params: dict[str, Any], original: str | None = None
     ) -> Future[tuple[str, Path]]:
         """Start one batch run as ``user``; the future resolves to (run_id, run_dir) once the folder exists."""
-        from ..batch import run_batch
+        from ..batch.runner import run_batch
 
         started: Future[tuple[str, Path]] = Future()
         reg = self.register

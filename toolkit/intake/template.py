@@ -10,8 +10,6 @@ Sheet 填表说明 Instructions: the contract, column by column.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..files import atomic_paths
 from ..paths import templates_dir
 from ..rules import title_series
 from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS
@@ -164,12 +163,6 @@ def make_template(out: str | Path | None = None) -> Path:
     target = Path(out) if out else default_template_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     wb = build_template()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_paths(target) as (tmp,):
         wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target

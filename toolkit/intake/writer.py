@@ -28,16 +28,14 @@ Safety:
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..exceptions import IntakeError, OutputError
+from ..files import atomic_paths
 from ..textsafe import VisibleControlsWriter
 from ..vocab import STATUSES
 from .contract import CODE_COLUMNS, COLUMN_BY_KEY
@@ -255,14 +253,6 @@ def _summary(review: IntakeReview, lang: str, continued: list[str] | None = None
     return Sheet("汇总 Summary", rows, widths=[28, 80], auto_filter=False, fill_column=0, fills=fills)
 
 
-def _to_temp(target: Path, write: Any, temps: list[tuple[Path, Path]]) -> None:
-    """Write ``target``'s content to a temporary file beside it (listed in ``temps`` at once)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temps.append((Path(tmp), target))
-    write(Path(tmp))
-
-
 def write_results(
     review: IntakeReview, out_dir: str | Path, *, lang: str = "zh", max_sheet_rows: int = EXCEL_MAX_ROWS
 ) -> WrittenFiles:
@@ -319,18 +309,12 @@ def write_results(
                 w.writerows(map(csv_safe_row, rows))
                 visible.flush()
 
-        temps: list[tuple[Path, Path]] = []
         try:
-            _to_temp(xlsx_path, write_xlsx, temps)
-            _to_temp(csv_path, write_csv, temps)
-            for tmp, target in temps:
-                os.replace(tmp, target)
+            with atomic_paths(xlsx_path, csv_path) as (xlsx_tmp, csv_tmp):
+                write_xlsx(xlsx_tmp)
+                write_csv(csv_tmp)
         except OSError as exc:  # disk full, read-only folder, no permission
             raise OutputError(out, exc) from None
-        finally:
-            for tmp, _target in temps:
-                with contextlib.suppress(OSError):
-                    tmp.unlink(missing_ok=True)
     files = WrittenFiles(xlsx=xlsx_path, csv=csv_path)
     files.seconds = time.perf_counter() - t0
     review.timings["write"] = files.seconds

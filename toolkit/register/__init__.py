@@ -35,7 +35,6 @@ from ..exceptions import RegisterError
 from .chain import AuditProblem, AuditResult
 from .integrity import compare_records
 from .records import (
-    CST,
     DECISIONS,
     REGISTER_FILENAME,
     RUN_STATUSES,
@@ -54,7 +53,6 @@ from .schema import LATEST_SCHEMA_VERSION, MIGRATIONS, SERVICE_MODE
 from .store import Register
 
 __all__ = [
-    "CST",
     "DECISIONS",
     "LATEST_SCHEMA_VERSION",
     "MIGRATIONS",

@@ -8,10 +8,11 @@ import getpass
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import SHANGHAI
 from ..exceptions import RegisterError
 from ..paths import oqtk_home
 
@@ -41,7 +42,6 @@ _RUN_ID_RE = re.compile(r"^\d{8}T\d{6}(Z|\+0800)-[0-9A-Za-z-]+$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x4F51544B  # "OQTK": marks a SQLite file as an oq-toolkit register
-CST = timezone(timedelta(hours=8), "CST")  # China Standard Time: no daylight saving
 
 
 class RunFolderError(RegisterError):
@@ -251,9 +251,9 @@ def _since_utc(since: date | datetime | str) -> datetime:
                 f"无法识别的日期 / Not a date: {since!r} (use YYYY-MM-DD or an ISO 8601 time)"
             ) from None
     if not isinstance(since, datetime):
-        since = datetime(since.year, since.month, since.day, tzinfo=CST)
+        since = datetime(since.year, since.month, since.day, tzinfo=SHANGHAI)
     elif since.tzinfo is None:
-        since = since.replace(tzinfo=CST)
+        since = since.replace(tzinfo=SHANGHAI)
     return since.astimezone(UTC)
 
 
@@ -263,7 +263,9 @@ def _created_from_run_id(run_id: str) -> str | None:
     if not m:
         return None
     try:
-        t = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC if m.group(2) == "Z" else CST)
+        t = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(
+            tzinfo=UTC if m.group(2) == "Z" else SHANGHAI
+        )
     except ValueError:
         return None
     return t.astimezone(UTC).isoformat()

@@ -233,7 +233,7 @@ def _publicity_cached(
 ) -> tuple[dict[str, Any] | None, tuple[Finding, ...]]:
     """The publicity check for one (start, end) pair: memoised, as a batch shares a few dates
     (cleared with the policy data; callers get their own copy of the dict)."""
-    from .. import workdays  # the calendar module
+    from ..calendar import workdays
 
     try:
         if given_end is None:

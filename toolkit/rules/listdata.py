@@ -26,10 +26,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Source
+from ..models import StrictModel
 from ..paths import bureau_data_dir, data_dir, data_file, data_origin
 from ..policy import RefModel, load_yaml, on_reload, ref_to_source, validation_error
 from ..vocab import CATEGORIES, LEVELS, normalize_text
@@ -48,11 +49,7 @@ __all__ = [
 Category = Literal["A", "B", "C", "D"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VersionModel(_Strict):
+class VersionModel(StrictModel):
     title_zh: str
     title_en: str
     issued: dt.date
@@ -64,7 +61,7 @@ class VersionModel(_Strict):
     date_placeholder: bool = False
 
 
-class EntryModel(_Strict):
+class EntryModel(StrictModel):
     id: str
     name_zh: str
     name_en: str
@@ -103,21 +100,21 @@ class EntryModel(_Strict):
         return v
 
 
-class AliasNameModel(_Strict):
+class AliasNameModel(StrictModel):
     name: str
     ref: RefModel
 
 
-class IssuerAliasModel(_Strict):
+class IssuerAliasModel(StrictModel):
     issuer: list[str]  # the issuer as entries write it (any of these)
     names: list[AliasNameModel]
 
 
-class AliasFileModel(_Strict):
+class AliasFileModel(StrictModel):
     issuers: list[IssuerAliasModel]
 
 
-class VersionFileModel(_Strict):
+class VersionFileModel(StrictModel):
     version: str
     complete: bool
     provenance_zh: str

@@ -23,10 +23,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from ..exceptions import PolicyDataError
 from ..findings import Finding, Outcome, Source
+from ..models import StrictModel
 from ..paths import data_dir
 from ..policy import RefModel, load_model, on_reload, ref_to_source
 from ..vocab import EMPLOYER_TYPES
@@ -34,11 +33,7 @@ from ..vocab import EMPLOYER_TYPES
 __all__ = ["Requirement", "basic_requirements", "requirements_for", "rule_basic_requirements"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _ItemModel(_Strict):
+class _ItemModel(StrictModel):
     code: str
     zh: str
     en: str
@@ -46,7 +41,7 @@ class _ItemModel(_Strict):
     ref: RefModel
 
 
-class _File(_Strict):
+class _File(StrictModel):
     items: list[_ItemModel]
 
 

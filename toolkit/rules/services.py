@@ -16,10 +16,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from ..exceptions import PolicyDataError, PolicyNotInForce, ToolkitError
 from ..findings import Source
+from ..models import StrictModel
 from ..paths import data_dir
 from ..policy import RefModel, load_model, on_reload, parameter, ref_to_source
 from ..vocab import HOLDER_TYPES
@@ -29,8 +28,7 @@ __all__ = ["Service", "services_for"]
 Holder = Literal["foreign_national", "hk_macao", "taiwan", "mainland_resident"]
 
 
-class _ServiceModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _ServiceModel(StrictModel):
     code: str
     category: Literal["A", "B", "C", "D"]
     holders: list[Holder]
@@ -42,8 +40,7 @@ class _ServiceModel(BaseModel):
     ref: RefModel
 
 
-class _ServicesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _ServicesFile(StrictModel):
     b_includes_a: RefModel
     services: list[_ServiceModel]
 

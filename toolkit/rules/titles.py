@@ -26,10 +26,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Finding, Outcome, Source
+from ..models import StrictModel
 from ..paths import data_dir
 from ..policy import RefModel, load_model, on_reload, parameter, reading, ref_to_source, source
 from ..vocab import DEGREES, EMPLOYER_TYPES, LEVEL_ORDER, LEVELS
@@ -43,16 +42,12 @@ __all__ = ["Round", "TitleAssessment", "assess_title", "rounds", "title_series"]
 # --- data: series and rounds --------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _TitleName(_Strict):
+class _TitleName(StrictModel):
     zh: str
     en: str
 
 
-class _SeriesModel(_Strict):
+class _SeriesModel(StrictModel):
     name_zh: str
     name_en: str
     requires_science_or_engineering_degree: bool
@@ -60,7 +55,7 @@ class _SeriesModel(_Strict):
     ref: RefModel
 
 
-class _SeriesFile(_Strict):
+class _SeriesFile(StrictModel):
     series: dict[str, _SeriesModel]
 
 
@@ -95,7 +90,7 @@ def _series(root: Path) -> dict[str, Series]:
     return out
 
 
-class _RoundModel(_Strict):
+class _RoundModel(StrictModel):
     id: str
     name_zh: str
     name_en: str
@@ -107,7 +102,7 @@ class _RoundModel(_Strict):
     ref: RefModel
 
 
-class _RoundsFile(_Strict):
+class _RoundsFile(StrictModel):
     rounds: list[_RoundModel]
 
 

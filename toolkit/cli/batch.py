@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ParameterError
-from .paths import oqtk_home
-from .textsafe import visible_controls
+from ..exceptions import ParameterError
+from ..paths import oqtk_home
+from ..textsafe import visible_controls
 
 __all__ = ["add_cli", "summary_table"]
 
@@ -108,8 +108,8 @@ def _width(text: str) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .batch import exit_code, run_batch
-    from .hub.client import hub_client
+    from ..batch.runner import exit_code, run_batch
+    from ..hub.client import hub_client
 
     hub = hub_client()
     if hub is not None:
@@ -136,8 +136,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _batch_hub(args: argparse.Namespace, hub: Any) -> int:
     """Under the hub: each sheet is submitted to the oq-register service as this token's user."""
-    from .batch import exit_code
-    from .hub.client import run_result
+    from ..batch.runner import exit_code
+    from ..hub.client import run_result
 
     if args.out is not None:
         raise ParameterError(

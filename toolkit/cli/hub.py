@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_serve import _port
-from .exceptions import ParameterError
-from .paths import REPO_ROOT, oqtk_home
+from ..exceptions import ParameterError
+from ..paths import REPO_ROOT, oqtk_home
+from .serve import _port
 
 __all__ = ["add_cli", "hub_state_dir"]
 
-CONFIG = Path(__file__).with_name("hub") / "jupyterhub_config.py"
+CONFIG = Path(__file__).resolve().parent.parent / "hub" / "jupyterhub_config.py"
 LOCAL_PROXY = REPO_ROOT / ".node" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
@@ -96,7 +96,7 @@ def _state(create: bool = True) -> Path:
 
 
 def _users_add(args: argparse.Namespace) -> int:
-    from .hub.accounts import add_user
+    from ..hub.accounts import add_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -111,8 +111,8 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _users_list(args: argparse.Namespace) -> int:
-    from .hub import ROLE_LABELS
-    from .hub.accounts import list_users
+    from ..hub import ROLE_LABELS
+    from ..hub.accounts import list_users
 
     os.umask(0o077)
     accounts = list_users(_db_url(_state()))
@@ -128,7 +128,7 @@ def _users_list(args: argparse.Namespace) -> int:
 
 
 def _users_set_role(args: argparse.Namespace) -> int:
-    from .hub.accounts import set_role
+    from ..hub.accounts import set_role
 
     acct = set_role(_db_url(_state()), args.name, args.role)
     print(
@@ -138,7 +138,7 @@ def _users_set_role(args: argparse.Namespace) -> int:
 
 
 def _users_remove(args: argparse.Namespace) -> int:
-    from .hub.accounts import remove_user
+    from ..hub.accounts import remove_user
 
     remove_user(_db_url(_state()), args.name)
     print(f"已删除 / Removed: {args.name}（其登录最多 60 秒后失效 / their session ends within 60 s）")
@@ -158,8 +158,8 @@ def _proxy() -> str:
 
 
 def _hub(args: argparse.Namespace) -> int:
-    from .hub.accounts import _session
-    from .server import _is_loopback
+    from ..dashboards.server import _is_loopback
+    from ..hub.accounts import _session
 
     if (args.ssl_cert is None) != (args.ssl_key is None):
         raise ParameterError("--ssl-cert 与 --ssl-key 须同时给出 / give both --ssl-cert and --ssl-key")

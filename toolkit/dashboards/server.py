@@ -47,8 +47,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .exceptions import ParameterError
-from .paths import REPO_ROOT, oqtk_home
+from ..exceptions import ParameterError
+from ..paths import REPO_ROOT, oqtk_home
 
 __all__ = [
     "NOTEBOOK_DIR",
@@ -62,7 +62,7 @@ __all__ = [
     "voila_config",
 ]
 
-log = logging.getLogger("toolkit.server")
+log = logging.getLogger("toolkit.dashboards.server")
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 #: A Jupyter data directory: Voila finds our template at ``<root>/voila/templates/oqtk``.
@@ -115,7 +115,7 @@ class ServerSettings:
 def _pages(settings: ServerSettings) -> tuple[str, ...]:
     if settings.pages:
         return settings.pages
-    from .dashboards.page import PAGES
+    from .page import PAGES
 
     return (*PAGES, "app")  # each tool's own page, and the app holding them all (dashboards/app.py)
 
@@ -334,8 +334,10 @@ def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - `python -m toolkit.server`
-    from .cli import main as cli_main
+def main(
+    argv: Sequence[str] | None = None,
+) -> int:  # pragma: no cover - `python -m toolkit.dashboards.server`
+    from ..cli.main import main as cli_main
 
     return cli_main(["serve", *(argv if argv is not None else sys.argv[1:])])
 

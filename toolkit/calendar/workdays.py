@@ -57,13 +57,14 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
-from .exceptions import CalendarNotCovered, PolicyDataError
-from .files import write_text_atomic
-from .findings import Finding, Outcome, Source
-from .paths import bureau_data_dir, cache_dir, data_dir
-from .policy import Parameter, load_model, on_reload, parameter
+from ..exceptions import CalendarNotCovered, PolicyDataError
+from ..files import write_text_atomic
+from ..findings import Finding, Outcome, Source
+from ..models import StrictModel
+from ..paths import bureau_data_dir, cache_dir, data_dir
+from ..policy import Parameter, load_model, on_reload, parameter
 
 __all__ = [
     "CalendarSource",
@@ -465,8 +466,8 @@ def _strict_date(v: Any) -> Any:
 StrictDate = Annotated[dt.date, BeforeValidator(_strict_date)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+class _Model(StrictModel):
+    model_config = ConfigDict(strict=True)  # and StrictModel's: unknown keys refused, frozen
 
 
 class _NoticeModel(_Model):

@@ -18,7 +18,7 @@ whose supervisors read runs through a group passes ``access=GROUP_READ`` (0640 /
 
 Parameters are checked before any notebook runs (papermill itself only logs an unknown name and
 runs the defaults); when they are refused, a kernel already started ahead for the first sheet
-(:mod:`toolkit.kernels`) is stopped. A file that is not a readable workbook stops before its
+(:mod:`toolkit.batch.kernels`) is stopped. A file that is not a readable workbook stops before its
 kernel starts, with outcome ``failed`` and the :class:`~toolkit.exceptions.IntakeError` message
 in the manifest; a workbook whose header the notebook cannot use ends the same way once the
 notebook's read refuses it (its ``review.ipynb`` and ``review.html`` then show that message,
@@ -51,7 +51,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import IntakeError, OutputError, ParameterError
+from ..clock import SHANGHAI
+from ..exceptions import IntakeError, OutputError, ParameterError
 
 # papermill → nbformat → jsonschema imports the optional IRI-format checker ``rfc3987_syntax``
 # when it is installed (jupyter-events pulls it in); it compiles a grammar at import, 1.1 s of
@@ -59,10 +60,10 @@ from .exceptions import IntakeError, OutputError, ParameterError
 # process before papermill is imported (jsonschema then skips that format, as when it is absent).
 if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
-from .files import sha256_file, write_text_atomic
-from .paths import REPO_ROOT, oqtk_home
+from ..files import sha256_file, write_text_atomic
+from ..paths import REPO_ROOT, oqtk_home
+from ..textsafe import visible_controls
 from .report import SUMMARY_MIME, SUMMARY_TAG, resolve_parameters, versions
-from .textsafe import visible_controls
 
 if TYPE_CHECKING:  # jupyter_client is imported when a batch runs
     from .kernels import KernelsAhead
@@ -242,13 +243,10 @@ def _iso(t: dt.datetime) -> str:
 _mkdir_lock = threading.Lock()
 
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time: the one clock officers see
-
-
 def run_id_for(started: dt.datetime, short_hash: str) -> str:
     """A run id in Beijing time, saying so: ``20261202T035335+0800-aa2a46fa`` (the time the pages
     show; the manifest's ``created_at`` stays UTC ISO 8601, as its contract says)."""
-    return f"{started.astimezone(BEIJING).strftime('%Y%m%dT%H%M%S')}+0800-{short_hash}"
+    return f"{started.astimezone(SHANGHAI).strftime('%Y%m%dT%H%M%S')}+0800-{short_hash}"
 
 
 def _new_run_dir(
@@ -319,7 +317,7 @@ def _read_check(path: Path) -> None:
     """
     if not path.exists():
         raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
-    from .intake.reader import check_workbook  # also refuses a FIFO, a device or a folder, unopened
+    from ..intake.reader import check_workbook  # also refuses a FIFO, a device or a folder, unopened
 
     try:
         check_workbook(path)
@@ -416,7 +414,7 @@ def _record(run_dir: Path, recorder: Callable[[Path], Any] | None = None) -> str
             return f"{type(exc).__name__}: {exc}"
         return None
     try:
-        from . import register
+        from .. import register
     except ModuleNotFoundError as exc:
         if exc.name == f"{__package__}.register":
             return None
@@ -555,7 +553,7 @@ def _execute(
                 str(run_dir / "review.ipynb"),
                 parameters=params,
                 kernel_name=plan.kernel_name,
-                km=km,  # started ahead (toolkit.kernels); stopped below, at once
+                km=km,  # started ahead (toolkit.batch.kernels); stopped below, at once
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
@@ -725,7 +723,7 @@ def run_batch(
     others. ``progress`` shows a tqdm bar on stderr; ``on_progress(done, total, result)`` is
     called as each run finishes (from a worker thread).
 
-    Kernels are started ahead of their notebooks (:mod:`toolkit.kernels`): the first sheet's
+    Kernels are started ahead of their notebooks (:mod:`toolkit.batch.kernels`): the first sheet's
     as soon as its file passes the file-level check, and in a sequential batch each next
     sheet's while the current one runs.
 

@@ -41,10 +41,10 @@ from typing import Any
 
 import yaml
 
-from .exceptions import NoticeImportError, PolicyDataError
-from .files import write_text_atomic
-from .paths import bureau_data_dir, data_file
-from .policy import load_yaml, reload
+from ..exceptions import NoticeImportError, PolicyDataError
+from ..files import write_text_atomic
+from ..paths import bureau_data_dir, data_file
+from ..policy import load_yaml, reload
 
 __all__ = ["ImportedNotice", "NoticeDay", "import_notice", "parse_notice", "read_notice_text"]
 

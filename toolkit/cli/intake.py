@@ -1,7 +1,7 @@
 """``oqtk template`` and ``oqtk review``: the intake template and the review of an intake sheet.
 
 An unreadable sheet is reported as one clear message (exit code 2, no traceback) by
-:func:`toolkit.cli.main`, which catches :class:`~toolkit.exceptions.ToolkitError`.
+:func:`toolkit.cli.main.main`, which catches :class:`~toolkit.exceptions.ToolkitError`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ToolkitError
+from ..exceptions import ToolkitError
 
 
 def _date(s: str) -> dt.date:
@@ -57,7 +57,7 @@ def add_cli(sub: Any) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .intake.template import make_template
+    from ..intake.template import make_template
 
     path = make_template(args.out)
     print(f"模板已写入 / template written: {path}")
@@ -65,7 +65,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from .intake import review_intake, write_results
+    from ..intake import review_intake, write_results
 
     try:
         review = review_intake(

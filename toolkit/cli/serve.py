@@ -61,7 +61,7 @@ def add_cli(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .server import ServerSettings, serve
+    from ..dashboards.server import ServerSettings, serve
 
     kwargs: dict[str, Any] = {"port": args.port, "host": args.host, "open_browser": not args.no_browser}
     if args.cull_idle_timeout is not None:

@@ -101,7 +101,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _publicity(args: argparse.Namespace) -> int:
-    from .workdays import latest_publicity_start, publicity_end_date, publicity_window
+    from ..calendar.workdays import latest_publicity_start, publicity_end_date, publicity_window
 
     win = publicity_window(args.start, args.days)
     deadline_info: dict[str, Any] | None = None
@@ -147,7 +147,7 @@ def _publicity(args: argparse.Namespace) -> int:
     for src in win.calendar_sources:
         lines.append(f"日历 / Calendar: {src.cite('zh')}")
     if deadline_info is not None:
-        from .workdays import provisional_finding
+        from ..calendar.workdays import provisional_finding
 
         late = provisional_finding(dt.date.fromisoformat(deadline_info["latest_start"]), args.deadline)
         if late is not None and not win.findings:
@@ -166,7 +166,7 @@ def _publicity(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .workdays import _ranges, calendar_status
+    from ..calendar.workdays import _ranges, calendar_status
 
     st = calendar_status(args.today)
     if args.json:
@@ -180,10 +180,10 @@ def _status(args: argparse.Namespace) -> int:
         for s in srcs[1:]:
             rows.append(["", s.cite("zh")])
     lines += _table(rows)
-    from .paths import bureau_data_dir
+    from ..paths import bureau_data_dir
 
     lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
-    from .workdays import provisional_from
+    from ..calendar.workdays import provisional_from
 
     last = st.years[-1] if st.years else None
     if last is not None:
@@ -206,7 +206,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .calendar_import import import_notice
+    from ..calendar.imports import import_notice
 
     res = import_notice(
         args.notice, args.year, number=args.number, adjustments=args.adjustment, dry_run=args.dry_run

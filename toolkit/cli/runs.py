@@ -5,7 +5,7 @@ action goes to the oq-register service as the token's user (an officer lists the
 ``scan`` and ``--by`` are refused; locally ``--by`` must be a visible name.
 
 Exit codes: 0 done; 1 ``verify`` found a changed or missing file, ``audit`` a broken chain, or
-``scan`` could not record a folder; 2 refused or failed (the message says why — printed by :func:`toolkit.cli.main`).
+``scan`` could not record a folder; 2 refused or failed (the message says why — printed by :func:`toolkit.cli.main.main`).
 Times are shown in China Standard Time (UTC+8); ``--json`` gives UTC ISO 8601.
 """
 
@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ParameterError
-from .register import (
-    CST,
+from ..clock import SHANGHAI
+from ..exceptions import ParameterError
+from ..register import (
     DECISIONS,
     REGISTER_FILENAME,
     RUN_STATUSES,
@@ -108,8 +108,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _register(args: argparse.Namespace) -> Any:
     """The local register, or under the hub the service's view of it (as the token's user)."""
-    from .hub.client import HubRegister, hub_client
-    from .paths import oqtk_home
+    from ..hub.client import HubRegister, hub_client
+    from ..paths import oqtk_home
 
     hub = hub_client()
     if hub is not None:
@@ -130,7 +130,7 @@ def _print_json(data: Any) -> None:
 def _cst(iso: str | None) -> str:
     if not iso:
         return "-"
-    return datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _status(code: str) -> str:
@@ -236,7 +236,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _hub_or_by(args: argparse.Namespace) -> Any:
     """Under the hub the decision is the token's user's (``--by`` refused); locally ``--by`` is required."""
-    from .hub.client import hub_client
+    from ..hub.client import hub_client
 
     hub = hub_client()
     if hub is not None and args.by is not None:
@@ -260,7 +260,7 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from .hub.client import hub_client
+    from ..hub.client import hub_client
 
     hub = hub_client()
     d = hub.audit() if hub is not None else _register(args).audit().to_dict()

@@ -15,19 +15,19 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .exceptions import ToolkitError
-from .textsafe import VisibleControlsWriter, visible_controls
+from ..exceptions import ToolkitError
+from ..textsafe import VisibleControlsWriter, visible_controls
 
 # Modules that contribute subcommands: each defines ``add_cli(subparsers)`` and sets
 # ``func`` on its parsers. Listed here so ``oqtk --help`` shows them all.
 CLI_MODULES: tuple[str, ...] = (
-    "toolkit.cli_rules",  # assess, list search, list import, list show
-    "toolkit.cli_calendar",  # calendar status, publicity
-    "toolkit.cli_intake",  # template, review
-    "toolkit.cli_batch",  # batch
-    "toolkit.cli_runs",  # runs list/show/verify/approve/return
-    "toolkit.cli_serve",  # serve
-    "toolkit.cli_hub",  # hub, hub users add/list/set-role/remove
+    "toolkit.cli.rules",  # assess, list search, list import, list show
+    "toolkit.cli.calendar",  # calendar status, publicity
+    "toolkit.cli.intake",  # template, review
+    "toolkit.cli.batch",  # batch
+    "toolkit.cli.runs",  # runs list/show/verify/approve/return
+    "toolkit.cli.serve",  # serve
+    "toolkit.cli.hub",  # hub, hub users add/list/set-role/remove
 )
 
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from ..version import __version__
 
     return __version__
 
@@ -96,7 +96,3 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

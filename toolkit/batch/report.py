@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ParameterError
-from .paths import REPO_ROOT, data_dir
-from .textsafe import visible_controls
-from .vocab import CATEGORIES, LEVEL_ORDER, LEVELS, STATUSES
+from .. import clock
+from ..exceptions import ParameterError
+from ..paths import REPO_ROOT, data_dir
+from ..textsafe import visible_controls
+from ..vocab import CATEGORIES, LEVEL_ORDER, LEVELS, STATUSES
 
 __all__ = [
-    "CST",
     "MAX_ROWS_SHOWN",
     "PARAMETER_LABELS",
     "SUMMARY_MIME",
@@ -57,7 +57,6 @@ SUMMARY_MIME = "application/vnd.oqtk.summary+json"
 SUMMARY_TAG = "oqtk-summary"
 #: Longest table shown in the report; the results files hold every row.
 MAX_ROWS_SHOWN = 200
-CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no daylight saving
 LANGS = ("zh", "en")
 
 #: parameter name → (zh, en), in the order the report shows them.
@@ -104,7 +103,7 @@ PROBLEM_COLUMN_LABELS: dict[str, tuple[str, str]] = {
 # ---------------------------------------------------------------------------------------------
 def today_cst() -> dt.date:
     """Today in Shanghai (UTC+8), whatever the machine's time zone."""
-    return dt.datetime.now(CST).date()
+    return clock.today()
 
 
 def rules_data_hash(root: Path | None = None) -> str:
@@ -115,7 +114,7 @@ def rules_data_hash(root: Path | None = None) -> str:
     so does a file imported into the bureau's data folder (``toolkit.paths.bureau_data_dir``).
     """
     if root is None:  # the data in force: the shipped folder and the bureau's own (imports), if any
-        from .paths import bureau_data_dir
+        from ..paths import bureau_data_dir
 
         own = bureau_data_dir()
         return _tree_hash(data_dir(), *([own] if own.is_dir() and any(own.rglob("*.yaml")) else []))
@@ -156,7 +155,7 @@ def calendar_version() -> str:
 
 def versions(list_version: str) -> dict[str, str]:
     """The manifest's ``versions`` block: toolkit, rules data, List and calendar."""
-    from . import __version__
+    from ..version import __version__
 
     return {
         "toolkit": __version__,
@@ -186,7 +185,7 @@ def resolve_parameters(
     An empty ``as_of`` is today in Shanghai; an empty ``list_version`` is the version in force on
     ``as_of``. Raises :class:`ParameterError` for a bad date, an unknown version or language.
     """
-    from .rules import list_versions, version_in_force
+    from ..rules import list_versions, version_in_force
 
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
@@ -252,7 +251,7 @@ class ReviewRun:
 def preload(intake_path: str | None = None) -> None:
     """Import what a review needs and read the policy data it reads first; never raises.
 
-    Each ``oqtk batch`` kernel runs this while it waits for its notebook (:mod:`toolkit.kernels`):
+    Each ``oqtk batch`` kernel runs this while it waits for its notebook (:mod:`toolkit.batch.kernels`):
     the modules and files the notebook's first cell would load, loaded earlier. Given its sheet's
     path, it first has that workbook parsed in a background thread
     (:func:`toolkit.intake.reader.prefetch`), which the notebook's read uses only if the file's
@@ -261,13 +260,14 @@ def preload(intake_path: str | None = None) -> None:
     """
     with contextlib.suppress(Exception):
         if intake_path:
-            from .intake.reader import prefetch
+            from ..intake.reader import prefetch
 
             prefetch(intake_path)
     with contextlib.suppress(Exception):
-        from . import rules, workdays
-        from .intake import review, writer  # noqa: F401
-        from .intake.schema import intake_schema
+        from .. import rules
+        from ..calendar import workdays
+        from ..intake import review, writer  # noqa: F401
+        from ..intake.schema import intake_schema
 
         intake_schema()
         rules.list_versions()
@@ -283,7 +283,7 @@ def run_review(
     output_dir: str = "",
 ) -> ReviewRun:
     """Review one intake sheet and, when ``output_dir`` is given, write ``results.xlsx`` / ``results.csv``."""
-    from .intake import review_intake, write_results
+    from ..intake import review_intake, write_results
 
     params = resolve_parameters(intake_path, as_of, list_version, lang, output_dir)
     review = review_intake(
@@ -481,7 +481,7 @@ def _results_view(results: Any, lang: str) -> Any:
 
 
 def _problems_view(problems: Any, lang: str) -> Any:
-    from .intake.contract import COLUMN_BY_KEY
+    from ..intake.contract import COLUMN_BY_KEY
 
     i = 0 if lang == "zh" else 1
     cols = [

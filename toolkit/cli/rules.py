@@ -8,8 +8,8 @@ import json
 import sys
 from typing import Any
 
-from .findings import Outcome
-from .vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, parse_code
+from ..findings import Outcome
+from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, parse_code
 
 _ICON = {Outcome.PASS: "✔", Outcome.FAIL: "✖", Outcome.MISSING: "…", Outcome.CHECK: "?", Outcome.INFO: "ℹ"}
 
@@ -49,7 +49,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from .rules import find_qualifications, get_version, lookup_version
+    from ..rules import find_qualifications, get_version, lookup_version
 
     empty = None
     if args.version is None:
@@ -114,7 +114,7 @@ def _print_match(m: Any, version: str) -> None:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .rules import get_version
+    from ..rules import get_version
 
     v = get_version(args.version)
     if args.json:
@@ -143,7 +143,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .rules.listimport import import_annex
+    from ..rules.listimport import import_annex
 
     res = import_annex(args.file, args.version, partial=args.partial, dry_run=args.dry_run)
     print(f"{res.rows} 条 / entries read from {args.file}")
@@ -156,7 +156,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    from .rules import CaseInput, assess_case
+    from ..rules import CaseInput, assess_case
 
     case = CaseInput(
         holder_type=args.holder,

@@ -9,7 +9,7 @@ a sequential batch — while the previous sheet's notebook runs. Work the runner
 (building the HTML exporter, starting the next sheet's kernel) waits until the kernel is ready
 (:meth:`BatchKernel.when_ready`): on two cores it would otherwise slow the kernel's boot.
 
-Each kernel preloads (:func:`toolkit.report.preload`): it imports the review's modules and
+Each kernel preloads (:func:`toolkit.batch.report.preload`): it imports the review's modules and
 reads the policy data a review reads first, and has calamine parse its sheet in a background
 thread meanwhile (used by the notebook's read only if the file's bytes are unchanged). No date or
 parameter is touched, nothing is bound in the notebook's namespace and no execution count is
@@ -45,7 +45,7 @@ __all__ = ["PRELOAD", "BatchKernel", "BatchKernelClient", "KernelsAhead", "kerne
 log = logging.getLogger(__name__)
 
 #: Run by each ipykernel at start-up (``IPKernelApp.exec_lines``); binds no name.
-PRELOAD = '__import__("toolkit.report").report.preload({path})'
+PRELOAD = '__import__("toolkit.batch.report").batch.report.preload({path})'
 
 
 class BatchKernelClient(AsyncKernelClient):
@@ -92,13 +92,13 @@ class BatchKernel(KernelManager):
     """A kernel manager that can stop its kernel *and* close the clients papermill opened on it.
 
     An ipykernel kernelspec (``python -m ipykernel_launcher``) is launched through
-    :mod:`toolkit._batch_kernel` instead, without ``-Xfrozen_modules=off``: the same kernel
+    :mod:`toolkit.batch.kernel_main` instead, without ``-Xfrozen_modules=off``: the same kernel
     without its debugger, which a headless batch run never uses (0.07 s less per kernel). Any
     other kernelspec is launched as it is.
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(client_class="toolkit.kernels.BatchKernelClient", **kwargs)
+        super().__init__(client_class="toolkit.batch.kernels.BatchKernelClient", **kwargs)
         self._clients: list[Any] = []
         self._when_ready: list[Callable[[], None]] = []
 
@@ -107,7 +107,7 @@ class BatchKernel(KernelManager):
         for i in range(1, len(cmd) - 1):
             if cmd[i : i + 2] == ["-m", "ipykernel_launcher"]:
                 head = [a for a in cmd[1:i] if a != "-Xfrozen_modules=off"]
-                return [cmd[0], *head, "-m", "toolkit._batch_kernel", *cmd[i + 2 :]]
+                return [cmd[0], *head, "-m", "toolkit.batch.kernel_main", *cmd[i + 2 :]]
         return cmd
 
     def when_ready(self, *callbacks: Callable[[], None]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["add_cli"]
+__all__ = ["add_cli", "port_number"]
 
 
-def _port(text: str) -> int:
+def port_number(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
@@ -38,7 +38,7 @@ def add_cli(sub: Any) -> None:
             "$OQTK_UPLOAD_LIMIT_MB (default 20) MB."
         ),
     )
-    p.add_argument("--port", type=_port, default=8866, help="端口 / port (default 8866)")
+    p.add_argument("--port", type=port_number, default=8866, help="端口 / port (default 8866)")
     p.add_argument(
         "--host",
         default="127.0.0.1",

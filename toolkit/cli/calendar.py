@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import unicodedata
 from typing import Any
+
+from .options import display_width, positive_whole_number
 
 __all__ = ["add_cli"]
 
@@ -23,16 +24,6 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数 / expected a positive whole number: {text!r}")
-    return n
-
-
 def add_cli(sub: Any) -> None:
     p = sub.add_parser(
         "publicity",
@@ -43,7 +34,7 @@ def add_cli(sub: Any) -> None:
     p.add_argument("start", type=_date, help="开始日 / start date (YYYY-MM-DD)")
     p.add_argument(
         "--days",
-        type=_positive,
+        type=positive_whole_number,
         default=None,
         help="工作日数（默认按政策数据）/ working days (default: the policy number)",
     )
@@ -87,16 +78,12 @@ def add_cli(sub: Any) -> None:
     c.set_defaults(func=lambda args: (c.print_help(), 2)[1])
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _width(s))
+    return s + " " * max(0, width - display_width(s))
 
 
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
 
 

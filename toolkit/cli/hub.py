@@ -20,7 +20,7 @@ from typing import Any
 
 from ..exceptions import ParameterError
 from ..paths import REPO_ROOT, oqtk_home
-from .serve import port_number
+from .options import port_number, positive_seconds
 
 __all__ = ["add_cli", "hub_state_dir"]
 
@@ -62,7 +62,10 @@ def add_cli(sub: Any) -> None:
     p.add_argument("--ssl-cert", type=Path, help="TLS 证书 / TLS certificate (PEM), with --ssl-key")
     p.add_argument("--ssl-key", type=Path, help="TLS 私钥 / TLS private key (PEM)")
     p.add_argument(
-        "--cull-timeout", type=int, default=3600, help="闲置用户服务器关闭秒数 / idle server timeout (s)"
+        "--cull-timeout",
+        type=positive_seconds,
+        default=3600,
+        help="闲置用户服务器关闭秒数 / idle server timeout (s)",
     )
     p.set_defaults(func=_hub)
     hsub = p.add_subparsers(dest="hub_command", metavar="ACTION")

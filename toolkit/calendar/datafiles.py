@@ -21,7 +21,7 @@ from ..policy import load_model
 from .libraries import LIBRARIES, LibrarySchedules
 from .schedule import WEEKDAY_EN, CalendarSource, DayKind, Schedule
 
-__all__ = ["check_against_libraries", "load_year_file", "year_files"]
+__all__ = ["check_against_libraries", "disagreements", "load_year_file", "says", "year_files"]
 
 
 def _strict_date(v: Any) -> Any:

@@ -21,7 +21,7 @@ from ..policy import load_model
 from .libraries import LIBRARIES, LibrarySchedules
 from .schedule import WEEKDAY_EN, CalendarSource, DayKind, Schedule
 
-__all__ = ["check_against_libraries", "disagreements", "load_year_file", "says", "year_files"]
+__all__ = ["check_against_libraries", "disagreements", "flag_in_words", "load_year_file", "year_files"]
 
 
 def _strict_date(v: Any) -> Any:
@@ -188,7 +188,7 @@ def year_files(folders: tuple[Path, ...]) -> list[Path]:
     return [files[stem] for stem in sorted(files)]
 
 
-def says(flag: int) -> str:
+def flag_in_words(flag: int) -> str:
     """A working-day flag in words, for the disagreement messages."""
     return "working day" if flag else "day off"
 
@@ -211,7 +211,7 @@ def _check_december_before(path: Path, s: Schedule, library: str, prev: bytes) -
                 path,
                 "makeup_working_days" if d in s.makeup else "holidays",
                 f"disagrees with the {library} library on {d.isoformat()}: file says "
-                f"{says(file_flag)}, {library} says {says(lib_flag)}",
+                f"{flag_in_words(file_flag)}, {library} says {flag_in_words(lib_flag)}",
             )
 
 
@@ -236,8 +236,8 @@ def check_against_libraries(path: Path, s: Schedule, libs: LibrarySchedules) -> 
             _check_december_before(path, s, library, table[s.year - 1])
         if diff:
             detail = "; ".join(
-                f"{d.isoformat()}: file says {says(flags[(d - first).days])}, "
-                f"{library} says {says(lib_flags[(d - first).days])}"
+                f"{d.isoformat()}: file says {flag_in_words(flags[(d - first).days])}, "
+                f"{library} says {flag_in_words(lib_flags[(d - first).days])}"
                 for d in diff[:5]
             )
             more = f" (and {len(diff) - 5} more)" if len(diff) > 5 else ""

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..exceptions import CalendarNotCovered, PolicyDataError
 from ..paths import bureau_data_dir, data_dir
 from ..policy import on_reload, parameter
-from .datafiles import check_against_libraries, disagreements, load_year_file, says, year_files
+from .datafiles import check_against_libraries, disagreements, flag_in_words, load_year_file, year_files
 from .libraries import LibrarySchedules, library_schedules
 from .schedule import IMPORT_COMMAND_EN, Schedule, YearTable, year_ranges
 
@@ -87,8 +87,8 @@ def _library_year(libs: LibrarySchedules, y: int) -> YearTable | str:
     if diff:
         first = dt.date(y, 1, 1)
         return "the libraries disagree on " + ", ".join(
-            f"{d.isoformat()} (holidays: {says(h[(d - first).days])}, "
-            f"chinesecalendar: {says(c[(d - first).days])})"
+            f"{d.isoformat()} (holidays: {flag_in_words(h[(d - first).days])}, "
+            f"chinesecalendar: {flag_in_words(c[(d - first).days])})"
             for d in diff[:3]
         )
     s = libs.schedules[y]

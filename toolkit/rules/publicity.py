@@ -341,7 +341,7 @@ def check_publicity(start: dt.date, end: dt.date, working_days: int | None = Non
 # One case's publicity, as the case assessment shows it
 
 
-def _computed(start: dt.date) -> tuple[dict[str, Any], tuple[Finding, ...]]:
+def _computed_end(start: dt.date) -> tuple[dict[str, Any], tuple[Finding, ...]]:
     """No end given: the end the rule gives (``publicity_end_computed``)."""
     rule = parameter(PUBLICITY_PARAMETER)
     required = required_working_days(start)
@@ -359,7 +359,7 @@ def _computed(start: dt.date) -> tuple[dict[str, Any], tuple[Finding, ...]]:
     return info, (computed, *((prov,) if prov else ()))
 
 
-def _checked(start: dt.date, given_end: dt.date) -> tuple[dict[str, Any], tuple[Finding, ...]]:
+def _checked_period(start: dt.date, given_end: dt.date) -> tuple[dict[str, Any], tuple[Finding, ...]]:
     """An end given: the check; a period too short is a step to take (missing), not a refusal."""
     chk = check_publicity(start, given_end)
     info = {
@@ -376,20 +376,20 @@ def _checked(start: dt.date, given_end: dt.date) -> tuple[dict[str, Any], tuple[
     return info, ((f, chk.provisional) if chk.provisional else (f,))
 
 
-def _not_covered(zh: str, en: str, data: dict[str, Any] | None = None) -> tuple[None, tuple[Finding, ...]]:
+def _cannot_compute(zh: str, en: str, data: dict[str, Any] | None = None) -> tuple[None, tuple[Finding, ...]]:
     return None, (Finding("publicity_calendar_not_covered", Outcome.MISSING, zh, en, None, data or {}),)
 
 
 @lru_cache(maxsize=4096)
-def _assessed(
+def _assess_publicity_cached(
     start: dt.date, given_end: dt.date | None, root: Path
 ) -> tuple[dict[str, Any] | None, tuple[Finding, ...]]:
     try:
-        return _computed(start) if given_end is None else _checked(start, given_end)
+        return _computed_end(start) if given_end is None else _checked_period(start, given_end)
     except PolicyNotInForce:
         raise  # the case names the date that precedes the rule
     except CalendarNotCovered as exc:  # the year's schedule is not loaded: an officer's message
-        return _not_covered(
+        return _cannot_compute(
             f"{exc.year}年的法定节假日安排尚未载入，无法计算公示期：请人工核对公示期，"
             "或待系统管理员载入该年安排后重新评估",
             f"The official holiday schedule for {exc.year} is not loaded, so the publicity period cannot "
@@ -397,10 +397,10 @@ def _assessed(
             {"year": exc.year},
         )
     except ToolkitError as exc:  # other toolkit errors (bad policy data): say so, don't guess
-        return _not_covered(f"无法计算公示期：{exc}", f"The publicity period cannot be computed: {exc}")
+        return _cannot_compute(f"无法计算公示期：{exc}", f"The publicity period cannot be computed: {exc}")
 
 
-on_reload(_assessed.cache_clear)
+on_reload(_assess_publicity_cached.cache_clear)
 
 
 def assess_publicity(
@@ -410,5 +410,5 @@ def assess_publicity(
     (facts for the result, findings). Raises :class:`~toolkit.exceptions.PolicyNotInForce` when
     ``start`` precedes the first rule. Memoised per data folder (a batch shares a few dates);
     callers get their own copy of the facts."""
-    info, findings = _assessed(start, given_end, data_dir())
+    info, findings = _assess_publicity_cached(start, given_end, data_dir())
     return (dict(info) if info is not None else None), list(findings)

@@ -152,12 +152,12 @@ PUBLICITY = _load("publicity.yaml")
 
 @pytest.mark.parametrize("case", PUBLICITY["cases"], ids=[c["name"] for c in PUBLICITY["cases"]])
 def test_publicity_scenario(case):
-    from toolkit.calendar import workdays
+    from toolkit.rules import publicity
 
     start = _date(case["inputs"]["start"])
     expect = case["expect"]
     if "end" in case["inputs"]:
-        chk = workdays.check_publicity(start, _date(case["inputs"]["end"]))
+        chk = publicity.check_publicity(start, _date(case["inputs"]["end"]))
         assert (chk.ok, chk.counted, chk.shortfall) == (expect["ok"], expect["counted"], expect["shortfall"])
     else:
-        assert workdays.publicity_end_date(start) == _date(expect["end"])
+        assert publicity.publicity_end_date(start) == _date(expect["end"])

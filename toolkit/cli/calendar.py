@@ -88,7 +88,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _publicity(args: argparse.Namespace) -> int:
-    from ..calendar.workdays import latest_publicity_start, publicity_end_date, publicity_window
+    from ..rules.publicity import latest_publicity_start, publicity_end_date, publicity_window
 
     win = publicity_window(args.start, args.days)
     deadline_info: dict[str, Any] | None = None
@@ -134,7 +134,7 @@ def _publicity(args: argparse.Namespace) -> int:
     for src in win.calendar_sources:
         lines.append(f"日历 / Calendar: {src.cite('zh')}")
     if deadline_info is not None:
-        from ..calendar.workdays import provisional_finding
+        from ..rules.publicity import provisional_finding
 
         late = provisional_finding(dt.date.fromisoformat(deadline_info["latest_start"]), args.deadline)
         if late is not None and not win.findings:
@@ -153,13 +153,13 @@ def _publicity(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from ..calendar.workdays import _ranges, calendar_status
+    from ..calendar import calendar_status, year_ranges
 
     st = calendar_status(args.today)
     if args.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    lines = [f"已载入的年度 / Years loaded: {_ranges(st.years) or '无 / none'}", ""]
+    lines = [f"已载入的年度 / Years loaded: {year_ranges(st.years) or '无 / none'}", ""]
     rows = [["年度 Year", "来源 Sources"]]
     for y in st.years:
         srcs = st.sources[y]
@@ -170,7 +170,7 @@ def _status(args: argparse.Namespace) -> int:
     from ..paths import bureau_data_dir
 
     lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
-    from ..calendar.workdays import provisional_from
+    from ..calendar import provisional_from
 
     last = st.years[-1] if st.years else None
     if last is not None:
@@ -193,7 +193,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..calendar.imports import import_notice
+    from ..calendar import import_notice
 
     res = import_notice(
         args.notice, args.year, number=args.number, adjustments=args.adjustment, dry_run=args.dry_run

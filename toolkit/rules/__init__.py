@@ -1,4 +1,5 @@
-"""The rules: the List, services by category, Category C title eligibility, and one case end to end."""
+"""The rules: the List, services by category, Category C title eligibility, the publicity period,
+and one case end to end."""
 
 from .case import CaseInput, CaseResult, assess_case
 from .experience import completion_date, full_years, years_between
@@ -12,6 +13,17 @@ from .listdata import (
     lookup_version,
     version_in_force,
 )
+from .publicity import (
+    PublicityCheck,
+    PublicityWindow,
+    assess_publicity,
+    check_publicity,
+    latest_publicity_start,
+    provisional_finding,
+    publicity_end_date,
+    publicity_window,
+    required_working_days,
+)
 from .requirements import Requirement, basic_requirements, requirements_for
 from .services import Service, services_for
 from .titles import Round, TitleAssessment, assess_title, rounds, title_series
@@ -21,20 +33,29 @@ __all__ = [
     "CaseResult",
     "ListEntry",
     "ListVersion",
+    "PublicityCheck",
+    "PublicityWindow",
     "QualificationMatch",
     "Requirement",
     "Round",
     "Service",
     "TitleAssessment",
     "assess_case",
+    "assess_publicity",
     "assess_title",
     "basic_requirements",
+    "check_publicity",
     "completion_date",
     "find_qualifications",
     "full_years",
     "get_version",
+    "latest_publicity_start",
     "list_versions",
     "lookup_version",
+    "provisional_finding",
+    "publicity_end_date",
+    "publicity_window",
+    "required_working_days",
     "requirements_for",
     "rounds",
     "services_for",

@@ -21,12 +21,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import CalendarNotCovered, PolicyNotInForce
+from ..exceptions import PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
-from ..policy import on_reload, parameter, reading, source
+from ..policy import on_reload, reading, source
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
+from .publicity import assess_publicity
 from .services import Service, services_for
 from .titles import TitleAssessment, assess_title
 
@@ -223,85 +224,10 @@ def _age(dob: dt.date | None, on: dt.date) -> int | None:
 def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
     if case.publicity_start is None:
         return None, []
-    info, findings = _publicity_cached(case.publicity_start, case.publicity_end, data_dir())
-    return (dict(info) if info is not None else None), list(findings)
-
-
-@lru_cache(maxsize=4096)
-def _publicity_cached(
-    start: dt.date, given_end: dt.date | None, root: Path
-) -> tuple[dict[str, Any] | None, tuple[Finding, ...]]:
-    """The publicity check for one (start, end) pair: memoised, as a batch shares a few dates
-    (cleared with the policy data; callers get their own copy of the dict)."""
-    from ..calendar import workdays
-
     try:
-        if given_end is None:
-            rule = parameter("publicity_working_days")
-            required = rule.at(start)
-            end = workdays.publicity_end_date(start, required)
-            info = {
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "required": required,
-                "given_end": None,
-            }
-            prov = workdays.provisional_finding(start, end)  # late December, next year not loaded
-            return info, (
-                Finding(
-                    "publicity_end_computed",
-                    Outcome.INFO,
-                    f"公示期{start.isoformat()}起，至{end.isoformat()}止（{required}个工作日）",
-                    f"Publicity from {start.isoformat()} ends on {end.isoformat()} ({required} working days)",
-                    rule.source_at(start),
-                    {"end": end},
-                ),
-                *((prov,) if prov else ()),
-            )
-        chk = workdays.check_publicity(start, given_end)
-        info = {
-            "start": start.isoformat(),
-            "end": given_end.isoformat(),
-            "required": chk.required,
-            "counted": chk.counted,
-            "shortfall": chk.shortfall,
-            "earliest_valid_end": chk.earliest_valid_end.isoformat() if chk.earliest_valid_end else None,
-        }
-        f = chk.finding
-        if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
-            f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
-        return info, ((f, chk.provisional) if chk.provisional else (f,))
+        return assess_publicity(case.publicity_start, case.publicity_end)
     except PolicyNotInForce as exc:  # a start before the first publicity rule
-        return None, (_not_in_force(exc, "公示开始日", "The publicity start"),)
-    except CalendarNotCovered as exc:  # the year's schedule is not loaded: an officer's message
-        return None, (
-            Finding(
-                "publicity_calendar_not_covered",
-                Outcome.MISSING,
-                f"{exc.year}年的法定节假日安排尚未载入，无法计算公示期：请人工核对公示期，"
-                "或待系统管理员载入该年安排后重新评估",
-                f"The official holiday schedule for {exc.year} is not loaded, so the publicity period cannot "
-                "be computed: check it by hand, or re-assess once the system administrator loads the schedule",
-                None,
-                {"year": exc.year},
-            ),
-        )
-    except Exception as exc:  # other toolkit errors: say so, don't guess
-        from ..exceptions import ToolkitError
-
-        if not isinstance(exc, ToolkitError):
-            raise
-        return None, (
-            Finding(
-                "publicity_calendar_not_covered",
-                Outcome.MISSING,
-                f"无法计算公示期：{exc}",
-                f"The publicity period cannot be computed: {exc}",
-            ),
-        )
-
-
-on_reload(_publicity_cached.cache_clear)
+        return None, [_not_in_force(exc, "公示开始日", "The publicity start")]
 
 
 def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str | None = None) -> CaseResult:

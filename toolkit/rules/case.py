@@ -24,7 +24,7 @@ from typing import Any
 from ..exceptions import CalendarNotCovered, PolicyNotInForce
 from ..findings import Finding, Outcome
 from ..paths import data_dir
-from ..policy import on_reload, parameter, reading, source
+from ..policy import clause, on_reload, parameter, reading
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .listdata import QualificationMatch, find_qualifications, get_version
 from .services import Service, services_for
@@ -152,7 +152,7 @@ def _match_certificate(text: str, version: str) -> tuple[QualificationMatch | No
 def _match_certificate_cached(
     text: str, version: str, root: Path
 ) -> tuple[QualificationMatch | None, Finding]:
-    notice = source("notice_3_0", "认可清单", "The List", path=None)
+    notice = clause("the_list")
     hits = find_qualifications(text, version)
     exact = [m for m in hits if m.score >= MATCH_ACCEPT]
     if len(exact) > 1:
@@ -357,11 +357,7 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
                     Outcome.MISSING,
                     "证书尚未在本市境外职业资格证书核验平台完成核验：请先完成平台核验",
                     "The certificate is not yet verified on the city's verification platform: complete the verification first",
-                    source(
-                        "notice_3_0",
-                        "建立统一证书核验平台；支持持证人员职称评审·评审程序：通过本市境外职业资格证书核验平台完成核验",
-                        "Unified verification platform; Professional titles, 3. Assessment process: complete verification on the city's platform",
-                    ),
+                    clause("verification_platform"),
                 )
             )
 

@@ -30,7 +30,7 @@ from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Finding, Outcome, Source
 from ..models import StrictModel
 from ..paths import data_dir
-from ..policy import RefModel, load_model, on_reload, parameter, reading, ref_to_source, source
+from ..policy import RefModel, clause, load_model, on_reload, parameter, reading, ref_to_source
 from ..vocab import DEGREES, EMPLOYER_TYPES, LEVEL_ORDER, LEVELS
 from .experience import completion_date, days_text, years_between, years_text
 from .listdata import ListEntry, get_version
@@ -435,11 +435,7 @@ def _a(noun: str) -> str:
 def rule_employer(employer_type: str | None, recommended: bool | None, rnd: Round | None) -> list[Finding]:
     """事业单位引进的境外专业人才须经主管部门推荐 — public institutions need the authority's recommendation."""
     out: list[Finding] = []
-    notice = source(
-        "notice_3_0",
-        "支持持证人员职称评审·评审程序（注）：事业单位引进的境外专业人才须经主管部门推荐申报",
-        "Professional titles, 3. Assessment process (note): talent introduced by public institutions applies upon recommendation from the supervising authority",
-    )
+    notice = clause("public_institution_recommendation")
     if (
         rnd
         and rnd.employer_types is not None

@@ -5,13 +5,14 @@ from .experience import completion_date, full_years, years_between
 from .listdata import (
     ListEntry,
     ListVersion,
-    QualificationMatch,
-    find_qualifications,
+    VersionChoice,
     get_version,
+    list_version_to_use,
     list_versions,
     lookup_version,
     version_in_force,
 )
+from .listsearch import QualificationMatch, find_qualifications
 from .requirements import Requirement, basic_requirements, requirements_for
 from .services import Service, services_for
 from .titles import Round, TitleAssessment, assess_title, rounds, title_series
@@ -26,6 +27,7 @@ __all__ = [
     "Round",
     "Service",
     "TitleAssessment",
+    "VersionChoice",
     "assess_case",
     "assess_title",
     "basic_requirements",
@@ -33,6 +35,7 @@ __all__ = [
     "find_qualifications",
     "full_years",
     "get_version",
+    "list_version_to_use",
     "list_versions",
     "lookup_version",
     "requirements_for",

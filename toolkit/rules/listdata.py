@@ -423,5 +423,3 @@ def get_version(version: str | None, on: dt.date | None = None) -> ListVersion:
 
 def entries(version: str | None = None) -> tuple[ListEntry, ...]:
     return get_version(version).entries
-
-

@@ -282,7 +282,7 @@ def import_annex(
     path: str | Path, version: str, *, partial: bool = False, dry_run: bool = False
 ) -> ImportResult:
     """Check and (unless ``dry_run``) write ``data/list/v<version>.yaml`` from an annex table."""
-    from .titles import title_series
+    from .titledata import title_series
 
     path = Path(path)
     versions = list_versions()

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .clock import today
 from .exceptions import PolicyDataError, PolicyNotInForce
 from .findings import Basis, Source
 from .models import StrictModel
@@ -247,7 +248,7 @@ class Parameter:
     values: tuple[tuple[dt.date, Any, Source], ...]  # sorted by date
 
     def entry(self, on: dt.date | None = None) -> tuple[dt.date, Any, Source]:
-        on = on or dt.date.today()
+        on = on or today()
         chosen = None
         for item in self.values:
             if item[0] <= on:

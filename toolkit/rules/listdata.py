@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, field_validator
 
+from ..clock import today
 from ..exceptions import PolicyDataError, ToolkitError
 from ..findings import Finding, Outcome, Source
 from ..models import StrictModel
@@ -214,17 +215,15 @@ class ListVersion:
         return None
 
 
-def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path) -> ListVersion:
-    from ..policy import source as make_source
-
+def _version_file(path: Path, version: str) -> VersionFileModel:
+    """``v<version>.yaml`` validated; a bad entry is named by its id (``entries[acca_member].…``)."""
     if not path.exists():
         raise PolicyDataError(path, version, "entries file for this version is missing")
     raw = load_yaml(path)
     try:
-        model = VersionFileModel.model_validate(raw)
+        return VersionFileModel.model_validate(raw)
     except ValidationError as exc:
         err = validation_error(path, exc)
-        # name the entry by its id where we can
         loc = exc.errors()[0]["loc"]
         if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
             try:
@@ -235,6 +234,12 @@ def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path)
                 path, f"entries[{entry_id}].{'.'.join(map(str, loc[2:]))}", err.problem
             ) from exc
         raise err from exc
+
+
+def _load_version_file(path: Path, meta: VersionModel, version: str, root: Path) -> ListVersion:
+    from ..policy import source as make_source
+
+    model = _version_file(path, version)
     if model.version != version:
         raise PolicyDataError(
             path, "version", f"says {model.version!r} but the file is for version {version!r}"
@@ -339,7 +344,7 @@ def list_versions() -> dict[str, ListVersion]:
 
 def version_in_force(on: dt.date | None = None) -> ListVersion:
     """The version in force on a date (default today)."""
-    on = on or dt.date.today()
+    on = on or today()
     chosen = None
     for v in list_versions().values():
         if v.in_force_from <= on:
@@ -394,7 +399,7 @@ def list_version_to_use(on: dt.date | None = None) -> VersionChoice:
     batch's, and :func:`~toolkit.rules.assess_case` (which adds the finding to a case assessed on
     the version it falls back to) all follow it.
     """
-    on = on or dt.date.today()
+    on = on or today()
     in_force = version_in_force(on)
     if in_force.entries:
         return VersionChoice(in_force, in_force, on)

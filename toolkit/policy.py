@@ -311,10 +311,14 @@ def _keyed_sources(path: Path, refs: dict[str, RefModel], group: str, inferred: 
     out = {}
     for key, ref in refs.items():
         if inferred and ref.basis is not Basis.INFERRED:
-            raise PolicyDataError(path, f"{group}.{key}.basis", "a reading of the toolkit's own must be basis I")
+            raise PolicyDataError(
+                path, f"{group}.{key}.basis", "a reading of the toolkit's own must be basis I"
+            )
         if not inferred and ref.basis is Basis.INFERRED:
             raise PolicyDataError(
-                path, f"{group}.{key}.basis", "a reading of the toolkit's own (basis I) belongs in readings.yaml"
+                path,
+                f"{group}.{key}.basis",
+                "a reading of the toolkit's own (basis I) belongs in readings.yaml",
             )
         out[key] = ref_to_source(ref, path)
     return out

@@ -21,7 +21,7 @@ DURING_1_0 = dt.date(2024, 6, 30)  # 1.0 in force, with entries
 def test_while_the_version_in_force_has_no_entries_the_newest_with_entries_is_used():
     choice = list_version_to_use(AFTER_3_0)
     assert (choice.version.version, choice.in_force.version, choice.fell_back) == ("1.0", "3.0", True)
-    f = choice.finding()
+    f = choice.finding
     assert f is not None and f.code == "list_version_fallback" and f.outcome is Outcome.CHECK
     assert (
         "2025-12-31现行的3.0版清单尚无已载入的条目" in f.zh and "（1.0版）" in f.zh and "系统管理员" in f.zh
@@ -35,7 +35,7 @@ def test_while_the_version_in_force_has_no_entries_the_newest_with_entries_is_us
 def test_the_version_in_force_with_entries_is_used_without_a_finding():
     choice = list_version_to_use(DURING_1_0)
     assert (choice.version.version, choice.in_force.version, choice.fell_back) == ("1.0", "1.0", False)
-    assert choice.finding() is None
+    assert choice.finding is None
 
 
 def test_once_the_version_in_force_has_entries_nothing_falls_back(monkeypatch, tmp_path):
@@ -46,7 +46,7 @@ def test_once_the_version_in_force_has_entries_nothing_falls_back(monkeypatch, t
         (root / "list" / "v3.0.yaml").write_text(yaml.safe_dump(v3, allow_unicode=True), encoding="utf-8")
         policy.reload()
         choice = list_version_to_use(AFTER_3_0)
-        assert (choice.version.version, choice.fell_back, choice.finding()) == ("3.0", False, None)
+        assert (choice.version.version, choice.fell_back, choice.finding) == ("3.0", False, None)
 
 
 def test_the_lookup_starts_where_the_choice_does():

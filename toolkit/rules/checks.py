@@ -46,7 +46,7 @@ def case_checks(case: CaseInput, version: ListVersion, by_date: bool, as_of: dt.
     if placeholder is not None:
         out.append(placeholder)
     choice = list_version_to_use(as_of)
-    fallback = choice.finding() if choice.version.version == version.version else None
+    fallback = choice.finding if choice.version.version == version.version else None
     if fallback is not None:
         out.append(fallback)
     return out

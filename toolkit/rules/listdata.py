@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -359,52 +359,62 @@ def version_in_force(on: dt.date | None = None) -> ListVersion:
 @dataclass(frozen=True)
 class VersionChoice:
     """The List version to use on a date (:func:`list_version_to_use`): ``version``, the version
-    in force ``in_force``, and — when the two differ — the finding that says why."""
+    in force ``in_force``, and ``finding`` — ``list_version_fallback`` (outcome ``check``) when the
+    two differ, else None: the version used, the version in force, and what the officer checks,
+    citing the toolkit's reading ``newest_loaded_list_version`` (basis I)."""
 
     version: ListVersion
     in_force: ListVersion
     on: dt.date
+    finding: Finding | None = None
 
     @property
     def fell_back(self) -> bool:
         """True when ``version`` is not the version in force (that one has no entries loaded)."""
         return self.version.version != self.in_force.version
 
-    def finding(self) -> Finding | None:
-        """``list_version_fallback`` (outcome ``check``) when the choice fell back, else None: the
-        version used, the version in force, and what the officer checks; it cites the toolkit's
-        reading ``newest_loaded_list_version`` (basis I)."""
-        if not self.fell_back:
-            return None
-        used, in_force, on = self.version.version, self.in_force.version, self.on.isoformat()
-        return Finding(
-            "list_version_fallback",
-            Outcome.CHECK,
-            f"{on}现行的{in_force}版清单尚无已载入的条目，因此按已载入条目的最新版本（{used}版）核对："
-            f"请对照{in_force}版清单附件确认证书仍在清单上（附件由系统管理员导入）",
-            f"List {in_force}, in force on {on}, has no entries loaded, so List {used}, the newest version "
-            f"with entries, is used: check against the List {in_force} annex that the certificate is still "
-            "listed (the system administrator imports the annex)",
-            reading("newest_loaded_list_version"),
-            {"version": used, "in_force": in_force, "on": self.on},
-        )
+
+def _fallback_finding(used: str, in_force: str, on: dt.date) -> Finding:
+    day = on.isoformat()
+    return Finding(
+        "list_version_fallback",
+        Outcome.CHECK,
+        f"{day}现行的{in_force}版清单尚无已载入的条目，因此按已载入条目的最新版本（{used}版）核对："
+        f"请对照{in_force}版清单附件确认证书仍在清单上（附件由系统管理员导入）",
+        f"List {in_force}, in force on {day}, has no entries loaded, so List {used}, the newest version "
+        f"with entries, is used: check against the List {in_force} annex that the certificate is still "
+        "listed (the system administrator imports the annex)",
+        reading("newest_loaded_list_version"),
+        {"version": used, "in_force": in_force, "on": on},
+    )
 
 
 def list_version_to_use(on: dt.date | None = None) -> VersionChoice:
     """The List version to use on a date (default today): the one in force, or — while that one has
     no entries loaded, so that every answer on it would be "cannot confirm" — the newest earlier
-    version that has entries, with :meth:`VersionChoice.finding` saying so.
+    version that has entries, with :attr:`VersionChoice.finding` saying so.
 
     The one place this choice is made: the lookup's default version, the assessment form's, the
     batch's, and :func:`~toolkit.rules.assess_case` (which adds the finding to a case assessed on
-    the version it falls back to) all follow it.
+    the version it falls back to) all follow it. Cached per date (a batch shares one date).
     """
-    on = on or today()
+    return _version_choice(data_dir(), on or today())
+
+
+@lru_cache(maxsize=256)
+def _version_choice(root: Path, on: dt.date) -> VersionChoice:
     in_force = version_in_force(on)
     if in_force.entries:
         return VersionChoice(in_force, in_force, on)
     loaded = [v for v in list_versions().values() if v.entries and v.in_force_from <= in_force.in_force_from]
-    return VersionChoice(loaded[-1] if loaded else in_force, in_force, on)
+    if not loaded:
+        return VersionChoice(in_force, in_force, on)
+    return VersionChoice(
+        loaded[-1], in_force, on, _fallback_finding(loaded[-1].version, in_force.version, on)
+    )
+
+
+on_reload(_version_choice.cache_clear)
 
 
 def lookup_version(on: dt.date | None = None) -> tuple[ListVersion, ListVersion | None]:

@@ -200,7 +200,7 @@ def _entry(
         return qualification
     choice = list_version_to_use(on)
     version = choice.version if list_version is None else get_version(list_version)
-    fallback = choice.finding() if version.version == choice.version.version else None
+    fallback = choice.finding if version.version == choice.version.version else None
     entry = version.get(qualification)
     if entry is None:
         raise ToolkitError(f"清单{version.version}版中无此证书 {qualification!r} / Not on the List version")

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from support import data_copy
 
-from toolkit import CaseInput, PolicyDataError, assess_case, policy
+from toolkit import CaseInput, PolicyDataError, assess_case, list_version_to_use, policy
 from toolkit.findings import Finding, Source
 from toolkit.paths import REPO_ROOT
 
@@ -32,7 +32,10 @@ CASE = CaseInput(
 
 
 def _assess(**changes: object):
-    return assess_case(dataclasses.replace(CASE, **changes), as_of=AS_OF, list_version="1.0")
+    """On the version list_version_to_use gives (1.0, falling back from 3.0: its finding too)."""
+    return assess_case(
+        dataclasses.replace(CASE, **changes), as_of=AS_OF, list_version=list_version_to_use(AS_OF)
+    )
 
 
 def _finding(result, code: str) -> Finding:

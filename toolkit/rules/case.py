@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ..clock import today
-from ..exceptions import CalendarNotCovered, PolicyNotInForce
+from ..exceptions import CalendarNotCovered, PolicyNotInForce, ToolkitError
 from ..findings import Finding, Outcome
 from ..paths import data_dir
 from ..policy import clause, on_reload, parameter
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
 from .checks import case_checks
-from .listdata import ListVersion, get_version
+from .listdata import ListVersion, VersionChoice, get_version
 from .listsearch import QualificationMatch, find_qualifications
 from .services import Service, services_for
 from .titles import TitleAssessment, assess_title
@@ -307,16 +307,29 @@ def _publicity_cached(
 on_reload(_publicity_cached.cache_clear)
 
 
-def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str | None = None) -> CaseResult:
-    """Assess one application against the List version in force on ``as_of`` (or the one given).
+def assess_case(
+    case: CaseInput, as_of: dt.date | None = None, list_version: str | VersionChoice | None = None
+) -> CaseResult:
+    """Assess one application against a List version: the one given by name, the one in force on
+    ``as_of`` (None), or the one a :class:`~toolkit.rules.VersionChoice` names — pass
+    ``list_version_to_use(as_of)`` to assess on the newest version with entries while the one in
+    force has none; the case then carries the choice's ``list_version_fallback`` finding.
 
     Certificates, then the officer's checks, services, the title (when a series is given or a
     certificate is in Category C) and publicity; the status follows from the findings
-    (:func:`_status`). A case assessed on the version :func:`~toolkit.rules.list_version_to_use`
-    falls back to (the one in force has no entries loaded) says so (``list_version_fallback``).
+    (:func:`_status`).
     """
     as_of = as_of or today()
-    version = get_version(list_version, as_of)
+    choice = list_version if isinstance(list_version, VersionChoice) else None
+    if isinstance(list_version, VersionChoice):
+        if list_version.on != as_of:
+            raise ToolkitError(
+                f"清单版本的选择日期{list_version.on.isoformat()}与评估日{as_of.isoformat()}不一致 / the List "
+                f"version was chosen for {list_version.on.isoformat()}, not the assessment date {as_of.isoformat()}"
+            )
+        version = list_version.version
+    else:
+        version = get_version(list_version, as_of)
     if not case.qualifications:
         missing = Finding(
             "qualification_missing",
@@ -327,7 +340,8 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
         return _result("invalid", version, as_of, findings=[missing])
     findings, matches = _certificates(case, version.version)
     categories = tuple(sorted({c for m in matches for c in m.categories}))
-    findings += case_checks(case, version, list_version is None, as_of)
+    by_date = list_version is None or choice is not None
+    findings += case_checks(case, version, by_date, as_of, choice.finding if choice else None)
     services = _services(case, categories, as_of, findings)
     wants_title = case.title_series is not None or "C" in categories
     title = _title(case, version.version, matches, as_of, findings) if wants_title else None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Outcome
 from ..policy import reading
-from .listdata import ListVersion, list_version_to_use, list_versions
+from .listdata import ListVersion, list_versions
 from .titledata import rounds
 
 if TYPE_CHECKING:
@@ -22,10 +22,13 @@ if TYPE_CHECKING:
 __all__ = ["case_checks"]
 
 
-def case_checks(case: CaseInput, version: ListVersion, by_date: bool, as_of: dt.date) -> list[Finding]:
+def case_checks(
+    case: CaseInput, version: ListVersion, by_date: bool, as_of: dt.date, fallback: Finding | None = None
+) -> list[Finding]:
     """What the officer must check (outcome ``check``): facts that contradict each other, a
-    round meant for another List version, a List version chosen by a placeholder date, a case
-    assessed on an older version because the one in force has no entries loaded."""
+    round meant for another List version, a List version chosen by a placeholder date, and the
+    ``fallback`` finding of a version chosen by :func:`~toolkit.rules.list_version_to_use` (a
+    case assessed on an older version because the one in force has no entries loaded)."""
     out: list[Finding] = []
     if case.holder_type == "foreign_national" and case.shanghai_hukou:
         out.append(
@@ -45,8 +48,6 @@ def case_checks(case: CaseInput, version: ListVersion, by_date: bool, as_of: dt.
     placeholder = _placeholder_check(as_of) if by_date else None
     if placeholder is not None:
         out.append(placeholder)
-    choice = list_version_to_use(as_of)
-    fallback = choice.finding if choice.version.version == version.version else None
     if fallback is not None:
         out.append(fallback)
     return out

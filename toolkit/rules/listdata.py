@@ -379,11 +379,9 @@ def _fallback_finding(used: str, in_force: str, on: dt.date) -> Finding:
     return Finding(
         "list_version_fallback",
         Outcome.CHECK,
-        f"{day}现行的{in_force}版清单尚无已载入的条目，因此按已载入条目的最新版本（{used}版）核对："
-        f"请对照{in_force}版清单附件确认证书仍在清单上（附件由系统管理员导入）",
-        f"List {in_force}, in force on {day}, has no entries loaded, so List {used}, the newest version "
-        f"with entries, is used: check against the List {in_force} annex that the certificate is still "
-        "listed (the system administrator imports the annex)",
+        f"{day}现行的{in_force}版清单尚无已载入的条目，本次按{used}版核对：请对照{in_force}版附件确认证书仍在清单上",
+        f"List {in_force}, in force on {day}, has no entries loaded; checked on List {used}: confirm against "
+        f"the List {in_force} annex that the certificate is still listed",
         reading("newest_loaded_list_version"),
         {"version": used, "in_force": in_force, "on": on},
     )
@@ -394,9 +392,10 @@ def list_version_to_use(on: dt.date | None = None) -> VersionChoice:
     no entries loaded, so that every answer on it would be "cannot confirm" — the newest earlier
     version that has entries, with :attr:`VersionChoice.finding` saying so.
 
-    The one place this choice is made: the lookup's default version, the assessment form's, the
-    batch's, and :func:`~toolkit.rules.assess_case` (which adds the finding to a case assessed on
-    the version it falls back to) all follow it. Cached per date (a batch shares one date).
+    The one place this choice is made: the lookup's default version, the assessment form's and the
+    batch's all follow it; :func:`~toolkit.rules.assess_case` takes the choice itself as its
+    ``list_version`` (and records its finding), :func:`~toolkit.rules.assess_title` makes it for a
+    certificate given by id. Cached per date (a batch shares one date).
     """
     return _version_choice(data_dir(), on or today())
 

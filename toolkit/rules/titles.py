@@ -193,14 +193,15 @@ def _entry(
     qualification: ListEntry | str | None, list_version: str | None, on: dt.date, findings: list[Finding]
 ) -> ListEntry | None:
     """The List entry a title rests on: given, or found by id on ``list_version`` — by default on
-    the version :func:`~toolkit.rules.list_version_to_use` gives for ``on``; on the version it
-    falls back to, its finding is appended to ``findings`` (as :func:`~toolkit.rules.assess_case`
-    does for a case)."""
+    the version :func:`~toolkit.rules.list_version_to_use` gives for ``on``, whose fallback
+    finding (if any) is appended to ``findings``."""
     if not isinstance(qualification, str):
         return qualification
-    choice = list_version_to_use(on)
-    version = choice.version if list_version is None else get_version(list_version)
-    fallback = choice.finding if version.version == choice.version.version else None
+    if list_version is None:
+        choice = list_version_to_use(on)
+        version, fallback = choice.version, choice.finding
+    else:
+        version, fallback = get_version(list_version), None
     entry = version.get(qualification)
     if entry is None:
         raise ToolkitError(f"清单{version.version}版中无此证书 {qualification!r} / Not on the List version")

@@ -10,25 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import data_copy
+from support import FCCA_CASE, data_copy
 
-from toolkit import CaseInput, PolicyDataError, assess_case, list_version_to_use, policy
+from toolkit import PolicyDataError, assess_case, list_version_to_use, policy
 from toolkit.findings import Finding, Source
 from toolkit.paths import REPO_ROOT
 
 AS_OF = dt.date(2025, 12, 31)
-CASE = CaseInput(
-    holder_type="foreign_national",
-    shanghai_hukou=False,
-    qualifications=("FCCA",),
-    verified=True,
-    degree="master",
-    title_series="accounting",
-    relevant_since=dt.date(2015, 1, 1),
-    shanghai_since=dt.date(2023, 1, 1),
-    employer_type="enterprise",
-    previous_round=False,
-)
+CASE = FCCA_CASE
 
 
 def _assess(**changes: object):

@@ -95,6 +95,10 @@ def test_case_scenario(case):
         if key in case:
             merged[key] = case[key]
     as_of, version = _date(merged.pop("as_of")), merged.pop("list_version")
+    if version == "to_use":  # the version list_version_to_use gives for the date, as the forms pass it
+        from toolkit import list_version_to_use
+
+        version = list_version_to_use(as_of)
     result = assess_case(_case_input(merged), as_of=as_of, list_version=version)
     expect = case["expect"]
     found = {f.code: f for f in result.all_findings()}

@@ -6,13 +6,14 @@ from .experience import completion_date, full_years, years_between
 from .listdata import (
     ListEntry,
     ListVersion,
-    QualificationMatch,
-    find_qualifications,
+    VersionChoice,
     get_version,
+    list_version_to_use,
     list_versions,
     lookup_version,
     version_in_force,
 )
+from .listsearch import QualificationMatch, find_qualifications
 from .publicity import (
     PublicityCheck,
     PublicityWindow,
@@ -40,6 +41,7 @@ __all__ = [
     "Round",
     "Service",
     "TitleAssessment",
+    "VersionChoice",
     "assess_case",
     "assess_publicity",
     "assess_title",
@@ -50,6 +52,7 @@ __all__ = [
     "full_years",
     "get_version",
     "latest_publicity_start",
+    "list_version_to_use",
     "list_versions",
     "lookup_version",
     "provisional_finding",

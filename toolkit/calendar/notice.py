@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import NoticeImportError
+from ..files import open_word_document
 from .schedule import WEEKDAY_ZH
 
 __all__ = ["ImportedNotice", "NoticeDay", "parse_adjustment", "parse_notice", "read_notice_text"]
@@ -120,14 +121,7 @@ def read_notice_text(path: Path) -> str:
 
 
 def _docx_text(path: Path) -> str:
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise NoticeImportError(
-            f"{path}: 不是可读取的 Word 文档 / not a readable Word (.docx) document ({type(exc).__name__})"
-        ) from exc
+    document = open_word_document(path, NoticeImportError)
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:  # a notice laid out in a table: read its cells in order
         for row in table.rows:

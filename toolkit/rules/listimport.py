@@ -45,7 +45,7 @@ from typing import Any
 import yaml
 
 from ..exceptions import ListImportError
-from ..files import write_text_atomic
+from ..files import open_word_document, write_text_atomic
 from ..paths import bureau_data_dir
 from ..policy import reload
 from ..vocab import LEVELS, normalize_text, parse_code
@@ -160,14 +160,7 @@ _DocTable = tuple[int | None, int, list[list[str | None]]]
 
 
 def _docx_tables(path: Path) -> list[_DocTable]:
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ListImportError(
-            f"{path}: 不是可读取的 Word 文档 / not a readable Word (.docx) document ({type(exc).__name__})"
-        ) from exc
+    document = open_word_document(path, ListImportError)
     out: list[_DocTable] = []
     for t, table in enumerate(document.tables, start=1):
         rows: list[list[str | None]] = []

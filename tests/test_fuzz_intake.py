@@ -560,6 +560,29 @@ def test_a_far_cell_within_the_limit_is_read_and_the_limit_is_a_setting(
         review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
 
 
+def test_cells_and_rows_without_references_are_placed_as_calamine_places_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # calamine puts a cell without r="…" after the previous cell of its row, and a row without
+    # one after the previous row: 300 such cells reach column 300, wherever the references stop
+    import hostile
+
+    wide = '<row r="900">' + "<c><v>1</v></c>" * 300 + "</row><row><c><v>2</v></c></row>"
+    src = hostile.book(
+        tmp_path / "wide.xlsx", [("申请人", "visible", hostile.sheet_xml(hostile.applicants(2), extra=wide))]
+    )
+    monkeypatch.setenv("OQTK_MAX_CELLS", "200000")  # 901 rows × 300 columns = 270,300 cells
+    with pytest.raises(IntakeError, match=r"KN901.*200,000.*OQTK_MAX_CELLS"):
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    monkeypatch.setenv("OQTK_MAX_CELLS", "300000")
+    assert [r.application_id for r in review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows][
+        :2
+    ] == [
+        "A-1",
+        "A-2",
+    ]
+
+
 def test_a_hostile_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
     import hostile
 

@@ -751,15 +751,15 @@ def test_a_problems_table_of_excels_size_really_continues_at_row_1048576(tmp_pat
     sheets; the first ends at row 1,048,576 exactly, with the note."""
     import zipfile
 
-    from toolkit.intake.review import PROBLEM_COLUMNS
-    from toolkit.intake.writer import _PROBLEM_LABELS, EXCEL_MAX_ROWS, _continued
+    from toolkit.intake.columns import PROBLEM_COLUMNS
+    from toolkit.intake.writer import EXCEL_MAX_ROWS, _continued
     from toolkit.intake.xlsxwrite import write_xlsx
 
     n = EXCEL_MAX_ROWS
     rows = [
         ("申请人", r, f"A{r}", "", "", "", "bad_date", "incomplete", "", "", "", "") for r in range(2, n + 2)
     ]
-    sheets = _continued("待补正 Problems", list(PROBLEM_COLUMNS), rows, _PROBLEM_LABELS, "zh")
+    sheets = _continued("待补正 Problems", list(PROBLEM_COLUMNS), rows, "zh")
     assert [s.name for s in sheets] == ["待补正 Problems", "待补正 Problems 2"]
     out = tmp_path / "p.xlsx"
     write_xlsx(out, sheets)

@@ -23,7 +23,6 @@ The register's hash chain is audited on every refresh and its state shown at the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,8 @@ import ipywidgets as w
 
 from ..clock import SHANGHAI
 from ..exceptions import RegisterError, ToolkitError
+from ..intake.columns import shown_label
+from ..intake.results_csv import read_results_csv
 from ..paths import oqtk_home
 from ..vocab import STATUSES, label
 from .base import Form, esc, message_html, safe_handler
@@ -41,10 +42,6 @@ __all__ = ["MAX_INLINE_REVIEW_BYTES", "SupervisorForm"]
 
 #: Largest review.html embedded inline; a bigger one is named with its path instead.
 MAX_INLINE_REVIEW_BYTES = 25 * 1024 * 1024
-
-_ID_COLUMNS = ("application_id", "app_id", "申请编号", "申请号", "id")
-_STATUS_COLUMNS = ("status", "状态", "结论", "result")
-_REASON_COLUMNS = ("reasons", "reason", "reasons_zh", "reasons_en", "原因", "理由")
 
 
 def _cst(iso: str | None) -> str:
@@ -69,32 +66,26 @@ def _status_word(code: str | None, lang: str) -> str:
 def _problem_rows(path: Path, lang: str = "zh", limit: int = 500) -> tuple[list[tuple[str, str, str]], int]:
     """Rows of ``results.csv`` that are not eligible: (id, status, reasons), and how many in all.
 
-    Reasons in the page's language (``reasons_zh`` / ``reasons_en``) when the sheet has them.
+    Reasons in the page's language (``reasons_zh`` / ``reasons_en``) when the file has them.
     """
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
-
-        def pick(names: tuple[str, ...]) -> list[str]:
-            return [header[n] for n in names if n in header]
-
-        ids, statuses, reasons = pick(_ID_COLUMNS)[:1], pick(_STATUS_COLUMNS)[:1], pick(_REASON_COLUMNS)
-        in_lang = pick((f"reasons_{lang}",))
-        reasons = in_lang or reasons
-        if not statuses:
-            return [], 0
-        rows: list[tuple[str, str, str]] = []
-        total = 0
-        for n, row in enumerate(reader, start=2):
-            status = (row.get(statuses[0]) or "").strip()
-            if status == "eligible":
-                continue
-            total += 1
-            if len(rows) < limit:
-                key = (row.get(ids[0]) or "").strip() if ids else ""
-                why = " / ".join(t for t in ((row.get(c) or "").strip() for c in reasons) if t)
-                rows.append((key or f"<row {n}>", status, why))
+    results = read_results_csv(path)
+    if not results.has("status"):
+        return [], 0
+    rows: list[tuple[str, str, str]] = []
+    total = 0
+    for line in results:
+        status = results.get(line, "status")
+        if status == "eligible":
+            continue
+        total += 1
+        if len(rows) < limit:
+            key = results.get(line, "application_id") or f"<row {line.line}>"
+            rows.append((key, status, results.reasons(line, lang)))
     return rows, total
+
+
+#: The columns of the table of runs' rows needing attention (their labels: toolkit.intake.columns).
+ATTENTION_COLUMNS = ("application_id", "status_text", "reasons")
 
 
 class SupervisorForm(Form):
@@ -479,10 +470,8 @@ class SupervisorForm(Form):
         more = ""
         if total > len(rows):
             more = f"<p>{esc(t(f'仅显示前{len(rows)}行，共{total}行；完整内容见结果文件', f'First {len(rows)} of {total} rows; the results files hold all'))}</p>"
-        return title + table_html(
-            [t("申请编号", "Application"), t("结论", "Status"), t("原因", "Reasons")], shown,
-            css_class="oqtk-table oqtk-problems",
-        ) + more  # fmt: skip
+        headers = [shown_label(k, self.lang) for k in ATTENTION_COLUMNS]
+        return title + table_html(headers, shown, css_class="oqtk-table oqtk-problems") + more
 
     def _review(self, rec: Any, bad: set[str]) -> str:
         t = self.t

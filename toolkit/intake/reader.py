@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 import python_calamine as calamine
 
 from ..exceptions import IntakeError
-from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_header
+from .columns import RESULT_COLUMNS
+from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, match_header
 from .limits import WorkbookScan, check_file, scan_workbook
 
 if TYPE_CHECKING:  # pandas is imported by read_intake, not by the file-level check

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import IntakeError
+from .sheetxml import column_letter, sheet_xml_paths
 
 __all__ = [
     "DEFAULT_MAX_CELLS",
@@ -332,16 +333,12 @@ def _scan_workbook(path: Path, zf: zipfile.ZipFile, lim: Limits) -> WorkbookScan
         raise _too_big(path, lim)
     budget = [lim.max_unzipped_bytes]
     out = WorkbookScan()
-    from .reader import _sheet_xml_paths
-
-    sheet_names = {part: sheet for sheet, part in _sheet_xml_paths(zf).items()}
+    sheet_names = {part: sheet for sheet, part in sheet_xml_paths(zf).items()}
     for info in infos:
         name = info.filename
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
             scan = _scan_sheet(zf, info, budget, path, lim)
             if scan.cells > lim.max_cells:
-                from .reader import column_letter
-
                 far = f"{column_letter(scan.columns - 1)}{scan.rows}"
                 name = f"“{sheet_names[name]}”" if name in sheet_names else name
                 raise IntakeError(

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import operator
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -64,6 +65,7 @@ from .schema import Problem, display, validate_frame
 __all__ = ["STATUS_ORDER", "IntakeReview", "paused_gc", "review_intake"]
 
 STATUS_ORDER = ("eligible", "not_eligible", "incomplete", "invalid")
+_problem_values = operator.attrgetter(*PROBLEM_COLUMNS)  # a problem's values in table order
 
 
 @dataclass
@@ -110,7 +112,8 @@ class IntakeReview:
         return [r.code_row() for r in self.rows[:limit]]
 
     def problem_rows(self, limit: int | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(getattr(p, c) for c in PROBLEM_COLUMNS) for p in self.problems[:limit]]
+        """The problems table as tuples in :data:`~.columns.PROBLEM_COLUMNS` order."""
+        return list(map(_problem_values, self.problems[:limit]))
 
     def to_frame(self, limit: int | None = None) -> pd.DataFrame:
         """The results table (= results.csv): one line per input row, canonical keys as headers.

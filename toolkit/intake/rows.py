@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..rules import CaseInput, CaseResult, title_series
-from ..vocab import CATEGORIES, LEVELS, STATUSES, label
+from ..vocab import CATEGORIES, LEVELS, STATUSES
 from .schema import Problem, display
 
 __all__ = ["ReviewedRow"]
@@ -115,20 +115,21 @@ class ReviewedRow:
         series = title_series().get(series_code)
         series_name = (series.name_zh if zh else series.name_en) if series else series_code
         sep = "；" if zh else "; "
+        i = 0 if zh else 1
         return (
             self.source_row,
             self.application_id or "",
             self.full_name or "",
-            STATUSES[self.status][0 if zh else 1],
+            STATUSES[self.status][i],
             sep.join(self.reasons_zh if zh else self.reasons_en),
             self.problem_count,
-            label(t.highest, LEVELS, lang) if t and t.highest else "",
+            _word(LEVELS, t.highest, i) if t and t.highest else "",
             ((t.title_zh if zh else t.title_en) or "") if t else "",
             eligible_from,
             series_name,
-            label(case.title_level, LEVELS, lang) if case.title_level else "",
-            sep.join(label(x, LEVELS, lang) for x in t.eligible) if t else "",
-            sep.join(label(c, CATEGORIES, lang) for c in self.categories),
+            _word(LEVELS, case.title_level, i) if case.title_level else "",
+            sep.join([_word(LEVELS, x, i) for x in t.eligible]) if t else "",
+            sep.join([_word(CATEGORIES, c, i) for c in self.categories]),
             case.publicity_start,
             _date_or_none(pub.get("end")),
             (pf.zh if zh else pf.en) if pf else "",
@@ -155,17 +156,19 @@ def _date_or_none(v: Any) -> dt.date | None:
     return dt.date.fromisoformat(v) if isinstance(v, str) and v else None
 
 
-@lru_cache(maxsize=1024)
+def _word(vocab: dict[str, tuple[str, str]], code: str, i: int) -> str:
+    """A code's word in language ``i`` (0 zh, 1 en), as :func:`toolkit.vocab.label` gives it."""
+    pair = vocab.get(code)
+    return pair[i] if pair is not None else str(code)
+
+
 def _services_text(services: tuple[Any, ...], lang: str) -> str:
-    """The services in words, one a line ("A: …"), memoised: a sheet shares a few combinations."""
-    return "\n".join(f"{s.category}类：{s.zh}" if lang == "zh" else f"{s.category}: {s.en}" for s in services)
-
-
-def _date_or_none(v: Any) -> dt.date | None:
-    return dt.date.fromisoformat(v) if isinstance(v, str) and v else None
+    """The services in words, one a line ("A: …")."""
+    return _services_words(tuple((s.category, s.zh, s.en) for s in services), lang)
 
 
 @lru_cache(maxsize=1024)
-def _services_text(services: tuple[Any, ...], lang: str) -> str:
-    """The services in words, one a line ("A: …"), memoised: a sheet shares a few combinations."""
-    return "\n".join(f"{s.category}类：{s.zh}" if lang == "zh" else f"{s.category}: {s.en}" for s in services)
+def _services_words(services: tuple[tuple[str, str, str], ...], lang: str) -> str:
+    """Memoised by the services' own words (a sheet shares a few combinations; hashing the texts
+    is cheaper than hashing the services)."""
+    return "\n".join(f"{c}类：{zh}" if lang == "zh" else f"{c}: {en}" for c, zh, en in services)

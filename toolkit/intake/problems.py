@@ -103,14 +103,16 @@ def finding_column(code: str) -> str:
     return ""
 
 
+def _row_problem(sheet: IntakeSheet, row: int, code: str, *texts: str) -> Problem:
+    """A problem of a whole row (no column): messages and fixes in zh and en, then the severity."""
+    mz, me, fz, fe, severity = texts
+    return Problem(sheet.sheet_name, row, "", "", f"{row}", "", code, mz, me, fz, fe, severity)
+
+
 def above_header_problem(sheet: IntakeSheet, row: int) -> Problem:
-    return Problem(
-        sheet.sheet_name,
+    return _row_problem(
+        sheet,
         row,
-        "",
-        "",
-        f"{row}",
-        "",
         "row_above_header",
         f"第{row}行在表头（第{sheet.header_row}行）之上，但看起来是一位申请人（有申请编号和姓名或证书）；已按申请人审核",
         f"Row {row} is above the header row ({sheet.header_row}) but looks like an applicant (an ID with a name "
@@ -208,13 +210,9 @@ def old_holder_word_note(sheet: IntakeSheet, row: int, value: Any) -> Problem:
 
 def assessment_error_problem(sheet: IntakeSheet, row: int, exc: Exception) -> Problem:
     """The row's assessment raised (a policy value not in force on the date, say): this row is invalid."""
-    return Problem(
-        sheet.sheet_name,
+    return _row_problem(
+        sheet,
         row,
-        "",
-        "",
-        f"{row}",
-        "",
         "assessment_error",
         f"无法评估此行：{exc}",
         f"This row cannot be assessed: {exc}",

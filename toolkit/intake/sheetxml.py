@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass
+from xml.sax.saxutils import unescape
 
 __all__ = [
     "PHANTOM_1900_02_29",
@@ -86,13 +87,8 @@ def sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _unescape(s: str) -> str:
-    return (
-        s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+    """XML's five predefined entities read back (``&amp;`` last, as it must be)."""
+    return unescape(s, {"&quot;": '"', "&apos;": "'"})
 
 
 _CELL_RE = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)

@@ -224,3 +224,25 @@ def test_the_chosen_file_is_named_before_the_run_starts():
     f.upload.value = upload_value("<img src=x onerror=alert(1)>.xlsx", b"PK")
     f.example.value = None
     assert "<img" not in f.chosen_html.value
+
+
+def test_the_rows_needing_attention_are_headed_with_the_results_workbooks_words(messy_run):
+    """The page's table says what results.xlsx says (toolkit.intake.columns describes both)."""
+    from openpyxl import load_workbook
+
+    from toolkit.intake import review_intake, write_results
+
+    f, home = messy_run
+    rv = review_intake(MESSY, as_of="2025-12-31", list_version="1.0")
+    try:
+        for lang in ("zh", "en"):
+            f.lang = lang
+            out = write_results(rv, home / f"labels-{lang}", lang=lang)
+            wb = load_workbook(out["xlsx"], read_only=True)
+            sheet = [c for c in next(wb["结果 Results"].iter_rows(max_row=1, values_only=True)) if c]
+            wb.close()
+            table = re.search(r"<table[^>]*oqtk-problems.*?</table>", f.problems_html.value, re.S)
+            head = [html.unescape(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table.group(0), re.S)]
+            assert head == [h for h in sheet if h in head] and len(head) == 5, (lang, head, sheet)
+    finally:
+        f.lang = "zh"

@@ -116,7 +116,7 @@ def test_detail_verify_ok_and_review_inline_sandboxed(home):
     assert "审核基准日" in d and "清单版本" in d  # parameters with their labels
     assert 'data-verify="ok"' in f.verify_html.value and "文件完整" in f.verify_html.value
     assert "A-002" in text(f.problems_html) and "A-001" not in text(f.problems_html)
-    r = f.review_html.value
+    r = f.report_html.value
     assert '<iframe class="oqtk-review" sandbox=""' in r
     assert "<script>" not in r  # the document is escaped inside the srcdoc attribute
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in r
@@ -164,7 +164,7 @@ def test_tampered_review_is_not_shown_and_missing_file_named(home):
     (home / "runs" / RUN2 / "results.csv").unlink()
     f = SupervisorForm()
     open_run(f, RUN2)
-    assert "forged" not in f.review_html.value and "iframe" not in f.review_html.value
+    assert "forged" not in f.report_html.value and "iframe" not in f.report_html.value
     v = f.verify_html.value
     assert "review.html" in v and "results.csv" in v and "缺失" in v
 

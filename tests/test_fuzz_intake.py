@@ -560,6 +560,29 @@ def test_a_far_cell_within_the_limit_is_read_and_the_limit_is_a_setting(
         review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
 
 
+def test_cells_and_rows_without_references_are_placed_as_calamine_places_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # calamine puts a cell without r="…" after the previous cell of its row, and a row without
+    # one after the previous row: 300 such cells reach column 300, wherever the references stop
+    import hostile
+
+    wide = '<row r="900">' + "<c><v>1</v></c>" * 300 + "</row><row><c><v>2</v></c></row>"
+    src = hostile.book(
+        tmp_path / "wide.xlsx", [("申请人", "visible", hostile.sheet_xml(hostile.applicants(2), extra=wide))]
+    )
+    monkeypatch.setenv("OQTK_MAX_CELLS", "200000")  # 901 rows × 300 columns = 270,300 cells
+    with pytest.raises(IntakeError, match=r"KN901.*200,000.*OQTK_MAX_CELLS"):
+        review_intake(src, as_of=AS_OF, list_version=LIST_VERSION)
+    monkeypatch.setenv("OQTK_MAX_CELLS", "300000")
+    assert [r.application_id for r in review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows][
+        :2
+    ] == [
+        "A-1",
+        "A-2",
+    ]
+
+
 def test_a_hostile_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
     import hostile
 
@@ -728,15 +751,15 @@ def test_a_problems_table_of_excels_size_really_continues_at_row_1048576(tmp_pat
     sheets; the first ends at row 1,048,576 exactly, with the note."""
     import zipfile
 
-    from toolkit.intake.review import PROBLEM_COLUMNS
-    from toolkit.intake.writer import _PROBLEM_LABELS, EXCEL_MAX_ROWS, _continued
+    from toolkit.intake.columns import PROBLEM_COLUMNS
+    from toolkit.intake.writer import EXCEL_MAX_ROWS, _continued
     from toolkit.intake.xlsxwrite import write_xlsx
 
     n = EXCEL_MAX_ROWS
     rows = [
         ("申请人", r, f"A{r}", "", "", "", "bad_date", "incomplete", "", "", "", "") for r in range(2, n + 2)
     ]
-    sheets = _continued("待补正 Problems", list(PROBLEM_COLUMNS), rows, _PROBLEM_LABELS, "zh")
+    sheets = _continued("待补正 Problems", list(PROBLEM_COLUMNS), rows, "zh")
     assert [s.name for s in sheets] == ["待补正 Problems", "待补正 Problems 2"]
     out = tmp_path / "p.xlsx"
     write_xlsx(out, sheets)

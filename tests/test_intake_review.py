@@ -547,7 +547,7 @@ def test_results_workbook_speaks_the_officers_words_and_keeps_codes_apart(tmp_pa
     """The messy example's first sheet shows no machine code; dates are dates, numbers numbers."""
     import re
 
-    from toolkit.intake.contract import DISPLAY_COLUMNS
+    from toolkit.intake.columns import OFFICER_COLUMNS
 
     rv = review(examples_dir() / "intake_messy.xlsx")
     codes = {c for r in rv.rows for c in (*r.reason_codes, r.status, *r.categories)}
@@ -564,11 +564,11 @@ def test_results_workbook_speaks_the_officers_words_and_keeps_codes_apart(tmp_pa
         for text in texts:
             for token in re.split(r"[;；\s,，:：()（）]+", text):
                 assert token not in codes, (lang, token, text)
-        reasons = DISPLAY_COLUMNS.index("reasons")
+        reasons = OFFICER_COLUMNS.index("reasons")
         assert all(row[reasons] for row in rows)  # every row says why
-        src = DISPLAY_COLUMNS.index("source_row")
+        src = OFFICER_COLUMNS.index("source_row")
         assert all(isinstance(row[src], int) for row in rows)
-        as_of = DISPLAY_COLUMNS.index("as_of")
+        as_of = OFFICER_COLUMNS.index("as_of")
         assert all(isinstance(row[as_of], dt.datetime) and row[as_of].date() == AS_OF for row in rows)
         assert res.cell(row=2, column=as_of + 1).number_format == "yyyy-mm-dd"
         # results.csv keeps the machine codes

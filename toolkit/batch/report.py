@@ -74,28 +74,6 @@ VERSION_LABELS: dict[str, tuple[str, str]] = {
     "calendar": ("日历库版本", "Calendar libraries"),
 }
 _NO_TITLE = ("无职称评审资格", "No title")
-RESULT_COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "source_row": ("行号", "Row"),
-    "application_id": ("申请编号", "Application ID"),
-    "status": ("状态", "Status"),
-    "reasons_zh": ("原因", "Reasons"),
-    "reasons_en": ("原因", "Reasons"),
-    "categories": ("清单类别", "Categories"),
-    "title_highest": ("可申报最高级别", "Highest title level"),
-    "title_eligible": ("可申报级别", "Title levels open"),
-    "publicity_end": ("公示结束日", "Publicity ends"),
-}
-PROBLEM_COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "sheet": ("工作表", "Sheet"),
-    "row": ("行号", "Row"),
-    "column": ("列", "Column"),
-    "value": ("填写内容", "Value"),
-    "message_zh": ("问题", "Problem"),
-    "message_en": ("问题", "Problem"),
-    "fix_zh": ("修改建议", "How to fix"),
-    "fix_en": ("修改建议", "How to fix"),
-    "code": ("代码", "Code"),
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,7 +455,14 @@ def _results_view(results: Any, lang: str) -> Any:
             else v
             for v in view["categories"]
         ]
-    return view.rename(columns={c: _bi(RESULT_COLUMN_LABELS[c]) for c in cols})
+    return view.rename(columns={c: _bi(_shown_labels(c)) for c in cols})
+
+
+def _shown_labels(key: str) -> tuple[str, str]:
+    """A column's header in both languages, from the one description (:mod:`toolkit.intake.columns`)."""
+    from ..intake.columns import shown_label
+
+    return shown_label(key, "zh"), shown_label(key, "en")
 
 
 def _problems_view(problems: Any, lang: str) -> Any:
@@ -494,7 +479,7 @@ def _problems_view(problems: Any, lang: str) -> Any:
         view["column"] = [
             COLUMN_BY_KEY[k].label(LANGS[i]) if k in COLUMN_BY_KEY else k for k in view["column"]
         ]
-    return view.rename(columns={c: _bi(PROBLEM_COLUMN_LABELS[c]) for c in cols})
+    return view.rename(columns={c: _bi(_shown_labels(c)) for c in cols})
 
 
 _STYLE = """<style>

@@ -18,7 +18,6 @@ see counts and the rows needing attention, download the results workbook.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import os
@@ -32,6 +31,8 @@ import ipywidgets as w
 
 from .. import clock
 from ..exceptions import IntakeError
+from ..intake.columns import shown_label
+from ..intake.results_csv import read_results_csv
 from ..paths import examples_dir, oqtk_home
 from ..rules import list_versions
 from ..vocab import STATUSES, label
@@ -47,6 +48,8 @@ DEFAULT_LIST_VERSION = "1.0"
 #: Largest file offered as a ``data:`` link; a bigger one is named by its path.
 MAX_INLINE_DOWNLOAD_BYTES = 15 * 1024 * 1024
 MAX_PROBLEM_ROWS_SHOWN = 200
+#: The columns of the table of rows needing attention (their labels: toolkit.intake.columns).
+ATTENTION_COLUMNS = ("source_row", "application_id", "status_text", "reasons", "problem_count")
 
 
 def upload_limit_bytes() -> int:
@@ -397,30 +400,26 @@ class BatchForm(Form):
         t = self.t
         if not path.is_file():
             return ""
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = [row for row in csv.DictReader(f) if (row.get("status") or "") != "eligible"]
+        results = read_results_csv(path)
+        rows = [line for line in results if results.get(line, "status") != "eligible"]
         title = f"<h4>{esc(t('须处理的申请（不符合条件、待补正、无法评估）', 'Applications needing attention (not eligible, incomplete, invalid)'))}</h4>"
         if not rows:
             return title + f"<p>{esc(t('无', 'None'))}</p>"
-        reason_key = "reasons_en" if self.lang == "en" else "reasons_zh"
         shown = [
             (
-                row.get("source_row", ""),
-                row.get("application_id", ""),
-                label(row.get("status"), STATUSES, self.lang),
-                row.get(reason_key) or row.get("reasons_zh") or row.get("reasons") or "",
-                row.get("problem_count", ""),
+                results.get(line, "source_row"),
+                results.get(line, "application_id"),
+                label(results.get(line, "status"), STATUSES, self.lang),
+                results.reasons(line, self.lang),
+                results.get(line, "problem_count"),
             )
-            for row in rows[:MAX_PROBLEM_ROWS_SHOWN]
+            for line in rows[:MAX_PROBLEM_ROWS_SHOWN]
         ]
         more = ""
         if len(rows) > MAX_PROBLEM_ROWS_SHOWN:
             more = f"<p>{esc(t(f'仅显示前{MAX_PROBLEM_ROWS_SHOWN}行，共{len(rows)}行；完整内容见结果文件', f'First {MAX_PROBLEM_ROWS_SHOWN} of {len(rows)} rows; the results workbook holds all'))}</p>"
-        return title + table_html(
-            [t("行号", "Row"), t("申请编号", "Application"), t("结论", "Status"), t("原因", "Reasons"), t("待补正项", "Problems")],
-            shown,
-            css_class="oqtk-table oqtk-problems",
-        ) + more  # fmt: skip
+        headers = [shown_label(k, self.lang) for k in ATTENTION_COLUMNS]
+        return title + table_html(headers, shown, css_class="oqtk-table oqtk-problems") + more
 
     def download_name(self, name: str) -> str:
         """A download named after the sheet and the run: ``<sheet>-<run id>-results.xlsx``."""

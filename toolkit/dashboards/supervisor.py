@@ -1,4 +1,8 @@
-"""主管复核 Supervisor: batch runs, their files' integrity, sign-off, history and comparison.
+"""主管复核 Supervisor: batch runs, their files' integrity, sign-off (签核), history and comparison.
+
+(The supervisor's approval or return of a run is its *sign-off*; the executed notebook of a run
+is its *report*; the *review* is the toolkit's review of the intake sheet. The pieces of HTML
+are in :mod:`.signoff_views`.)
 
 Built on :class:`toolkit.register.Register` (``$OQTK_HOME/register.sqlite``); the runs folder is
 ``$OQTK_HOME/runs``, scanned on every refresh so runs written by the batch page appear.
@@ -23,78 +27,31 @@ The register's hash chain is audited on every refresh and its state shown at the
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
-from ..clock import SHANGHAI
 from ..exceptions import RegisterError, ToolkitError
+from ..intake.columns import shown_label
 from ..paths import oqtk_home
-from ..vocab import STATUSES, label
 from .base import Form, esc, message_html, safe_handler
+from .signoff_views import (
+    ATTENTION_COLUMNS,
+    attention_rows,
+    changes_html,
+    run_facts_html,
+    shown_time,
+    sign_off_history_html,
+    status_word,
+    verify_badge_html,
+)
 from .widgets import FieldRow, relabel, table_html
 
 __all__ = ["MAX_INLINE_REVIEW_BYTES", "SupervisorForm"]
 
 #: Largest review.html embedded inline; a bigger one is named with its path instead.
 MAX_INLINE_REVIEW_BYTES = 25 * 1024 * 1024
-
-_ID_COLUMNS = ("application_id", "app_id", "申请编号", "申请号", "id")
-_STATUS_COLUMNS = ("status", "状态", "结论", "result")
-_REASON_COLUMNS = ("reasons", "reason", "reasons_zh", "reasons_en", "原因", "理由")
-
-
-def _cst(iso: str | None) -> str:
-    """A UTC ISO time from the register, shown in China Standard Time."""
-    if not iso:
-        return ""
-    try:
-        t = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _status_word(code: str | None, lang: str) -> str:
-    if code is None:
-        return "—"
-    return label(code, STATUSES, lang) if code in STATUSES else code
-
-
-def _problem_rows(path: Path, lang: str = "zh", limit: int = 500) -> tuple[list[tuple[str, str, str]], int]:
-    """Rows of ``results.csv`` that are not eligible: (id, status, reasons), and how many in all.
-
-    Reasons in the page's language (``reasons_zh`` / ``reasons_en``) when the sheet has them.
-    """
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
-
-        def pick(names: tuple[str, ...]) -> list[str]:
-            return [header[n] for n in names if n in header]
-
-        ids, statuses, reasons = pick(_ID_COLUMNS)[:1], pick(_STATUS_COLUMNS)[:1], pick(_REASON_COLUMNS)
-        in_lang = pick((f"reasons_{lang}",))
-        reasons = in_lang or reasons
-        if not statuses:
-            return [], 0
-        rows: list[tuple[str, str, str]] = []
-        total = 0
-        for n, row in enumerate(reader, start=2):
-            status = (row.get(statuses[0]) or "").strip()
-            if status == "eligible":
-                continue
-            total += 1
-            if len(rows) < limit:
-                key = (row.get(ids[0]) or "").strip() if ids else ""
-                why = " / ".join(t for t in ((row.get(c) or "").strip() for c in reasons) if t)
-                rows.append((key or f"<row {n}>", status, why))
-    return rows, total
 
 
 class SupervisorForm(Form):
@@ -103,7 +60,7 @@ class SupervisorForm(Form):
     Filters: ``status_filter`` (None = all, else a register status code), ``since`` (date).
     ``refresh_button`` scans the runs folder and lists runs in ``runs_html``; ``runs`` holds the
     records shown. ``run_select`` picks a run: ``detail_html``, ``verify_html`` (badge),
-    ``problems_html``, ``review_html`` (sandboxed iframe), ``history_html``.
+    ``problems_html``, ``report_html`` (the run's report, review.html, in a sandboxed iframe), ``history_html``.
     Decision: ``by_name``, ``comment``, ``approve_button``, ``return_button``; field messages in
     ``by_row.error_text`` / ``comment_row.error_text``. Compare: ``compare_a``, ``compare_b``,
     ``compare_button``, ``compare_html``; ``changes`` holds the last comparison.
@@ -139,44 +96,12 @@ class SupervisorForm(Form):
         self.verify_result: Any | None = None
         self._compare_pair: tuple[str, str] | None = None
 
-        self.heading = w.HTML()
-        self.status_filter = w.Dropdown(layout=w.Layout(width="200px"))
-        self.since = w.DatePicker(layout=w.Layout(width="200px"))
-        self.refresh_button = w.Button(icon="refresh")
-        self.refresh_button.on_click(self._on_refresh)
-        self.status_row = FieldRow(self.status_filter)
-        self.since_row = FieldRow(self.since)
-        self.runs_html = w.HTML()
-
-        self.run_select = w.Dropdown(layout=w.Layout(width="420px"))
-        self.run_row = FieldRow(self.run_select)
-        self.detail_html = w.HTML()
-        self.verify_html = w.HTML()
-        self.problems_html = w.HTML()
-        self.review_html = w.HTML()
-        self.history_html = w.HTML()
-
-        self.by_name = w.Text(layout=w.Layout(width="260px"))
-        self.comment = w.Textarea(layout=w.Layout(width="420px", height="70px"))
-        self.by_row = FieldRow(self.by_name)
-        self.comment_row = FieldRow(self.comment)
-        self.approve_button = w.Button(button_style="success", icon="check")
-        self.return_button = w.Button(button_style="warning", icon="undo")
-        self.approve_button.on_click(self._on_approve)
-        self.return_button.on_click(self._on_return)
-        self.decision_title = w.HTML()
-
-        self.compare_a = w.Dropdown(layout=w.Layout(width="420px"))
-        self.compare_b = w.Dropdown(layout=w.Layout(width="420px"))
-        self.compare_a_row = FieldRow(self.compare_a)
-        self.compare_b_row = FieldRow(self.compare_b)
-        self.compare_button = w.Button(icon="exchange")
-        self.compare_button.on_click(self._on_compare)
-        self.compare_title = w.HTML()
-        self.compare_html = w.HTML()
-
+        self._build_filters()
+        self._build_detail()
+        self._build_sign_off()
+        self._build_compare()
         self.detail_box = w.VBox(
-            [self.detail_html, self.verify_html, self.problems_html, self.review_html, self.history_html,
+            [self.detail_html, self.verify_html, self.problems_html, self.report_html, self.history_html,
              self.decision_title, self.by_row, self.comment_row, w.HBox([self.approve_button, self.return_button]),
              self.decision_msg],
             layout=w.Layout(display="none"),
@@ -195,6 +120,52 @@ class SupervisorForm(Form):
         self.since.observe(self._on_refresh, names="value")
         if autoload:
             self._on_refresh()
+
+    # --- widgets ---------------------------------------------------------------------------------
+
+    def _build_filters(self) -> None:
+        """The filters and the runs table."""
+        self.heading = w.HTML()
+        self.status_filter = w.Dropdown(layout=w.Layout(width="200px"))
+        self.since = w.DatePicker(layout=w.Layout(width="200px"))
+        self.refresh_button = w.Button(icon="refresh")
+        self.refresh_button.on_click(self._on_refresh)
+        self.status_row = FieldRow(self.status_filter)
+        self.since_row = FieldRow(self.since)
+        self.runs_html = w.HTML()
+
+    def _build_detail(self) -> None:
+        """The run picker and the run's detail."""
+        self.run_select = w.Dropdown(layout=w.Layout(width="420px"))
+        self.run_row = FieldRow(self.run_select)
+        self.detail_html = w.HTML()
+        self.verify_html = w.HTML()
+        self.problems_html = w.HTML()
+        self.report_html = w.HTML()
+        self.history_html = w.HTML()
+
+    def _build_sign_off(self) -> None:
+        """The sign-off: who decides, the comment, approve and return."""
+        self.by_name = w.Text(layout=w.Layout(width="260px"))
+        self.comment = w.Textarea(layout=w.Layout(width="420px", height="70px"))
+        self.by_row = FieldRow(self.by_name)
+        self.comment_row = FieldRow(self.comment)
+        self.approve_button = w.Button(button_style="success", icon="check")
+        self.return_button = w.Button(button_style="warning", icon="undo")
+        self.approve_button.on_click(self._on_approve)
+        self.return_button.on_click(self._on_return)
+        self.decision_title = w.HTML()
+
+    def _build_compare(self) -> None:
+        """The comparison of two runs."""
+        self.compare_a = w.Dropdown(layout=w.Layout(width="420px"))
+        self.compare_b = w.Dropdown(layout=w.Layout(width="420px"))
+        self.compare_a_row = FieldRow(self.compare_a)
+        self.compare_b_row = FieldRow(self.compare_b)
+        self.compare_button = w.Button(icon="exchange")
+        self.compare_button.on_click(self._on_compare)
+        self.compare_title = w.HTML()
+        self.compare_html = w.HTML()
 
     # --- register -----------------------------------------------------------------------------
 
@@ -329,10 +300,10 @@ class SupervisorForm(Form):
         t = self.t
         rows = []
         for r in self.runs:
-            counts = "；".join(f"{_status_word(k, self.lang)} {v}" for k, v in r.counts.items() if v)
+            counts = "；".join(f"{status_word(k, self.lang)} {v}" for k, v in r.counts.items() if v)
             last = r.last_decision
-            decided = f"{last.by_name} {_cst(last.at)}" if last else ""
-            rows.append((r.run_id, _cst(r.created_at), r.input_name or "", r.submitted_by or "",
+            decided = f"{last.by_name} {shown_time(last.at)}" if last else ""
+            rows.append((r.run_id, shown_time(r.created_at), r.input_name or "", r.submitted_by or "",
                          r.status_label(self.lang), r.rows_out or "", counts, decided))  # fmt: skip
         self.runs_html.value = table_html(
             [t("运行编号", "Run"), t("创建时间", "Created"), t("申报表", "Intake sheet"), t("提交人", "Submitted by"),
@@ -352,72 +323,18 @@ class SupervisorForm(Form):
                 self.detail_html,
                 self.verify_html,
                 self.problems_html,
-                self.review_html,
+                self.report_html,
                 self.history_html,
             ):
                 h.value = ""
             return
-        t, lang = self.t, self.lang
         rec = self.register.get_run(run_id)
         self.verify_result = v = self.register.verify_run(run_id)
-        from ..register import RUN_STATUSES
-
-        try:
-            from ..batch.report import PARAMETER_LABELS, VERSION_LABELS
-        except ImportError:  # pragma: no cover - the report module ships with the batch runner
-            PARAMETER_LABELS, VERSION_LABELS = {}, {}
-        params = [
-            (t(*PARAMETER_LABELS[k]) if k in PARAMETER_LABELS else k, val)
-            for k, val in rec.parameters.items()
-        ]
-        versions = [
-            (t(*VERSION_LABELS[k]) if k in VERSION_LABELS else k, val) for k, val in rec.versions.items()
-        ]
-        counts = [(_status_word(k, lang), val) for k, val in rec.counts.items()]
-        facts = [
-            (t("运行编号", "Run"), rec.run_id),
-            (t("状态", "Status"), t(*RUN_STATUSES[rec.status])),
-            (t("申报表", "Intake sheet"), rec.input_name or ""),
-            (t("申报表指纹", "Intake sheet SHA-256"), (rec.input_sha256 or "")[:16]),
-            (t("创建时间", "Created"), _cst(rec.created_at)),
-            (t("完成时间", "Finished"), _cst(rec.finished_at)),
-            (t("读入/输出行数", "Rows in / out"), f"{rec.rows_in} / {rec.rows_out}"),
-            (t("运行文件夹", "Folder"), str(rec.run_dir)),
-        ]
-        if rec.error:
-            facts.append((t("错误", "Error"), rec.error))
-        kv = [t("项目", "Item"), t("内容", "Value")]
-        self.detail_html.value = (
-            f"<h4>{esc(t('运行详情', 'Run detail'))}</h4>"
-            + table_html(kv, facts, css_class="oqtk-table oqtk-run-facts")
-            + f"<h5>{esc(t('参数', 'Parameters'))}</h5>"
-            + table_html(kv, params, css_class="oqtk-table oqtk-params")
-            + f"<h5>{esc(t('版本', 'Versions'))}</h5>"
-            + table_html(kv, versions, css_class="oqtk-table oqtk-versions")
-            + f"<h5>{esc(t('结论统计', 'Counts'))}</h5>"
-            + table_html(kv, counts, css_class="oqtk-table oqtk-counts")
-        )
+        self.detail_html.value = run_facts_html(rec, self.t, self.lang)
         bad = set(v.changed) | set(v.missing)
-        if v.ok:
-            badge = message_html(
-                "ok",
-                esc(
-                    t(
-                        f"文件完整：{len(v.checks)}个文件与运行时一致",
-                        f"Files intact: {len(v.checks)} files as the run wrote them",
-                    )
-                ),
-            )
-        else:
-            parts = [esc(t("文件与运行时不一致：", "Files differ from what the run wrote: "))]
-            parts += [f"<b>{esc(n)}</b>（{esc(t('已更改', 'changed'))}）" for n in v.changed]
-            parts += [f"<b>{esc(n)}</b>（{esc(t('缺失', 'missing'))}）" for n in v.missing]
-            badge = message_html("error", " ".join(parts))
-        self.verify_html.value = (
-            f'<div class="oqtk-verify" data-verify="{"ok" if v.ok else "changed"}">{badge}</div>'
-        )
+        self.verify_html.value = verify_badge_html(v, self.t)
         self.problems_html.value = self._problems(rec, bad)
-        self.review_html.value = self._review(rec, bad)
+        self.report_html.value = self._report(rec, bad)
         self.history_html.value = self._history(rec)
         self._render_buttons(rec, v)
         self.detail_box.layout.display = None
@@ -472,19 +389,18 @@ class SupervisorForm(Form):
         refused = self._unshowable(path, bad)
         if refused:
             return title + refused
-        rows, total = _problem_rows(path, self.lang)
+        rows, total = attention_rows(path, self.lang)
         if not total:
             return title + f"<p>{esc(t('无', 'None'))}</p>"
-        shown = [(k, _status_word(s, self.lang), why) for k, s, why in rows]
+        shown = [(k, status_word(s, self.lang), why) for k, s, why in rows]
         more = ""
         if total > len(rows):
             more = f"<p>{esc(t(f'仅显示前{len(rows)}行，共{total}行；完整内容见结果文件', f'First {len(rows)} of {total} rows; the results files hold all'))}</p>"
-        return title + table_html(
-            [t("申请编号", "Application"), t("结论", "Status"), t("原因", "Reasons")], shown,
-            css_class="oqtk-table oqtk-problems",
-        ) + more  # fmt: skip
+        headers = [shown_label(k, self.lang) for k in ATTENTION_COLUMNS]
+        return title + table_html(headers, shown, css_class="oqtk-table oqtk-problems") + more
 
-    def _review(self, rec: Any, bad: set[str]) -> str:
+    def _report(self, rec: Any, bad: set[str]) -> str:
+        """The run's report (review.html) in a sandboxed iframe, unless it changed or is too large."""
         t = self.t
         title = f"<h5>{esc(t('审核报告（执行后的笔记本）', 'Review report (executed notebook)'))}</h5>"
         path = rec.run_dir / "review.html"
@@ -506,30 +422,7 @@ class SupervisorForm(Form):
         )
 
     def _history(self, rec: Any) -> str:
-        t = self.t
-        title = f"<h5>{esc(t('审核记录', 'Decision history'))}</h5>"
-        if not rec.decisions:
-            return title + f"<p>{esc(t('尚无审核决定', 'No decision yet'))}</p>"
-        from ..register import DECISIONS
-
-        rows = []
-        for d in rec.decisions:
-            ok = d.verified.get("ok")
-            files = (
-                t("完整", "intact")
-                if ok
-                else t("不一致：", "differed: ")
-                + ", ".join([*d.verified.get("changed", []), *d.verified.get("missing", [])])
-            )
-            rows.append(
-                (_cst(d.at), t(*DECISIONS[d.decision]), d.by_name, d.os_user or "", d.comment or "", files)
-            )
-        return title + table_html(
-            [t("时间", "Time"), t("决定", "Decision"), t("审核人", "By"), t("系统账户", "OS user"),
-             t("意见", "Comment"), t("当时文件", "Files then")],
-            rows,
-            css_class="oqtk-table oqtk-history",
-        )  # fmt: skip
+        return sign_off_history_html(rec, self.t)
 
     # --- handlers ---------------------------------------------------------------------------------
 
@@ -660,22 +553,4 @@ class SupervisorForm(Form):
                 f"<p>{esc(t('两次运行的结论没有变化。', 'No row changed status between the two runs.'))}</p>"
             )
             return
-        kinds = {
-            "changed": ("结论变化", "status changed"),
-            "added": ("新增", "added"),
-            "removed": ("删除", "removed"),
-        }
-        rows = [
-            (c.application_id, t(*kinds.get(c.kind, (c.kind, c.kind))), _status_word(c.old_status, lang),
-             _status_word(c.new_status, lang), c.old_reasons or "", c.new_reasons or "")
-            for c in self.changes
-        ]  # fmt: skip
-        self.compare_html.value = (
-            f"<p>{esc(t(f'{pair[0]} → {pair[1]}：{len(self.changes)}行有变化', f'{pair[0]} → {pair[1]}: {len(self.changes)} rows differ'))}</p>"
-            + table_html(
-                [t("申请编号", "Application"), t("变化", "Change"), t("原结论", "Before"), t("新结论", "After"),
-                 t("原理由", "Reasons before"), t("新理由", "Reasons after")],
-                rows,
-                css_class="oqtk-table oqtk-compare",
-            )
-        )  # fmt: skip
+        self.compare_html.value = changes_html(self.changes, pair, t, lang)

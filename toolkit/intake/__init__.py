@@ -5,7 +5,9 @@
   :func:`check_workbook` makes only the file-level checks (cheap: no cell is read);
 - :func:`review_intake` validates every row (the pandera schema in :mod:`.schema`) and assesses it
   with :func:`toolkit.rules.assess_case`;
-- :func:`write_results` writes ``results.xlsx`` and ``results.csv``;
+- :func:`write_results` writes ``results.xlsx`` and ``results.csv``, every table laid out and
+  labelled by :mod:`.columns` (the one description of the result and problem columns), and
+  :func:`~.results_csv.read_results_csv` reads ``results.csv`` back;
 - :func:`make_template` writes the blank intake template.
 
 The names are imported on first use (PEP 562): ``oqtk batch`` checks a workbook in its own
@@ -19,9 +21,11 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .contract import COLUMNS, REQUIRED, RESULT_COLUMNS, Column, match_header
+    from .columns import PROBLEM_COLUMNS, RESULT_COLUMNS
+    from .contract import COLUMNS, REQUIRED, Column, match_header
     from .reader import ErrorCell, FormulaCell, IntakeSheet, check_workbook, read_intake
-    from .review import PROBLEM_COLUMNS, IntakeReview, ReviewedRow, review_intake
+    from .review import IntakeReview, review_intake
+    from .rows import ReviewedRow
     from .schema import Problem, intake_schema
     from .template import make_template
     from .writer import WrittenFiles, write_results
@@ -29,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "COLUMNS": "contract",
     "REQUIRED": "contract",
-    "RESULT_COLUMNS": "contract",
+    "RESULT_COLUMNS": "columns",
     "Column": "contract",
     "match_header": "contract",
     "ErrorCell": "reader",
@@ -37,9 +41,9 @@ _LAZY = {
     "IntakeSheet": "reader",
     "check_workbook": "reader",
     "read_intake": "reader",
-    "PROBLEM_COLUMNS": "review",
+    "PROBLEM_COLUMNS": "columns",
     "IntakeReview": "review",
-    "ReviewedRow": "review",
+    "ReviewedRow": "rows",
     "review_intake": "review",
     "Problem": "schema",
     "intake_schema": "schema",

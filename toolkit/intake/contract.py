@@ -1,5 +1,7 @@
 """The intake contract: the columns of an intake sheet, their headers and how each value is read.
 
+(The columns of what a review produces — results and problems — are described in :mod:`.columns`.)
+
 One :class:`Column` per field, in template order. A header matches a column when, ignoring case,
 spaces, line breaks, full-/half-width forms, ``_``/``-`` and ``*``, it equals the Chinese header,
 the English header, the canonical key or one of the listed alternatives — or when its first line
@@ -16,12 +18,9 @@ from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS
 
 __all__ = [
     "BASIC_REQUIREMENT_COLUMNS",
-    "CODE_COLUMNS",
     "COLUMNS",
     "COLUMN_BY_KEY",
-    "DISPLAY_COLUMNS",
     "REQUIRED",
-    "RESULT_COLUMNS",
     "Column",
     "header_key",
     "match_header",
@@ -345,66 +344,6 @@ BASIC_REQUIREMENT_COLUMNS: dict[str, str] = {
     c.key: c.key.removeprefix("basic_") for c in COLUMNS if c.key.startswith("basic_")
 }
 REQUIRED: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.required)
-
-# the results table (results.csv); extra input columns follow under their own headers
-RESULT_COLUMNS: tuple[str, ...] = (
-    "source_row",
-    "application_id",
-    "full_name",
-    "status",
-    "status_zh",
-    "status_en",
-    "reason_codes",
-    "reasons_zh",
-    "reasons_en",
-    "problem_count",
-    "categories",
-    "services",
-    "title_series",
-    "title_requested",
-    "title_highest",
-    "title_eligible",
-    "title_name_zh",
-    "title_name_en",
-    "eligible_from",
-    "publicity_start",
-    "publicity_end",
-    "publicity_check",
-    "list_version",
-    "as_of",
-)
-
-# the first sheet of results.xlsx, in the officer's words (decision first); the machine codes go
-# to CODE_COLUMNS (a sheet of their own) and results.csv keeps RESULT_COLUMNS
-DISPLAY_COLUMNS: tuple[str, ...] = (
-    "source_row",
-    "application_id",
-    "full_name",
-    "status_text",
-    "reasons",
-    "problem_count",
-    "title_highest",
-    "title_name",
-    "eligible_from",
-    "title_series",
-    "title_requested",
-    "title_eligible",
-    "categories",
-    "publicity_start",
-    "publicity_end",
-    "publicity_check",
-    "services",
-    "list_version",
-    "as_of",
-)
-CODE_COLUMNS: tuple[str, ...] = (  # the codes an officer may filter on; results.csv has them all
-    "source_row",
-    "status",
-    "reason_codes",
-    "categories",
-    "title_series",
-    "title_highest",
-)
 
 _STRIP = re.compile(r"[\s_\-.*:：/\\()（）\[\]【】]+")
 

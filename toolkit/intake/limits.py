@@ -16,18 +16,19 @@ calamine sees the file:
   ``<dimension>`` a sheet *declares* is not trusted and never decides anything: a file declaring
   ``A1:XFD1048576`` around three cells reads as three cells.
 
-The used range comes from the cell references (``r="XFD1048576"``) and the row numbers
-(``<row r="…">``), found with a few byte-level regular expressions per 1 MiB chunk: the number of
-digits of the largest row reference bounds the rows, the longest column letters present (and,
-when there are two-letter columns, the largest) bound the columns. Only when that bound passes
-the limit are the references read exactly (a second pass): a sheet of a million rows pays it, a
-10,000-row sheet does not. Cells and rows written without a reference sit after the previous
-one; the row count includes them.
+The used range comes from the cell references (``r="XFD1048576"``), found as the sheet is
+streamed, with one regular expression per 1 MiB chunk: the number of digits of the longest
+reference bounds the rows, the letters of the cells beyond column Z bound the columns (else 26).
+Only when that bound passes the limit is the last row read exactly (a second pass): a sheet of a
+million rows pays it, one of 10,000 or 100,000 rows does not. A row or cell written without its
+reference first is placed by calamine after the previous one (a cell after the previous cell of
+its row: 300 of them reach column 300); when a sheet has any, every row and cell is walked and
+placed the same way (a slower exact pass, for such rare files only).
 
-The same pass notes whether a sheet holds formulas or error values at all, so the reader reads
-a sheet's XML for those only when it does (before, it always decompressed and decoded it: the
-pass costs nearly what that did: ~50 ms against ~40 ms per 10,000 rows, so the read takes 1–5%
-more CPU — ``bench/bench_intake.py`` measures both in the same run).
+The same pass notes whether a sheet holds formulas or error values at all, so the reader reads a
+sheet's XML for those only when it does; before the limits it always decompressed and searched
+it, which is what the scan now costs (``bench/bench_intake.py`` measures the read with and
+without the limits in the same run).
 
 Defaults fit the largest real sheet: Excel's 1,048,576 rows × 38 columns of cells, a 1 GiB file,
 2 GiB of XML. Each refusal is an :class:`~toolkit.exceptions.IntakeError` naming the limit and
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import IntakeError
+from .sheetxml import column_letter, sheet_xml_paths
 
 __all__ = [
     "DEFAULT_MAX_CELLS",
@@ -158,10 +160,15 @@ class WorkbookScan:
     sheets: dict[str, SheetScan] = field(default_factory=dict)
 
 
-_ROW_REF = re.compile(rb' r="(\d+)"')  # an r attribute of digits only: a row's number
-_LETTERS = re.compile(rb'r="([A-Z]{2,3})\d')  # a cell beyond column Z
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 _END = re.compile(rb"</(?:\w+:)?(?:worksheet|sst)>\s*$")
+# a row or cell element whose first attribute is not its reference (r="…"): calamine places it
+# after the previous one, so its position is worked out by walking the elements (_walk)
+_NO_REF_CELL = re.compile(rb'<c(?! r=")[\s/>]')
+_NO_REF_ROW = re.compile(rb'<row(?! r=")[\s/>]')
+_NO_REF_PREFIXED = re.compile(rb'<(?:\w+:)?(?:c|row)(?! r=")[\s/>]')
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')
 
 
 def _col_number(letters: bytes) -> int:
@@ -172,7 +179,14 @@ def _col_number(letters: bytes) -> int:
 
 
 def _digits_re(n: int) -> re.Pattern[bytes]:
+    """A cell reference with at least ``n`` digits."""
     return re.compile(rb'r="[A-Z]{1,3}\d{%d}' % n)
+
+
+def _shape_re(n: int) -> re.Pattern[bytes]:
+    """In one pass: a cell beyond column Z (its letters, and its digits past ``n``), or a cell of
+    columns A–Z whose row has more than ``n`` digits (those digits)."""
+    return re.compile(rb'r="(?:([A-Z]{2,3})(\d{%d})?|[A-Z](\d{%d}))' % (n + 1, n + 1))
 
 
 def _stream(
@@ -202,31 +216,67 @@ def _too_big(path: Path, lim: Limits) -> IntakeError:
     )
 
 
-def _exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, digits: int) -> tuple[int, int]:
-    """The largest row and column of the cell references with at least ``digits`` digits — those
-    that can lie below the last numbered row (second pass, only when the bound is too loose)."""
-    refs = re.compile(rb'r="([A-Z]{1,3})(\d{%d,})"' % max(digits, 1))
-    rows = cols = 0
+def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes again, in overlapping chunks (a second pass; the first one charged them)."""
     tail = b""
     with zf.open(info) as f:
         while block := f.read(_CHUNK):
-            chunk = tail + block
-            for letters, number in refs.findall(chunk):
-                rows = max(rows, int(number))
-                cols = max(cols, _col_number(letters))
+            yield tail + block
             tail = block[-_OVERLAP:]
+
+
+def _exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, digits: int, col_max: int) -> tuple[int, int]:
+    """The last row of the cell references with ``digits`` digits (the exact last row when no
+    reference has more) and the last column (``col_max`` when a reference is beyond Z, else the
+    largest of the one-letter columns): the second pass, only when the bound is too loose."""
+    refs = re.compile(rb'r="[A-Z]{1,3}(\d{%d})"' % max(digits, 1))
+    narrow = re.compile(rb'r="([A-Z])\d')
+    rows, cols = 0, col_max
+    for chunk in _blocks(zf, info):
+        found = refs.findall(chunk)
+        if found:
+            rows = max(rows, *map(int, found))
+        if not col_max:
+            cols = max(cols, *(_col_number(m) for m in {*narrow.findall(chunk), b"A"}))
+    return rows, cols
+
+
+def _walk(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column a sheet's cells reach, placing each row or cell without a
+    reference as calamine does (a row after the previous row, a cell after the previous cell of
+    its row): the exact pass for sheets whose elements lack references (rare, and slower)."""
+    row = col = rows = cols = 0
+    with zf.open(info) as f:
+        pending = b""
+        while block := f.read(_CHUNK):
+            data = pending + block
+            cut = data.rfind(b"<")  # an element cut by the chunk's end waits for the next chunk
+            data, pending = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            for kind, attrs in _TAG.findall(data):
+                ref = _REF_ATTR.search(attrs)
+                if kind == b"row":
+                    row = int(ref.group(2)) if ref and not ref.group(1) else row + 1
+                    col = 0
+                elif ref and ref.group(1):
+                    col = _col_number(ref.group(1))
+                    rows = max(rows, int(ref.group(2)))
+                else:
+                    col += 1
+                rows, cols = max(rows, row), max(cols, col)
     return rows, cols
 
 
 def _scan_sheet(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], path: Path, lim: Limits
 ) -> SheetScan:
+    """Bound a worksheet's used range (see the module docstring) as it is streamed: each test is
+    one C-speed pass over a chunk, and a test that has found what it looks for stops."""
     scan = SheetScan(info.filename)
-    row_max = row_tags = col_max = 0
+    col_max = 0
     digits = 1
     last = b""
     prefixed: bool | None = None
-    # each test is one C-speed pass over the chunk (about 5 ms per 10,000 rows): as few as will do
+    unreferenced = False  # a row or cell without its reference first
     for chunk in _stream(zf, info, budget, path, lim):
         last = chunk
         if prefixed is None:  # elements named with a namespace prefix (<x:c>): rare, looked for only then
@@ -236,25 +286,30 @@ def _scan_sheet(
             b"<f" in chunk or b't="e"' in chunk or (prefixed is not False and b":f" in chunk)
         ):
             scan.special = True
-        found = _ROW_REF.findall(chunk)
-        if found:
-            row_max = max(row_max, *map(int, found))
-        row_tags += chunk.count(b"row")  # <row> and </row>, prefixed or not: a bound on rows without r
-        while _digits_re(digits + 1).search(chunk):
-            digits += 1
-        letters = _LETTERS.findall(chunk)
+        if not unreferenced:
+            if prefixed is False:
+                unreferenced = bool(_NO_REF_CELL.search(chunk) or _NO_REF_ROW.search(chunk))
+            else:
+                unreferenced = bool(_NO_REF_PREFIXED.search(chunk))
+        found = _shape_re(digits).findall(chunk)
+        if any(deep or deeper for _letters, deep, deeper in found):  # rows with more digits begin here
+            while _digits_re(digits + 1).search(chunk):
+                digits += 1
+            found = _shape_re(digits).findall(chunk)
+        letters = {m for m, _deep, _deeper in found if m}
         if letters:
-            col_max = max(col_max, *(_col_number(m) for m in set(letters)))
+            col_max = max(col_max, *map(_col_number, letters))
     if not _END.search(last[-_OVERLAP:]):
         raise IntakeError(
             f"{path}: 工作表 {info.filename} 的内容不完整或与压缩包记录的大小不符（文件损坏），未读取 / the worksheet "
             f"{info.filename} is incomplete or longer than the zip says (damaged): not read"
         )
-    row_bound = max(row_max, 10**digits - 1, row_tags)
-    col_bound = max(col_max, 26)
-    if row_bound * col_bound > lim.max_cells:  # a loose bound: read the row numbers exactly
-        rows, cols = _exact(zf, info, len(str(row_max)))
-        row_bound, col_bound = max(rows, row_max, row_tags // 2), max(cols, col_max, 1)
+    if unreferenced:
+        scan.rows, scan.columns = _walk(zf, info)
+        return scan
+    row_bound, col_bound = 10**digits - 1, max(col_max, 26)
+    if row_bound * col_bound > lim.max_cells:  # a loose bound: read the last row and column exactly
+        row_bound, col_bound = _exact(zf, info, digits, col_max)
     scan.rows, scan.columns = row_bound, col_bound
     return scan
 
@@ -278,16 +333,12 @@ def _scan_workbook(path: Path, zf: zipfile.ZipFile, lim: Limits) -> WorkbookScan
         raise _too_big(path, lim)
     budget = [lim.max_unzipped_bytes]
     out = WorkbookScan()
-    from .reader import _sheet_xml_paths
-
-    sheet_names = {part: sheet for sheet, part in _sheet_xml_paths(zf).items()}
+    sheet_names = {part: sheet for sheet, part in sheet_xml_paths(zf).items()}
     for info in infos:
         name = info.filename
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
             scan = _scan_sheet(zf, info, budget, path, lim)
             if scan.cells > lim.max_cells:
-                from .reader import column_letter
-
                 far = f"{column_letter(scan.columns - 1)}{scan.rows}"
                 name = f"“{sheet_names[name]}”" if name in sheet_names else name
                 raise IntakeError(

@@ -13,7 +13,7 @@ header is an :class:`OtherSheet` (reported, its rows counted in ``rows_in``), an
 header that looks like an applicant is read as one (``above_header``).
 
 Values are read with the calamine engine. Two things calamine reads as blank are read from the
-sheet's XML directly: formula cells without a stored result (a :class:`FormulaCell`) and Excel
+sheet's XML directly (:mod:`.sheetxml`): formula cells without a stored result (a :class:`FormulaCell`) and Excel
 error values (an :class:`ErrorCell`) — each a problem for that cell, not a crash. Merged ranges (a merged block's value is
 copied into every cell of the block below the header).
 
@@ -26,11 +26,9 @@ the ones parsed (same SHA-256); otherwise, or if the prefetch failed, it parses 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import os
-import re
 import threading
 import time
 import zipfile
@@ -42,8 +40,19 @@ from typing import TYPE_CHECKING, Any
 import python_calamine as calamine
 
 from ..exceptions import IntakeError
-from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, RESULT_COLUMNS, match_header
+from .columns import RESULT_COLUMNS
+from .contract import COLUMN_BY_KEY, COLUMNS, REQUIRED, match_header
 from .limits import WorkbookScan, check_file, scan_workbook
+from .sheetxml import (
+    PHANTOM_1900_02_29,
+    PHANTOM_READ_AS,
+    ErrorCell,
+    FormulaCell,
+    column_letter,
+    serial60_cells,
+    sheet_xml_paths,
+    special_cells,
+)
 
 if TYPE_CHECKING:  # pandas is imported by read_intake, not by the file-level check
     import pandas as pd
@@ -62,26 +71,6 @@ __all__ = [
 HEADER_SCAN_ROWS = 30  # title rows above the header: look this far down for it
 MIN_HEADER_MATCHES = 2
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-@dataclass(frozen=True)
-class FormulaCell:
-    """A formula cell whose result was never stored in the file (e.g. written by a script)."""
-
-    formula: str
-
-    def __str__(self) -> str:
-        return "=" + self.formula if self.formula else "=（共享公式 / shared formula）"
-
-
-@dataclass(frozen=True)
-class ErrorCell:
-    """A cell holding an Excel error value (``#N/A``, ``#REF!``, ``#DIV/0!`` …)."""
-
-    error: str
-
-    def __str__(self) -> str:
-        return self.error
 
 
 @dataclass
@@ -116,23 +105,6 @@ class IntakeSheet:
     def cell_ref(self, row: int, column: str) -> str:
         idx = self.columns.get(column)
         return f"{column_letter(idx)}{row}" if idx is not None else f"{row}"
-
-
-def column_letter(idx: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    s = ""
-    n = idx + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
 
 
 # --- the file ---------------------------------------------------------------------------------
@@ -184,99 +156,7 @@ def _sniff(path: Path, data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → the part holding its XML."""
-    try:
-        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
-    targets = {}
-    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
-        attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-        if "Id" in attrs and "Target" in attrs:
-            t = attrs["Target"]
-            targets[attrs["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out = {}
-    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", wb):
-        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
-        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-        if "name" in attrs and rid in targets:
-            out[_unescape(attrs["name"])] = targets[rid]
-    return out
-
-
-def _unescape(s: str) -> str:
-    return (
-        s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
-
-
-_CELL_RE = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_REF_RE = re.compile(r'\br="([A-Z]+)(\d+)"')
-_F_RE = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_V_RE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
-
-
-def _special_cells(zf: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int], FormulaCell | ErrorCell]:
-    """(row 1-based, col 0-based) → a formula cell with no stored result, or an Excel error value.
-
-    calamine reads both as blank; the sheet XML says what they are.
-    """
-    if not part:
-        return {}
-    try:
-        xml = zf.read(part).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
-    if "<f" not in xml and ":f" not in xml and 't="e"' not in xml:
-        return {}
-    out: dict[tuple[int, int], FormulaCell | ErrorCell] = {}
-    for m in _CELL_RE.finditer(xml):
-        attrs, body = m.group(1), m.group(2)
-        v = _V_RE.search(body)
-        cached = v.group(1) if v else None
-        if 't="e"' in attrs:
-            cell: FormulaCell | ErrorCell = ErrorCell(_unescape(cached or "#ERROR"))
-        else:
-            f = _F_RE.search(body)
-            if not f or cached:
-                continue
-            cell = FormulaCell(_unescape(f.group(1) or ""))
-        ref = _REF_RE.search(attrs)
-        if ref:
-            out[(int(ref.group(2)), _col_index(ref.group(1)))] = cell
-    return out
-
-
-#: What a cell holding serial 60 as a date reads as: the day Excel shows for it, which does not
-#: exist (Excel counts 1900 as a leap year, as Lotus 1-2-3 did). calamine reads it as 1900-02-28,
-#: the same day as serial 59; the schema refuses this text as ``bad_date``, saying why.
-PHANTOM_1900_02_29 = "1900-02-29"
-_PHANTOM_READ_AS = dt.date(1900, 2, 28)
 _DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
-
-
-def _serial60_cells(zf: zipfile.ZipFile, part: str | None) -> set[tuple[int, int]]:
-    """(row 1-based, col 0-based) of each cell whose stored value is the number 60."""
-    if not part:
-        return set()
-    try:
-        xml = zf.read(part).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return set()
-    out = set()
-    for m in _CELL_RE.finditer(xml):
-        attrs, body = m.group(1), m.group(2)
-        v = _V_RE.search(body)
-        ref = _REF_RE.search(attrs)
-        if v and ref and v.group(1) == "60" and "t=" not in attrs.replace(' t="n"', ""):
-            out.add((int(ref.group(2)), _col_index(ref.group(1))))
-    return out
 
 
 # --- the header -------------------------------------------------------------------------------
@@ -463,29 +343,39 @@ def _if_same(fut: Future[_Parsed] | None, sha: str) -> tuple[WorkbookScan, _Work
     return (scan, sheets) if parsed_sha == sha else None
 
 
-def read_intake(path: str | Path) -> IntakeSheet:
-    """Read an intake workbook into an :class:`IntakeSheet` (never modifies the file)."""
-    import pandas as pd
+@dataclass
+class _Chosen:
+    """The sheet chosen for review: its name, calamine sheet, rows, header row (0-based) and
+    header columns (key → index)."""
 
-    t0 = time.perf_counter()
-    p = Path(path)
-    prefetched = _take_prefetched(p)
-    data = _read_file(p)
-    zf = _sniff(p, data)
-    sha = hashlib.sha256(data).hexdigest()
+    name: str
+    sheet: Any
+    rows: list[list[Any]]
+    header: int
+    found: dict[str, int]
 
-    same = _if_same(prefetched, sha)  # the prefetch scanned and parsed these very bytes
+
+def _parse(
+    p: Path, data: bytes, zf: zipfile.ZipFile, sha: str, prefetched: Future[_Parsed] | None
+) -> tuple[WorkbookScan, _Worksheets]:
+    """The scan against the limits and every worksheet parsed — the prefetch's, when it parsed
+    these very bytes."""
+    same = _if_same(prefetched, sha)
     if same is not None:
-        scan, parsed = same
-    else:
-        scan = scan_workbook(p, zf)
-        wb = _calamine(p, data)
-        try:
-            parsed = _worksheets(wb)
-        except Exception as exc:
-            raise _refuse(
-                p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
-            ) from None
+        return same
+    scan = scan_workbook(p, zf)
+    wb = _calamine(p, data)
+    try:
+        return scan, _worksheets(wb)
+    except Exception as exc:
+        raise _refuse(
+            p, f"工作表无法读取（文件损坏）：{exc}", f"a worksheet cannot be read (damaged): {exc}"
+        ) from None
+
+
+def _choose_sheet(p: Path, parsed: _Worksheets) -> tuple[_Chosen, list[OtherSheet]]:
+    """The visible sheet with the best intake header, and every other sheet with one (reported);
+    :class:`IntakeError` when no visible sheet has a header with the required columns."""
     candidates = []
     for name, state, sheet, rows in parsed:
         hdr, found, score = _find_header(rows)
@@ -521,18 +411,22 @@ def read_intake(path: str | Path) -> IntakeSheet:
             f"{p}: 工作表“{name}”第{hdr + 1}行的表头缺少必填列 / the header (sheet {name!r}, row {hdr + 1}) lacks required "
             f"column(s) {', '.join(missing)}. 可接受的列名 / accepted headers: {names}"
         )
+    return _Chosen(name, sheet, rows, hdr, found), others
 
-    header_cells = rows[hdr]
-    width = max((len(r) for r in rows), default=0)
-    columns: dict[str, int] = dict(found)
-    headers = {k: str(header_cells[j]) for k, j in found.items()}
+
+def _extra_columns(ch: _Chosen, width: int) -> tuple[dict[str, int], list[str]]:
+    """Every column (key or extra header → index) and the extra columns' headers, in sheet
+    order: an extra column has a header or data; one without a header is named by its letter,
+    and none shadows a contract or result column."""
+    header_cells = ch.rows[ch.header]
+    columns: dict[str, int] = dict(ch.found)
     extras: list[str] = []
-    used = set(found.values())
+    used = set(ch.found.values())
     for j in range(width):
         if j in used:
             continue
         h = header_cells[j] if j < len(header_cells) else None
-        has_data = any(j < len(r) and not _is_blank(r[j]) for r in rows[hdr + 1 :])
+        has_data = any(j < len(r) and not _is_blank(r[j]) for r in ch.rows[ch.header + 1 :])
         if _is_blank(h) and not has_data:
             continue
         label = str(h).strip() if not _is_blank(h) else f"列{column_letter(j)}"
@@ -540,22 +434,20 @@ def read_intake(path: str | Path) -> IntakeSheet:
             label += "_"
         columns[label] = j
         extras.append(label)
+    return columns, extras
 
-    # calamine's grid ends at the last row holding a stored value: extend it over formula cells
-    # without a stored result and merged blocks below that, so no applicant is lost there
-    part = _sheet_xml_paths(zf).get(name)
-    has_special = part is None or part not in scan.sheets or scan.sheets[part].special
-    special = _special_cells(zf, part) if has_special else {}
-    merged = list(sheet.merged_cell_ranges or [])
+
+def _fill_merged_and_special(
+    ch: _Chosen, merged: list[Any], special: dict[tuple[int, int], Any], width: int
+) -> list[str]:
+    """Complete the grid: calamine's ends at the last row holding a stored value, so extend it
+    over formula cells without a stored result and merged blocks below that (no applicant is
+    lost there); copy each merged block's top-left value into the block below the header; put
+    the special cells in. Returns the merged ranges as A1 references."""
+    rows, hdr = ch.rows, ch.header
     last_needed = max([r - 1 for (r, _c) in special] + [r1 for (_r0, _c0), (r1, _c1) in merged] + [-1])
     while len(rows) <= last_needed:
         rows.append([""] * width)
-
-    # rows above the header that look like applicants: reviewed, with a warning (never a title)
-    above = [i for i in range(hdr) if _looks_like_applicant(rows[i], found)]
-    body = [rows[i] for i in above] + rows[hdr + 1 :]
-    row_numbers = [i + 1 for i in above] + list(range(hdr + 2, hdr + 2 + len(rows) - hdr - 1))
-    # merged blocks below the header: copy the top-left value into the block
     merged_refs = []
     for (r0, c0), (r1, c1) in merged:
         merged_refs.append(f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}")
@@ -568,18 +460,22 @@ def read_intake(path: str | Path) -> IntakeSheet:
             for c in range(c0, c1 + 1):
                 if r < len(rows) and c < len(rows[r]) and _is_blank(rows[r][c]):
                     rows[r][c] = top
-
     for (r, c), cell in special.items():
         i = r - 1
         if i > hdr and i < len(rows) and c < len(rows[i]):
             rows[i][c] = cell
+    return merged_refs
 
-    col_names = [*(c.key for c in COLUMNS), *extras]
-    idx_of = [columns.get(k) for k in col_names]
+
+def _records(
+    body: list[list[Any]], row_numbers: list[int], idx_of: list[int | None], width: int
+) -> tuple[list[list[Any]], list[int]]:
+    """The non-blank rows' values in ``idx_of``'s columns, and their sheet row numbers: empty and
+    whitespace-only cells are blank (None)."""
     records = []
     index = []
     width_ok = all(len(r) >= width for r in body)  # calamine gives rectangular rows
-    # empty and whitespace-only cells are blank (str.isspace: non-empty and all whitespace)
+    # str.isspace: non-empty and all whitespace
     for n, r in enumerate(body):
         if width_ok:
             vals = [
@@ -597,16 +493,53 @@ def read_intake(path: str | Path) -> IntakeSheet:
             continue
         records.append(vals)
         index.append(row_numbers[n])
+    return records, index
+
+
+def _mark_phantom_dates(
+    frame: pd.DataFrame, columns: dict[str, int], zf: zipfile.ZipFile, part: str | None
+) -> None:
+    """A date column holding 1900-02-28 may hold serial 60 (calamine reads both 59 and 60 so):
+    only then is the sheet's XML read, to tell which cells hold 60 — Excel's phantom 1900-02-29."""
+    phantom = [k for k in _DATE_KEYS if frame[k].isin((PHANTOM_READ_AS,)).any()]
+    if not phantom:
+        return
+    key_of = {columns[k]: k for k in phantom}
+    for r, c in serial60_cells(zf, part):
+        k = key_of.get(c)
+        if k is not None and r in frame.index and frame.at[r, k] == PHANTOM_READ_AS:
+            frame.at[r, k] = PHANTOM_1900_02_29
+
+
+def read_intake(path: str | Path) -> IntakeSheet:
+    """Read an intake workbook into an :class:`IntakeSheet` (never modifies the file)."""
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    p = Path(path)
+    prefetched = _take_prefetched(p)  # used or not, taken: a prefetch is for one read
+    data = _read_file(p)
+    zf = _sniff(p, data)
+    sha = hashlib.sha256(data).hexdigest()
+    scan, parsed = _parse(p, data, zf, sha, prefetched)
+    ch, others = _choose_sheet(p, parsed)
+    rows, hdr, found = ch.rows, ch.header, ch.found
+    width = max((len(r) for r in rows), default=0)
+    columns, extras = _extra_columns(ch, width)
+
+    part = sheet_xml_paths(zf).get(ch.name)
+    has_special = part is None or part not in scan.sheets or scan.sheets[part].special
+    special = special_cells(zf, part) if has_special else {}
+    merged_refs = _fill_merged_and_special(ch, list(ch.sheet.merged_cell_ranges or []), special, width)
+    # rows above the header that look like applicants: reviewed, with a warning (never a title)
+    above = [i for i in range(hdr) if _looks_like_applicant(rows[i], found)]
+    body = [rows[i] for i in above] + rows[hdr + 1 :]
+    row_numbers = [i + 1 for i in above] + list(range(hdr + 2, hdr + 2 + len(rows) - hdr - 1))
+
+    col_names = [*(c.key for c in COLUMNS), *extras]
+    records, index = _records(body, row_numbers, [columns.get(k) for k in col_names], width)
     frame = pd.DataFrame(records, columns=col_names, index=pd.Index(index, name="source_row"), dtype=object)
-    # a date column holding 1900-02-28 may hold serial 60 (calamine reads both 59 and 60 so):
-    # only then is the sheet's XML read, to tell which cells hold 60 — Excel's phantom 1900-02-29
-    phantom = [k for k in _DATE_KEYS if frame[k].isin((_PHANTOM_READ_AS,)).any()]
-    if phantom:
-        key_of = {columns[k]: k for k in phantom}
-        for r, c in _serial60_cells(zf, part):
-            k = key_of.get(c)
-            if k is not None and r in frame.index and frame.at[r, k] == _PHANTOM_READ_AS:
-                frame.at[r, k] = PHANTOM_1900_02_29
+    _mark_phantom_dates(frame, columns, zf, part)
     formula_cells = {}
     for (r, c), cell in special.items():
         key = next((k for k, j in columns.items() if j == c), None)
@@ -615,9 +548,9 @@ def read_intake(path: str | Path) -> IntakeSheet:
     return IntakeSheet(
         path=p,
         sha256=sha,
-        sheet_name=name,
+        sheet_name=ch.name,
         header_row=hdr + 1,
-        headers={**headers, **{e: e for e in extras}},
+        headers={**{k: str(rows[hdr][j]) for k, j in found.items()}, **{e: e for e in extras}},
         columns=columns,
         extras=extras,
         frame=frame,

@@ -346,7 +346,8 @@ def _options(c: Column) -> tuple[str, str]:
 def message(
     code: str, c: Column, value: str, extra: dict[str, Any] | None = None
 ) -> tuple[str, str, str, str, str]:
-    """(message_zh, message_en, fix_zh, fix_en, severity) for a cell problem."""
+    """(message_zh, message_en, fix_zh, fix_en, severity) for a cell problem: a missing or unreadable
+    cell, a duplicate ID, the example row here; a value that could not be read in :func:`_value_message`."""
     extra = extra or {}
     zh, en = c.zh, c.en
     if code == "not_nullable":
@@ -390,6 +391,12 @@ def message(
             "Delete the example row",
             "invalid",
         )
+    return _value_message(code, c, value)
+
+
+def _value_message(code: str, c: Column, value: str) -> tuple[str, str, str, str, str]:
+    """The messages of :func:`message` for a value that could not be read (a date, years, yes/no, a code, text)."""
+    zh, en = c.zh, c.en
     if code == "bad_date" and value in ("60", "1900-02-29"):
         return (
             f"“{zh}”的值“{value}”不是有效日期：Excel 序号 60 显示为 1900-02-29，但这一天并不存在"

@@ -1,9 +1,10 @@
 """Write a review's results: ``results.xlsx`` (结果 / 待补正 / 汇总 / 代码) and ``results.csv``.
 
-``results.xlsx`` is for officers: its first sheet (结果 Results, :data:`DISPLAY_COLUMNS`) opens with
+``results.xlsx`` is for officers: its first sheet (结果 Results, :data:`~.columns.OFFICER_COLUMNS`) opens with
 the status and its reasons in words of the chosen language, dates as dates and numbers as numbers;
-the machine codes are on a sheet of their own (代码 Codes, :data:`CODE_COLUMNS`). ``results.csv``
-is for machines and keeps the codes (:data:`RESULT_COLUMNS`).
+the machine codes are on a sheet of their own (代码 Codes, :data:`~.columns.CODE_COLUMNS`). ``results.csv``
+is for machines and keeps the codes (:data:`~.columns.RESULT_COLUMNS`). Every header is the label
+:mod:`.columns` gives its column.
 
 Safety:
 
@@ -38,8 +39,8 @@ from ..exceptions import IntakeError, OutputError
 from ..files import atomic_paths
 from ..textsafe import VisibleControlsWriter
 from ..vocab import STATUSES
-from .contract import CODE_COLUMNS, COLUMN_BY_KEY
-from .review import PROBLEM_COLUMNS, STATUS_ORDER, IntakeReview, paused_gc
+from .columns import CODE_COLUMNS, PROBLEM_COLUMNS, column, label
+from .review import STATUS_ORDER, IntakeReview, paused_gc
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
 
@@ -55,66 +56,6 @@ _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 _CSV_RISKY_FIRST = frozenset(_CSV_RISKY)
 # first characters that send a value to the slow check: the risky ones and white space
 _CSV_CHECK_FIRST = _CSV_RISKY_FIRST | frozenset(" \n\x0b\x0c\xa0\u3000\u2000\u2001\u2002\u2003\u2009\ufeff")
-
-# result column → (zh, en) header for the workbook
-_RESULT_LABELS = {
-    "source_row": ("原表行号", "Source row"),
-    "application_id": ("申请编号", "Application ID"),
-    "full_name": ("姓名", "Full name"),
-    "status": ("状态代码", "Status code"),
-    "status_zh": ("状态", "Status (zh)"),
-    "status_en": ("Status", "Status"),
-    "reason_codes": ("原因代码", "Reason codes"),
-    "reasons_zh": ("原因", "Reasons (zh)"),
-    "reasons_en": ("Reasons", "Reasons"),
-    "problem_count": ("待补正项数", "Problems"),
-    "categories": ("类别", "Categories"),
-    "services": ("可享服务", "Services"),
-    "title_series": ("职称系列", "Title series"),
-    "title_requested": ("申报级别", "Requested level"),
-    "title_highest": ("可申报最高级别", "Highest level open"),
-    "title_eligible": ("可申报级别", "Levels open"),
-    "title_name_zh": ("职称名称", "Title (zh)"),
-    "title_name_en": ("Title", "Title"),
-    "eligible_from": ("可申报日期", "Eligible from"),
-    "publicity_start": ("公示开始日期", "Publicity start"),
-    "publicity_end": ("公示结束日期", "Publicity end"),
-    "publicity_check": ("公示核对", "Publicity check"),
-    "list_version": ("清单版本", "List version"),
-    "as_of": ("评估日期", "Assessed as of"),
-    # the officer's sheet (DISPLAY_COLUMNS)
-    "status_text": ("状态", "Status"),
-    "reasons": ("原因", "Reasons"),
-    "title_name": ("职称名称", "Title"),
-}
-_PROBLEM_LABELS = {
-    "sheet": ("工作表", "Sheet"),
-    "row": ("行号", "Row"),
-    "cell": ("单元格", "Cell"),
-    "column": ("字段", "Field"),
-    "header": ("列名", "Header"),
-    "value": ("填写内容", "Value"),
-    "code": ("问题代码", "Code"),
-    "severity": ("影响", "Effect"),
-    "message_zh": ("问题", "Problem (zh)"),
-    "message_en": ("Problem", "Problem"),
-    "fix_zh": ("修改方法", "How to fix (zh)"),
-    "fix_en": ("How to fix", "How to fix"),
-}
-_WIDTHS = {
-    "reasons_zh": 60,
-    "reasons_en": 60,
-    "message_zh": 50,
-    "message_en": 50,
-    "fix_zh": 45,
-    "fix_en": 45,
-    "services": 30,
-    "reasons": 60,
-    "status_text": 12,
-    "value": 24,
-    "full_name": 16,
-    "application_id": 16,
-}
 
 
 class WrittenFiles(dict[str, Path]):
@@ -148,25 +89,20 @@ def csv_safe(v: Any) -> Any:
     return csv_safe_row((v,))[0]
 
 
-def _labels(keys: list[str], labels: dict[str, tuple[str, str]], lang: str) -> list[str]:
-    out = []
-    for k in keys:
-        zh, en = labels.get(k, (k, k))
-        if k in COLUMN_BY_KEY:
-            zh, en = COLUMN_BY_KEY[k].zh, COLUMN_BY_KEY[k].en
-        out.append(zh if lang == "zh" else en)
-    return out
+def _width(key: str) -> float:
+    """A column's width in the workbook (:mod:`.columns`; an extra input column's: 14)."""
+    try:
+        return column(key).width
+    except KeyError:
+        return 14
 
 
 def _table(
-    title: str,
-    keys: list[str],
-    rows: list[tuple[Any, ...]],
-    labels: dict[str, tuple[str, str]],
-    lang: str,
-    status: bool = False,
+    title: str, keys: list[str], rows: list[tuple[Any, ...]], lang: str, status: bool = False
 ) -> Sheet:
-    sheet = Sheet(title, [_labels(keys, labels, lang), *rows], widths=[_WIDTHS.get(k, 14) for k in keys])
+    """One sheet: the headers of :mod:`.columns` in ``lang`` (an extra column's own), then ``rows``."""
+    headers = [label(k, lang) for k in keys]
+    sheet = Sheet(title, [headers, *rows], widths=[_width(k) for k in keys])
     if status:
         sheet.fill_column = keys.index("status")
         sheet.fill_columns = [
@@ -184,7 +120,6 @@ def _continued(
     title: str,
     keys: list[str],
     rows: list[tuple[Any, ...]],
-    labels: dict[str, tuple[str, str]],
     lang: str,
     status: bool = False,
     max_rows: int = EXCEL_MAX_ROWS,
@@ -192,7 +127,7 @@ def _continued(
     """``title``'s table as one sheet, or — past ``max_rows`` (header included) — as several:
     ``title``, ``title 2`` …, each full one ending with a row saying which sheet continues it."""
     if len(rows) + 1 <= max_rows:
-        return [_table(title, keys, rows, labels, lang, status)]
+        return [_table(title, keys, rows, lang, status)]
     per = max_rows - 2  # the header and the "continued on" row
     chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
     names = [title if n == 0 else f"{title} {n + 1}" for n in range(len(chunks))]
@@ -205,17 +140,15 @@ def _continued(
                 f" / (this sheet is full at {EXCEL_MAX_ROWS:,} rows: continued on sheet {nxt!r})"
             )
             chunk = [*chunk, (note, *([None] * (len(keys) - 1)))]
-        sheets.append(_table(names[n], keys, chunk, labels, lang, status))
+        sheets.append(_table(names[n], keys, chunk, lang, status))
     return sheets
 
 
 def _officer_sheets(review: IntakeReview, lang: str, max_rows: int) -> list[Sheet]:
     """The first sheet (continued past ``max_rows``): the officer's words, the status coloured by
     its word."""
-    keys = review.display_columns
-    sheets = _continued(
-        "结果 Results", keys, review.display_rows(lang), _RESULT_LABELS, lang, max_rows=max_rows
-    )
+    keys = review.officer_columns
+    sheets = _continued("结果 Results", keys, review.officer_rows(lang), lang, max_rows=max_rows)
     for sheet in sheets:
         sheet.fill_column = keys.index("status_text")
         sheet.fill_columns = [keys.index("application_id")]
@@ -288,15 +221,16 @@ def write_results(
         def write_xlsx(tmp: Path) -> None:
             results = _officer_sheets(review, lang, max_sheet_rows)
             probs = _continued(
-                "待补正 Problems",
-                list(PROBLEM_COLUMNS),
-                problems,
-                _PROBLEM_LABELS,
+                "待补正 Problems", list(PROBLEM_COLUMNS), problems, lang, max_rows=max_sheet_rows
+            )
+            codes = _continued(
+                "代码 Codes",
+                list(CODE_COLUMNS),
+                review.code_rows(),
                 lang,
+                status=True,
                 max_rows=max_sheet_rows,
             )
-            codes = _continued("代码 Codes", list(CODE_COLUMNS), review.code_rows(), _RESULT_LABELS, lang,
-                               status=True, max_rows=max_sheet_rows)  # fmt: skip
             more = [sh.name for sh in (*results[1:], *probs[1:], *codes[1:])]
             write_xlsx_file(tmp, [*results, *probs, _summary(review, lang, more), *codes])
 

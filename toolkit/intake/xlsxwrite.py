@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,28 +117,57 @@ def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int], date_style: int
             w(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>')
         w("</cols>")
     w("<sheetData>")
+    n = 0
+    if header is not None:
+        cells = "".join(
+            f'<c r="{letters[j]}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
+            for j, v in enumerate(header)
+            if v is not None
+        )
+        w(f'<row r="1">{cells}</row>')
+        n = 1
+    n = _body_xml(w, rows, sheet, style_of, date_style, letters, ncols) or n
+    w("</sheetData>")
+    if sheet.auto_filter and header is not None and n > 1:
+        w(f'<autoFilter ref="A1:{letters[ncols - 1]}{n}"/>')
+    w("</worksheet>")
+
+
+_STR_OPEN = ' t="inlineStr"><is><t xml:space="preserve">'
+_STR_CLOSE = "</t></is></c>"
+
+
+def _body_xml(
+    w: Any,
+    rows: Iterator[Sequence[Any]],
+    sheet: Sheet,
+    style_of: dict[str, int],
+    date_style: int,
+    letters: list[str],
+    ncols: int,
+) -> int:
+    """Write the rows after the header (row 2 on); return the last row number (0 if none).
+
+    A text repeated down a sheet (a status, a reason, a series) is escaped once: its cell's
+    closing part is kept by (text, style)."""
     fill_cols = set(sheet.fill_columns)
     if sheet.fill_column is not None:
         fill_cols.add(sheet.fill_column)
-    n = 0
-    for r, row in enumerate([header] if header is not None else [], start=1):
-        cells = "".join(
-            f'<c r="{letters[j]}{r}" s="1" t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
-            for j, v in enumerate(row)
-            if v is not None
-        )
-        w(f'<row r="{r}">{cells}</row>')
-        n = r
-    buf: list[str] = []
     fill_col = sheet.fill_column
     styled = [j in fill_cols for j in range(ncols)]
+    opens = [f'<c r="{x}' for x in letters]  # '<c r="B' + row number + …
+    closes: dict[tuple[str, str], str] = {}  # (text, style) → '"{style} t="inlineStr">…</c>'
+    date_attr = f'" s="{date_style}"><v>'
+    buf: list[str] = []
+    n = 0
     for r, row in enumerate(rows, start=2):
         n = r
         style = ""
         if fill_col is not None:
             s = style_of.get(f"{sheet.name}\x00{row[fill_col]}")
             style = f' s="{s}"' if s else ""
-        parts = [f'<row r="{r}">']
+        rs = str(r)
+        parts = [f'<row r="{rs}">']
         add = parts.append
         for j, v in enumerate(row):
             t = v.__class__
@@ -146,37 +175,33 @@ def _sheet_xml(out: Any, sheet: Sheet, style_of: dict[str, int], date_style: int
                 if not v:
                     continue
                 st = style if styled[j] else ""
-                add(
-                    f'<c r="{letters[j]}{r}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(v)}</t></is></c>'
-                )
+                tail = closes.get((v, st))
+                if tail is None:
+                    tail = closes[(v, st)] = f'"{st}{_STR_OPEN}{_text(v)}{_STR_CLOSE}'
+                add(opens[j] + rs + tail)
             elif v is None:
                 continue
             elif t is int or (t is float and v == v):
                 st = style if styled[j] else ""
-                add(f'<c r="{letters[j]}{r}"{st}><v>{v!r}</v></c>')
+                add(f'{opens[j]}{rs}"{st}><v>{v!r}</v></c>')
             elif t is bool:
                 st = style if styled[j] else ""
-                add(f'<c r="{letters[j]}{r}"{st} t="b"><v>{int(v)}</v></c>')
+                add(f'{opens[j]}{rs}"{st} t="b"><v>{int(v)}</v></c>')
             elif t is float:  # NaN
                 continue
             elif t is dt.date and v >= _FIRST_SERIAL:  # a date is a date: its serial, shown yyyy-mm-dd
-                add(f'<c r="{letters[j]}{r}" s="{date_style}"><v>{(v - _EPOCH).days}</v></c>')
+                add(f"{opens[j]}{rs}{date_attr}{(v - _EPOCH).days}</v></c>")
             else:
                 text = v.isoformat() if isinstance(v, dt.date) else str(v)
                 st = style if styled[j] else ""
-                add(
-                    f'<c r="{letters[j]}{r}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
-                )
+                add(f'{opens[j]}{rs}"{st}{_STR_OPEN}{_text(text)}{_STR_CLOSE}')
         add("</row>")
         buf.append("".join(parts))
         if len(buf) >= 2000:
             w("".join(buf))
             buf.clear()
     w("".join(buf))
-    w("</sheetData>")
-    if sheet.auto_filter and header is not None and n > 1:
-        w(f'<autoFilter ref="A1:{letters[ncols - 1]}{n}"/>')
-    w("</worksheet>")
+    return n
 
 
 def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:

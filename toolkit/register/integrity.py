@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-from collections.abc import Mapping, Sequence
 
 from ..exceptions import RegisterError
 from ..files import sha256_file
+from ..intake.results_csv import read_results_csv
 from .records import MANIFEST_NAME, FileCheck, RowChange, RunRecord, VerifyResult, _now
 
 log = logging.getLogger("toolkit.register")
@@ -90,13 +89,6 @@ def compare_records(a: RunRecord, b: RunRecord) -> list[RowChange]:
     return changes + added + removed
 
 
-# Column names accepted in results.csv (compared after lower-casing and stripping spaces).
-_ID_COLUMNS = ("application_id", "app_id", "申请编号", "申请号", "id")
-_STATUS_COLUMNS = ("status", "状态", "结论", "result")
-_REASON_COLUMNS = ("reasons", "reason", "reasons_zh", "reasons_en", "原因", "理由")
-_CODE_COLUMNS = ("reason_codes", "reason_code", "codes", "原因代码")
-
-
 def _results_rows(rec: RunRecord) -> dict[str, dict[str, str | None]]:
     """``results.csv`` of a run, keyed by application id (verified against the register first)."""
     out = next((o for o in rec.outputs if o.name == "results.csv"), None)
@@ -110,35 +102,21 @@ def _results_rows(rec: RunRecord) -> dict[str, dict[str, str | None]]:
             f"运行 {rec.run_id} 的 results.csv 已更改或缺失，无法比较 / results.csv of run {rec.run_id} "
             f"changed or missing since the run wrote it; cannot compare ({path})"
         )
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
-
-        def pick(names: Sequence[str]) -> list[str]:
-            return [header[n] for n in names if n in header]
-
-        id_col, status_col = pick(_ID_COLUMNS)[:1], pick(_STATUS_COLUMNS)[:1]
-        if not id_col or not status_col:
-            raise RegisterError(
-                f"{path}: 缺少 application_id 或 status 列 / needs an application_id and a status column "
-                f"(found: {list(header.values())})"
-            )
-        reason_cols, code_cols = pick(_REASON_COLUMNS), pick(_CODE_COLUMNS)
-
-        def join(row: Mapping[str, str | None], cols: list[str]) -> str | None:
-            texts = [(row.get(c) or "").strip() for c in cols]
-            texts = [t for t in texts if t]
-            return " / ".join(texts) if texts else None
-
-        rows: dict[str, dict[str, str | None]] = {}
-        for n, row in enumerate(reader, start=2):  # line 1 is the header
-            key = (row.get(id_col[0]) or "").strip() or f"<row {n}>"  # rows without an id: by position
-            base, k = key, 2
-            while key in rows:  # a duplicated id keeps every row
-                key, k = f"{base}#{k}", k + 1
-            rows[key] = {
-                "status": (row.get(status_col[0]) or "").strip() or None,
-                "reasons": join(row, reason_cols),
-                "reason_codes": join(row, code_cols),
-            }
+    results = read_results_csv(path)  # the headers of toolkit.intake.columns (and older names)
+    if not results.has("application_id") or not results.has("status"):
+        raise RegisterError(
+            f"{path}: 缺少 application_id 或 status 列 / needs an application_id and a status column "
+            f"(found: {results.fieldnames})"
+        )
+    rows: dict[str, dict[str, str | None]] = {}
+    for line in results:
+        key = results.get(line, "application_id") or f"<row {line.line}>"  # rows without an id: by position
+        base, k = key, 2
+        while key in rows:  # a duplicated id keeps every row
+            key, k = f"{base}#{k}", k + 1
+        rows[key] = {
+            "status": results.get(line, "status") or None,
+            "reasons": results.joined(line, "reasons") or None,
+            "reason_codes": results.joined(line, "reason_codes") or None,
+        }
     return rows

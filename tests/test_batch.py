@@ -344,9 +344,10 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
 
 
 @pytest.mark.notebook
-def test_html_report_keeps_every_table_and_focusable_outputs(batch_runs: dict) -> None:
-    """review.html is nbconvert's own page of the executed notebook: output wrappers focusable,
-    the report's tables all there."""
+def test_html_is_the_page_nbconvert_makes_less_its_pass_over_the_report_tables(batch_runs: dict) -> None:
+    """review.html (outputs set aside during nbconvert's BeautifulSoup pass: toolkit.batch.speedups)
+    has the same elements, attributes and text as nbconvert's own page: output wrappers still
+    focusable, nothing lost."""
     from bs4 import BeautifulSoup
 
     from toolkit.batch import export
@@ -354,11 +355,36 @@ def test_html_report_keeps_every_table_and_focusable_outputs(batch_runs: dict) -
     r = batch_runs["messy"]
     nb = nbformat.read(r.run_dir / "review.ipynb", as_version=4)
     ours = (r.run_dir / "review.html").read_text(encoding="utf-8")
-    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(export.render_html(nb), "html.parser")
+    exporter = export.html_exporter()
+    with export._exporter_lock:
+        theirs, _ = exporter.from_notebook_node(nb)
+    assert "oqtk-output-" not in ours  # every placeholder put back
+    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(theirs, "html.parser")
     soup = BeautifulSoup(ours, "html.parser")
     outputs = soup.select("div.jp-OutputArea-output")
     assert outputs and all(o.get("tabindex") == "0" for o in outputs)
     assert len(soup.select("table")) >= 3
+
+
+def test_the_soup_pass_is_still_what_nbconvert_does() -> None:
+    """The guard of toolkit.batch.speedups.render_html: nbconvert's exporter still rewrites the
+    outputs' markup in a pass of its own (an ``<img>`` without ``alt`` gets one), which ours
+    leaves out for our outputs. When nbconvert drops or changes that pass, this fails: re-measure
+    the speedup or remove it."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from toolkit.batch import export, speedups
+
+    img = '<img src="data:image/png;base64,iVBORw0KGgo=">'
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": img})])]
+    )
+    exporter = export.html_exporter()
+    with export._exporter_lock:
+        theirs, _ = exporter.from_notebook_node(nb)
+        ours = speedups.render_html(exporter, nb)
+    assert 'alt="No description has been provided for this image"' in theirs
+    assert img in ours and 'tabindex="0"' in ours
 
 
 def test_html_outputs_are_sanitised_as_they_are_when_the_exporter_sanitises(
@@ -575,7 +601,9 @@ def test_work_waiting_for_a_ready_kernel_runs_in_order_in_the_background_and_sur
 
 @pytest.mark.notebook
 def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp_path: Path) -> None:
-    """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal)."""
+    """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal),
+    and its client (toolkit.batch.speedups.ReadyClient) is ready once the kernel answers, without
+    draining IOPub."""
     from toolkit.batch import kernels
 
     sheet = tmp_path / "申报 O'Brien.xlsx"
@@ -588,22 +616,27 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
         "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
     )
 
-    async def drive() -> dict:  # the client is asynchronous, as nbclient uses it
+    async def drive() -> tuple[dict, dict]:  # the client is asynchronous, as nbclient uses it
         kc = km.client()
         kc.start_channels()
         await kc.wait_for_ready(timeout=60)
-        return await kc.execute_interactive(
+        # ready as soon as the kernel answered: the kernel_info request's own IOPub messages are
+        # left unread (jupyter_client's client would have drained them, waiting 0.2 s)
+        left = await kc.iopub_channel.get_msg(timeout=5)
+        reply = await kc.execute_interactive(
             code,
             output_hook=lambda m: out.append(m["content"]["text"]) if m["msg_type"] == "stream" else None,
             timeout=60,
         )
+        return left, reply
 
     import asyncio
 
     try:
-        reply = asyncio.run(drive())
+        left, reply = asyncio.run(drive())
     finally:
         km.stop()
+    assert left["msg_type"] in {"status", "iopub_welcome"}
     first, prefetched = "".join(out).strip().split("\n")
     names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …
@@ -954,3 +987,25 @@ def test_the_iri_grammar_speedup_still_targets_what_jsonschema_imports() -> None
     )
     out = subprocess.run([sys.executable, "-c", measured], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True", out.stderr
+
+
+def test_the_ready_client_still_matches_jupyter_clients_wait_for_ready() -> None:
+    """The guard of toolkit.batch.speedups.ReadyClient: jupyter_client still has the private
+    reply handler it calls, and its own wait_for_ready still ends by draining IOPub (the 0.2 s the
+    client saves). When jupyter_client changes either, this fails: re-measure or remove it."""
+    import inspect
+
+    from jupyter_client.client import KernelClient
+
+    from toolkit.batch import kernels, speedups
+
+    assert callable(getattr(KernelClient, "_handle_kernel_info_reply", None))
+    source = inspect.getsource(KernelClient._async_wait_for_ready)
+    assert "Flush IOPub channel" in source and "kernel_info_reply" in source
+    assert (
+        kernels.BatchKernel(kernel_name=batch.KERNEL_NAME).client_class
+        == "toolkit.batch.speedups.ReadyClient"
+    )
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    assert issubclass(speedups.ReadyClient, AsyncKernelClient)  # asynchronous, as nbclient expects

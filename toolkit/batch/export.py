@@ -59,11 +59,13 @@ def html_exporter() -> Any:
 
 
 def render_html(nb: Any) -> str:
-    """The executed notebook as ``review.html`` (code hidden), as nbconvert's HTML exporter makes it."""
+    """The executed notebook as ``review.html`` (code hidden), as nbconvert's HTML exporter makes
+    it, less its BeautifulSoup pass over the report's own outputs (:func:`.speedups.render_html`)."""
+    from .speedups import render_html as render_setting_outputs_aside
+
     exporter = html_exporter()
     with _exporter_lock:  # from_notebook_node re-registers filters on the exporter: one at a time
-        body, _resources = exporter.from_notebook_node(nb)
-    return str(body)
+        return render_setting_outputs_aside(exporter, nb)
 
 
 def export_html(nb: Any, target: Path) -> None:

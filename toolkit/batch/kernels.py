@@ -22,11 +22,9 @@ mid-cell is then noticed within about a second) so that :meth:`BatchKernel.stop`
 Work to do once the kernel has answered is handed to nbclient's public ``on_notebook_start``
 hook (:func:`once_ready`).
 
-Everything here uses jupyter_client, nbclient and ipykernel through their public interfaces: the
-stock ``ipykernel_launcher`` kernel (its debugger included), jupyter_client's own kernelspec
-lookup and ``wait_for_ready``. (Issue 17 measured the former private shortcuts on the 10k-row
-batch — a ``wait_for_ready`` without the final 0.2 s IOPub drain, a launcher hiding ``debugpy``
-— at 3 % each, below the 5 % a private interface must buy: they are gone.)
+jupyter_client, nbclient and ipykernel are used through their public interfaces (the stock
+``ipykernel_launcher`` kernel, jupyter_client's own kernelspec lookup) except for one measured
+shortcut kept in :mod:`toolkit.batch.speedups` (the client's ``wait_for_ready``).
 """
 
 from __future__ import annotations
@@ -51,10 +49,11 @@ PRELOAD = '__import__("toolkit.batch.report").batch.report.preload({path})'
 
 class BatchKernel(KernelManager):
     """A kernel manager that can stop its kernel *and* close the clients papermill opened on it;
-    its clients are jupyter_client's asynchronous ones."""
+    its clients are :class:`toolkit.batch.speedups.ReadyClient` (jupyter_client's asynchronous
+    client, ready without the final 0.2 s IOPub drain)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(client_class="jupyter_client.asynchronous.AsyncKernelClient", **kwargs)
+        super().__init__(client_class="toolkit.batch.speedups.ReadyClient", **kwargs)
         self._clients: list[Any] = []
 
     def client(self, **kwargs: Any) -> Any:

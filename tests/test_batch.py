@@ -22,7 +22,8 @@ import pytest
 
 from toolkit.batch import report
 from toolkit.batch import runner as batch
-from toolkit.batch.runner import RunResult, check_parameters, declared_parameters, run_batch
+from toolkit.batch.parameters import ReviewParameters
+from toolkit.batch.runner import RunResult, run_batch
 from toolkit.cli import main
 from toolkit.clock import SHANGHAI
 from toolkit.exceptions import ParameterError
@@ -119,26 +120,40 @@ def test_notebook_is_committed_clean_and_thin() -> None:
     assert any(report.SUMMARY_TAG in c.metadata.get("tags", []) for c in code)
 
 
-def test_every_declared_parameter_is_typed_and_documented() -> None:
-    declared = declared_parameters()
-    assert set(declared) == PARAMETER_KEYS
+def test_the_notebook_declares_the_parameters_model_field_by_field() -> None:
+    """The notebook's parameters cell, as papermill reads it, is ReviewParameters: same names,
+    types and defaults, each documented."""
+    import ast
+
+    import papermill
+
+    declared = papermill.inspect_notebook(str(batch.NOTEBOOK))
+    fields = ReviewParameters.model_fields
+    assert set(declared) == set(fields) == PARAMETER_KEYS
     for name, p in declared.items():
-        assert p["inferred_type_name"] == "str", name
         assert p["help"], name
+        assert ast.literal_eval(p["default"]) == fields[name].default, name
+        assert p["inferred_type_name"] == "str", name
+        assert ReviewParameters.check({name: ast.literal_eval(p["default"])})  # the default passes
 
 
 # ---------------------------------------------------------------------------------------------
 # Parameters are checked before any notebook runs
 # ---------------------------------------------------------------------------------------------
-def test_check_parameters_refuses_unknown_names_and_wrong_types() -> None:
+def test_the_parameters_model_refuses_unknown_names_and_wrong_types() -> None:
     ok = {"intake_path": "x.xlsx", "as_of": AS_OF, "lang": "zh"}
-    assert check_parameters(ok) == ok
+    assert ReviewParameters.check(ok).model_dump(exclude_unset=True) == ok
     with pytest.raises(ParameterError, match="unknown parameter 'as_off'"):
-        check_parameters({**ok, "as_off": AS_OF})
+        ReviewParameters.check({**ok, "as_off": AS_OF})
     with pytest.raises(ParameterError, match="wrong type for 'as_of'"):
-        check_parameters({**ok, "as_of": 20251231})
+        ReviewParameters.check({**ok, "as_of": 20251231})
     with pytest.raises(ParameterError, match="wrong type for 'lang'"):
-        check_parameters({**ok, "lang": True})
+        ReviewParameters.check({**ok, "lang": True})
+    with pytest.raises(ParameterError, match=r"lang: .*must be one of"):
+        ReviewParameters.check({**ok, "lang": "fr"})
+    resolved = ReviewParameters.check({"intake_path": "data/examples/intake_clean.xlsx"}).resolved()
+    assert resolved.intake_path == str(CLEAN) and resolved.list_version  # in force today
+    assert dt.date.fromisoformat(resolved.as_of) == resolved.day
 
 
 @pytest.mark.parametrize(
@@ -321,7 +336,7 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
         assert f"({status})" not in page
     assert "<svg" in page and 'data-key="eligible"' in page  # the chart (inline SVG)
     # no code: neither cell sources nor input areas nor prompts, nor the hidden summary
-    assert "report.run_review" not in page and "intake_path: str" not in page
+    assert "report.review_sheet" not in page and "intake_path: str" not in page
     assert "hl-ipython3" not in page  # highlighted code cells
     assert 'class="jp-InputPrompt' not in page and 'class="jp-OutputPrompt' not in page
     assert report.SUMMARY_MIME not in page
@@ -330,15 +345,18 @@ def test_html_report_is_readable_chinese_without_code(batch_runs: dict) -> None:
 
 @pytest.mark.notebook
 def test_html_is_the_page_nbconvert_makes_less_its_pass_over_the_report_tables(batch_runs: dict) -> None:
-    """review.html (outputs set aside during nbconvert's BeautifulSoup pass) has the same elements,
-    attributes and text as nbconvert's own page: output wrappers still focusable, nothing lost."""
+    """review.html (outputs set aside during nbconvert's BeautifulSoup pass: toolkit.batch.speedups)
+    has the same elements, attributes and text as nbconvert's own page: output wrappers still
+    focusable, nothing lost."""
     from bs4 import BeautifulSoup
+
+    from toolkit.batch import export
 
     r = batch_runs["messy"]
     nb = nbformat.read(r.run_dir / "review.ipynb", as_version=4)
     ours = (r.run_dir / "review.html").read_text(encoding="utf-8")
-    exporter = batch._html_exporter()
-    with batch._exporter_lock:
+    exporter = export.html_exporter()
+    with export._exporter_lock:
         theirs, _ = exporter.from_notebook_node(nb)
     assert "oqtk-output-" not in ours  # every placeholder put back
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(theirs, "html.parser")
@@ -346,6 +364,27 @@ def test_html_is_the_page_nbconvert_makes_less_its_pass_over_the_report_tables(b
     outputs = soup.select("div.jp-OutputArea-output")
     assert outputs and all(o.get("tabindex") == "0" for o in outputs)
     assert len(soup.select("table")) >= 3
+
+
+def test_the_soup_pass_is_still_what_nbconvert_does() -> None:
+    """The guard of toolkit.batch.speedups.render_html: nbconvert's exporter still rewrites the
+    outputs' markup in a pass of its own (an ``<img>`` without ``alt`` gets one), which ours
+    leaves out for our outputs. When nbconvert drops or changes that pass, this fails: re-measure
+    the speedup or remove it."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from toolkit.batch import export, speedups
+
+    img = '<img src="data:image/png;base64,iVBORw0KGgo=">'
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": img})])]
+    )
+    exporter = export.html_exporter()
+    with export._exporter_lock:
+        theirs, _ = exporter.from_notebook_node(nb)
+        ours = speedups.render_html(exporter, nb)
+    assert 'alt="No description has been provided for this image"' in theirs
+    assert img in ours and 'tabindex="0"' in ours
 
 
 def test_html_outputs_are_sanitised_as_they_are_when_the_exporter_sanitises(
@@ -363,9 +402,11 @@ def test_html_outputs_are_sanitised_as_they_are_when_the_exporter_sanitises(
             )
         ]
     )
-    assert "<script>alert(1)</script>" in batch.render_html(nb)  # our own outputs: trusted, unchanged
-    monkeypatch.setattr(batch._html_exporter(), "sanitize_html", True)
-    page = batch.render_html(nb)
+    from toolkit.batch import export
+
+    assert "<script>alert(1)</script>" in export.render_html(nb)  # our own outputs: trusted, unchanged
+    monkeypatch.setattr(export.html_exporter(), "sanitize_html", True)
+    page = export.render_html(nb)
     assert "kept" in page and "alert(1)</script>" not in page
 
 
@@ -493,10 +534,12 @@ def test_a_kernel_started_ahead_is_stopped_when_the_parameters_are_refused(
 
 
 @pytest.mark.notebook
-def test_sequential_batch_starts_the_next_kernel_once_the_current_one_is_ready(
+def test_sequential_batch_starts_each_next_kernel_while_the_current_sheet_runs(
     tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not before (it would slow the current kernel's boot), and well before the next sheet runs."""
+    """Each run gets its own kernel, started ahead (the next one before the current run ends),
+    and each kernel and its client are stopped when its run ends; the notebook still counts
+    its cells from 1, as in a fresh kernel."""
     import papermill
 
     from toolkit.batch import kernels
@@ -512,13 +555,6 @@ def test_sequential_batch_starts_the_next_kernel_once_the_current_one_is_ready(
         return nb
 
     monkeypatch.setattr(papermill, "execute_notebook", spy_execute)
-    real_ready = kernels.BatchKernel.ready
-
-    def spy_ready(self: kernels.BatchKernel) -> None:
-        events.append(("ready", self))
-        real_ready(self)
-
-    monkeypatch.setattr(kernels.BatchKernel, "ready", spy_ready)
     clients: list = []
     real_client = kernels.BatchKernel.client
 
@@ -530,23 +566,22 @@ def test_sequential_batch_starts_the_next_kernel_once_the_current_one_is_ready(
     first, second = run_batch([CLEAN, MESSY], tmp_path / "runs", as_of=AS_OF, list_version=LIST_VERSION)
     assert first.ok and second.ok, (first.error, second.error)
     kinds = [e for e, _ in events]
-    assert kinds == ["start", "execute", "ready", "start", "executed", "execute", "ready", "executed"], kinds
+    assert kinds.index("start", 1) < kinds.index("executed")  # the second kernel, during the first run
     started = [km for e, km in events if e == "start"]
-    assert [km for e, km in events if e == "execute"] == started  # each run had its own, started ahead
-    assert not any(km.has_kernel for km in started)  # and each was stopped when its run ended …
+    assert len(started) == 2 and [km for e, km in events if e == "execute"] == started
+    assert not any(km.has_kernel for km in started)  # each stopped when its run ended …
     assert len(clients) == 2 and not any(kc.channels_running for kc in clients)  # … its client closed
     nb = nbformat.read(first.run_dir / "review.ipynb", as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
 
 
-def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
+def test_work_waiting_for_a_ready_kernel_runs_in_order_in_the_background_and_survives_errors(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     import threading
 
     from toolkit.batch import kernels
 
-    km = kernels.BatchKernel(kernel_name=batch.KERNEL_NAME)
     done = threading.Event()
     calls: list[str] = []
 
@@ -554,11 +589,12 @@ def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
         calls.append("fails")
         raise RuntimeError("no")
 
-    km.when_ready(lambda: calls.append("first"), fails, lambda: (calls.append("last"), done.set()))
-    assert calls == []  # nothing before the kernel answers
-    km.ready()
+    hook = kernels.once_ready(
+        lambda: calls.append("first"), fails, lambda: (calls.append("last"), done.set())
+    )
+    assert calls == []  # nothing before nbclient calls the hook
+    hook(notebook=None)  # as nbclient's on_notebook_start does
     assert done.wait(10)
-    km.ready()  # a second client finding it ready: nothing again
     assert calls == ["first", "fails", "last"]
     assert "work started once the kernel was ready failed" in caplog.text
 
@@ -566,8 +602,8 @@ def test_work_waiting_for_a_ready_kernel_runs_once_in_order_and_survives_errors(
 @pytest.mark.notebook
 def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp_path: Path) -> None:
     """Also: it has its sheet parsed ahead (any path, passed to the kernel as a Python literal),
-    it runs without ipykernel's debugger, and its client is ready once the kernel answers,
-    without draining IOPub."""
+    and its client (toolkit.batch.speedups.ReadyClient) is ready once the kernel answers, without
+    draining IOPub."""
     from toolkit.batch import kernels
 
     sheet = tmp_path / "申报 O'Brien.xlsx"
@@ -578,8 +614,6 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
         "import sys\n"
         "print(sorted(k for k in globals() if not k.startswith('_')), 'toolkit.intake.review' in sys.modules)\n"
         "print(list(sys.modules['toolkit.intake.reader']._prefetched))\n"
-        "from ipykernel import debugger\n"
-        "print(debugger._is_debugpy_available, '-Xfrozen_modules=off' in sys.orig_argv, sys.orig_argv[1:3])"
     )
 
     async def drive() -> tuple[dict, dict]:  # the client is asynchronous, as nbclient uses it
@@ -603,13 +637,11 @@ def test_a_kernel_preloads_the_review_without_binding_names_or_using_a_count(tmp
     finally:
         km.stop()
     assert left["msg_type"] in {"status", "iopub_welcome"}
-    first, prefetched, debugger = "".join(out).strip().split("\n")
+    first, prefetched = "".join(out).strip().split("\n")
     names, loaded = first.rsplit(" ", 1)
     assert loaded.strip() == "True"  # the review's modules are already imported …
     assert not {"toolkit", "report", "rules", "workdays", "pd", "pandas"} & set(eval(names))  # … unseen
     assert eval(prefetched) == [os.path.realpath(sheet)]  # its sheet is being (or was) parsed
-    # launched through toolkit.batch.kernel_main: ipykernel without its debugger (nor frozen_modules=off)
-    assert debugger == "False False ['-m', 'toolkit.batch.kernel_main']"
     assert reply["content"]["execution_count"] == 1
 
 
@@ -631,7 +663,7 @@ def test_preload_never_raises_even_when_the_policy_data_is_broken(
 # ---------------------------------------------------------------------------------------------
 # The report itself (no kernel)
 # ---------------------------------------------------------------------------------------------
-def _fake_run(lang: str = "zh") -> report.ReviewRun:
+def _fake_run(lang: str = "zh") -> report.SheetReview:
     evil = '<script>alert("x")</script>'
     results = pd.DataFrame(
         {
@@ -685,7 +717,7 @@ def _fake_run(lang: str = "zh") -> report.ReviewRun:
         "lang": lang,
         "output_dir": "",
     }
-    return report.ReviewRun(params, review, report.versions("1.0"))
+    return report.SheetReview(ReviewParameters(**params), review, report.versions("1.0"))
 
 
 def test_a_long_report_shows_the_first_rows_but_counts_all(tmp_path: Path) -> None:
@@ -697,7 +729,7 @@ def test_a_long_report_shows_the_first_rows_but_counts_all(tmp_path: Path) -> No
     for i in range(n):
         ws.append([f"L-{i:04d}", f"测试{i}", "IET Fellow", "是", "外籍人员"])
     wb.save(tmp_path / "long.xlsx")
-    run = report.run_review(str(tmp_path / "long.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out"))
+    run = report.review_sheet(str(tmp_path / "long.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out"))
     page = "".join(content for _kind, content in report.report_parts(run))
     assert f"审核结果（{n} 行）" in page and f"共 {n} 行" in page
     assert page.count("L-0") == report.MAX_ROWS_SHOWN  # only the rows shown were built
@@ -820,23 +852,6 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
     assert len(made) == 5
 
 
-def test_only_an_ipykernel_spec_is_launched_through_the_debugger_free_entry_point() -> None:
-    from jupyter_client.kernelspec import KernelSpec
-
-    from toolkit.batch import kernels
-
-    def cmd(argv: list[str]) -> list[str]:
-        km = kernels.BatchKernel(kernel_name="x")
-        km._kernel_spec = KernelSpec(argv=argv, resource_dir="/tmp")
-        km.connection_file = "/tmp/k.json"
-        return km.format_kernel_cmd(["--extra"])
-
-    ipy = ["/py", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    assert cmd(ipy) == ["/py", "-m", "toolkit.batch.kernel_main", "-f", "/tmp/k.json", "--extra"]
-    other = ["/opt/r/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
-    assert cmd(other) == [*other[:-1], "/tmp/k.json", "--extra"]
-
-
 @pytest.mark.notebook
 def test_a_fifo_and_a_far_cell_fail_at_once_and_the_good_sheet_beside_them_runs(tmp_path: Path) -> None:
     """Issue 16: a FIFO named .xlsx blocked `oqtk batch` forever; a far cell killed the kernel."""
@@ -937,7 +952,7 @@ def test_a_batch_names_the_other_sheets_of_applicants_it_did_not_review(tmp_path
 def test_the_batch_report_opens_with_the_decision_and_shows_words_not_codes(tmp_path: Path) -> None:
     from toolkit.paths import examples_dir
 
-    run = report.run_review(
+    run = report.review_sheet(
         str(examples_dir() / "intake_messy.xlsx"), AS_OF, "1.0", "zh", str(tmp_path / "out")
     )
     page = "".join(content for _kind, content in report.report_parts(run))
@@ -947,3 +962,50 @@ def test_the_batch_report_opens_with_the_decision_and_shows_words_not_codes(tmp_
     assert f"共{total}份：" in page and "主要原因：" in page
     assert "(eligible)" not in page and "(not_eligible)" not in page  # no codes beside the statuses
     assert "A类 认可类" in page  # categories in words
+
+
+def test_the_iri_grammar_speedup_still_targets_what_jsonschema_imports() -> None:
+    """The guard of toolkit.batch.speedups.skip_iri_grammar: importing papermill still imports
+    the IRI checker `rfc3987_syntax` (else the measure buys nothing: delete it), and with the
+    measure in place papermill still imports and a notebook still validates."""
+    import subprocess
+    import sys
+
+    probe = "import sys, papermill; print(sys.modules.get('rfc3987_syntax') is not None)"
+    plain = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == "True", (
+        "papermill → nbformat → jsonschema no longer imports rfc3987_syntax: "
+        "toolkit.batch.speedups.skip_iri_grammar is moot, remove it"
+    )
+    measured = (
+        "import sys\n"
+        "from toolkit.batch import speedups\n"
+        "speedups.skip_iri_grammar()\n"
+        "import nbformat, papermill\n"
+        f"nbformat.validate(nbformat.read({str(batch.NOTEBOOK)!r}, as_version=4))\n"
+        "print(sys.modules['rfc3987_syntax'] is None)"
+    )
+    out = subprocess.run([sys.executable, "-c", measured], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out.stderr
+
+
+def test_the_ready_client_still_matches_jupyter_clients_wait_for_ready() -> None:
+    """The guard of toolkit.batch.speedups.ReadyClient: jupyter_client still has the private
+    reply handler it calls, and its own wait_for_ready still ends by draining IOPub (the 0.2 s the
+    client saves). When jupyter_client changes either, this fails: re-measure or remove it."""
+    import inspect
+
+    from jupyter_client.client import KernelClient
+
+    from toolkit.batch import kernels, speedups
+
+    assert callable(getattr(KernelClient, "_handle_kernel_info_reply", None))
+    source = inspect.getsource(KernelClient._async_wait_for_ready)
+    assert "Flush IOPub channel" in source and "kernel_info_reply" in source
+    assert (
+        kernels.BatchKernel(kernel_name=batch.KERNEL_NAME).client_class
+        == "toolkit.batch.speedups.ReadyClient"
+    )
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    assert issubclass(speedups.ReadyClient, AsyncKernelClient)  # asynchronous, as nbclient expects

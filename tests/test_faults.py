@@ -98,7 +98,7 @@ def test_a_batch_run_killed_midway_never_looks_complete(tmp_path: Path) -> None:
     # the batch notebook with a cell after the review that says "now" and waits: the results
     # files are written, the final manifest is not
     nb = nbformat.read(batch.NOTEBOOK, as_version=4)
-    review_at = next(i for i, c in enumerate(nb.cells) if "run_review" in c.source)
+    review_at = next(i for i, c in enumerate(nb.cells) if "review_sheet" in c.source)
     nb.cells.insert(review_at + 1, nbformat.v4.new_code_cell(_PAUSE_CELL))
     paused_nb = tmp_path / "paused.ipynb"
     nbformat.write(nb, paused_nb)
@@ -341,7 +341,7 @@ def test_a_kernel_killed_mid_cell_fails_its_sheet_within_seconds_and_the_next_sh
     # as the out-of-memory killer would: SIGKILL to the kernel while a cell runs. Before the
     # client was asynchronous, nbclient blocked in get_msg and the batch hung past the cell timeout
     nb = nbformat.read(batch.NOTEBOOK, as_version=4)
-    review_at = next(i for i, c in enumerate(nb.cells) if "run_review" in c.source)
+    review_at = next(i for i, c in enumerate(nb.cells) if "review_sheet" in c.source)
     nb.cells.insert(review_at, nbformat.v4.new_code_cell(_DIE_CELL))
     dying_nb = tmp_path / "dying.ipynb"
     nbformat.write(nb, dying_nb)

@@ -696,7 +696,7 @@ def test_control_characters_are_visible_in_the_report_and_the_terminal(tmp_path:
     from toolkit.cli import main
 
     src = _hostile_output_sheet(tmp_path)
-    run = report.run_review(str(src), "2025-12-31", LIST_VERSION, "zh", "")
+    run = report.review_sheet(str(src), "2025-12-31", LIST_VERSION, "zh", "")
     page = "".join(html for _kind, html in report.report_parts(run))
     assert "\x1b" not in page and "\x00" not in page
     assert "A␛-1" in page and "申报␛.xlsx" in page
@@ -819,7 +819,7 @@ def test_every_other_sheet_with_an_intake_header_is_reported_by_name_with_its_ro
     assert len(summary) == 3 and any("旧表" in s and "4" in s for s in summary)
     wb.close()
     # the report
-    run = report.run_review(str(src), "2025-12-31", LIST_VERSION, "zh", "")
+    run = report.review_sheet(str(src), "2025-12-31", LIST_VERSION, "zh", "")
     page = "".join(html for _kind, html in report.report_parts(run))
     assert "未审核的工作表" in page and "旧表" in page and "隐" in page
     assert report.summary(run)["sheets_not_reviewed"][1] == {

@@ -109,7 +109,7 @@ def test_the_batch_report_heads_its_tables_with_the_workbooks_words(written, tmp
     _rv, files = written
     officer = {lang: _headers(files[lang]["xlsx"], "结果 Results") for lang in ("zh", "en")}
     problems = {lang: _headers(files[lang]["xlsx"], "待补正 Problems") for lang in ("zh", "en")}
-    run = report.run_review(str(MESSY), AS_OF.isoformat(), "1.0", "zh", str(tmp_path / "out"))
+    run = report.review_sheet(str(MESSY), AS_OF.isoformat(), "1.0", "zh", str(tmp_path / "out"))
     page = "".join(c for kind, c in report.report_parts(run) if kind == "html")
     tables = re.findall(r"<table[^>]*>.*?</table>", page, re.S)
     heads = [

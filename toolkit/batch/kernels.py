@@ -7,7 +7,7 @@ will be needed (its sheet is a workbook), and the kernel spends that second *whi
 imports papermill, checks the parameters, writes the first manifest, or — for the next sheet of
 a sequential batch — while the previous sheet's notebook runs. Work the runner can put off
 (building the HTML exporter, starting the next sheet's kernel) waits until the kernel is ready
-(:meth:`BatchKernel.when_ready`): on two cores it would otherwise slow the kernel's boot.
+(:func:`once_ready`): on two cores it would otherwise slow the kernel's boot.
 
 Each kernel preloads (:func:`toolkit.batch.report.preload`): it imports the review's modules and
 reads the policy data a review reads first, and has calamine parse its sheet in a background
@@ -17,30 +17,29 @@ used; the notebook then runs exactly as it would in a fresh kernel, and is still
 
 papermill is handed the kernel through its ``km`` argument. A client does not shut down a kernel
 it did not start, nor close its own connections to it; :class:`BatchKernel` remembers the
-clients it hands out so that :meth:`BatchKernel.stop` can do both. Its clients
-(:class:`BatchKernelClient`) wait for the kernel as jupyter_client's do, less the final 0.2 s
-spent draining IOPub, which nbclient does not need (it reads only the messages of its own
-requests).
+clients it hands out (jupyter_client's asynchronous client, as nbclient expects: a kernel killed
+mid-cell is then noticed within about a second) so that :meth:`BatchKernel.stop` can do both.
+Work to do once the kernel has answered is handed to nbclient's public ``on_notebook_start``
+hook (:func:`once_ready`).
+
+jupyter_client, nbclient and ipykernel are used through their public interfaces (the stock
+``ipykernel_launcher`` kernel, jupyter_client's own kernelspec lookup) except for one measured
+shortcut kept in :mod:`toolkit.batch.speedups` (the client's ``wait_for_ready``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
-from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-__all__ = ["PRELOAD", "BatchKernel", "BatchKernelClient", "KernelsAhead", "kernel_specs", "start_kernel"]
+__all__ = ["PRELOAD", "BatchKernel", "KernelsAhead", "once_ready", "start_kernel"]
 
 log = logging.getLogger(__name__)
 
@@ -48,82 +47,14 @@ log = logging.getLogger(__name__)
 PRELOAD = '__import__("toolkit.batch.report").batch.report.preload({path})'
 
 
-class BatchKernelClient(AsyncKernelClient):
-    """jupyter_client's asynchronous client, ready as soon as the kernel has answered.
-
-    Asynchronous, as nbclient expects: nbclient waits for a cell's reply and, alongside, checks
-    every second that the kernel is still alive (``NotebookClient._async_poll_kernel_alive``,
-    which raises ``DeadKernelError``). With a blocking client the wait for the reply blocked the
-    event loop, so a kernel killed mid-cell (by the OOM killer, say) was never noticed and the
-    batch hung for the whole cell timeout and beyond; with this one it is noticed within about
-    a second (tested by killing the kernel mid-cell).
-
-    ``wait_for_ready`` asks for ``kernel_info`` until the reply comes and an IOPub message shows
-    that channel is connected — as jupyter_client does — but then returns, where jupyter_client
-    goes on reading IOPub until it has been quiet for 0.2 s. Messages left there belong to that
-    ``kernel_info`` request; nbclient skips every message whose parent is not its own request.
-    """
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while True:
-            self.kernel_info()
-            try:
-                msg = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                msg = None
-            if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.2)
-                except Empty:
-                    pass  # IOPub not connected yet: ask again
-                else:
-                    self._handle_kernel_info_reply(msg)
-                    if isinstance(self.parent, BatchKernel):
-                        self.parent.ready()
-                    return
-            if not await self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-
 class BatchKernel(KernelManager):
-    """A kernel manager that can stop its kernel *and* close the clients papermill opened on it.
-
-    An ipykernel kernelspec (``python -m ipykernel_launcher``) is launched through
-    :mod:`toolkit.batch.kernel_main` instead, without ``-Xfrozen_modules=off``: the same kernel
-    without its debugger, which a headless batch run never uses (0.07 s less per kernel). Any
-    other kernelspec is launched as it is.
-    """
+    """A kernel manager that can stop its kernel *and* close the clients papermill opened on it;
+    its clients are :class:`toolkit.batch.speedups.ReadyClient` (jupyter_client's asynchronous
+    client, ready without the final 0.2 s IOPub drain)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(client_class="toolkit.batch.kernels.BatchKernelClient", **kwargs)
+        super().__init__(client_class="toolkit.batch.speedups.ReadyClient", **kwargs)
         self._clients: list[Any] = []
-        self._when_ready: list[Callable[[], None]] = []
-
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        cmd = super().format_kernel_cmd(extra_arguments)
-        for i in range(1, len(cmd) - 1):
-            if cmd[i : i + 2] == ["-m", "ipykernel_launcher"]:
-                head = [a for a in cmd[1:i] if a != "-Xfrozen_modules=off"]
-                return [cmd[0], *head, "-m", "toolkit.batch.kernel_main", *cmd[i + 2 :]]
-        return cmd
-
-    def when_ready(self, *callbacks: Callable[[], None]) -> None:
-        """Call ``callbacks`` (in order, in a background thread) once a client finds the kernel
-        ready: work the runner has to do anyway — start the next sheet's kernel, build the HTML
-        exporter — then overlaps the notebook's cells instead of competing with this kernel's
-        own boot and preload for the CPU."""
-        self._when_ready.extend(callbacks)
-
-    def ready(self) -> None:
-        """The kernel answered: run the :meth:`when_ready` callbacks (once; errors are logged)."""
-        callbacks, self._when_ready = self._when_ready, []
-        if callbacks:
-            threading.Thread(
-                target=_call_each, args=(callbacks,), name="oqtk-kernel-ready", daemon=True
-            ).start()
 
     def client(self, **kwargs: Any) -> Any:
         kc = super().client(**kwargs)
@@ -141,28 +72,25 @@ class BatchKernel(KernelManager):
                 self.shutdown_kernel(now=True)  # also removes the connection file
 
 
-def _call_each(callbacks: list[Callable[[], None]]) -> None:
-    for cb in callbacks:
-        try:
-            cb()
-        except Exception:  # best-effort work ahead: the run does it itself if need be
-            log.exception("work started once the kernel was ready failed")
+def once_ready(*callbacks: Callable[[], None]) -> Callable[..., None]:
+    """A hook for nbclient's ``on_notebook_start`` (called once its client finds the kernel
+    ready) that runs ``callbacks`` in order in a background thread, logging any error.
 
+    Work the runner has to do anyway — start the next sheet's kernel, build the HTML exporter —
+    then overlaps the notebook's cells instead of competing with this kernel's own boot and
+    preload for the CPU."""
 
-@functools.cache
-def kernel_specs() -> KernelSpecManager:
-    """Where batch kernels are looked up: jupyter_client's own directories, named without
-    importing IPython.
+    def run_all() -> None:
+        for cb in callbacks:
+            try:
+                cb()
+            except Exception:  # best-effort work ahead: the run does it itself if need be
+                log.exception("work started once the kernel was ready failed")
 
-    jupyter_client looks in the Jupyter data directories and then in IPython's legacy
-    ``<ipython dir>/kernels``, and names the latter by importing IPython — 0.04 s before the first
-    kernel can even be launched, in a process that has no other use for IPython. The same
-    directories, IPython's named as IPython names it (``$IPYTHONDIR``, else ``~/.ipython``).
-    """
-    from jupyter_core.paths import jupyter_path
+    def hook(**_kwargs: Any) -> None:
+        threading.Thread(target=run_all, name="oqtk-kernel-ready", daemon=True).start()
 
-    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
-    return KernelSpecManager(kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
+    return hook
 
 
 def start_kernel(
@@ -170,7 +98,7 @@ def start_kernel(
 ) -> BatchKernel:
     """Launch a kernel (returns at once; it boots and preloads in its own process, and starts
     parsing ``intake_path`` if given)."""
-    km = BatchKernel(kernel_name=kernel_name, config=config, kernel_spec_manager=kernel_specs())
+    km = BatchKernel(kernel_name=kernel_name, config=config)
     args = ["--HistoryManager.hist_file=:memory:"]  # as nbclient passes: no history database
     if km.ipykernel:
         path = ascii(os.fspath(intake_path)) if intake_path is not None else ""  # a Python literal

@@ -245,6 +245,12 @@ def run_result(
     info = client.wait(run_id, timeout=timeout)
     names = [o["name"] for o in info.get("outputs") or ()]
     folder = fetch_outputs(client, run_id, names, cache)
-    manifest = dict(info.get("manifest") or {})
+    # the manifest as the register knows it: a run the service closed as failed says so
+    manifest = {
+        **(info.get("manifest") or {}),
+        "run_id": run_id,
+        "outcome": info["outcome"],
+        "error": info.get("error"),
+    }
     status = 0 if info["outcome"] == "succeeded" else 1
-    return RunResult(run_id, folder, input_path, info["outcome"], info.get("error"), manifest, status)
+    return RunResult(folder, input_path, manifest, status)

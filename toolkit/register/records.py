@@ -21,7 +21,6 @@ log = logging.getLogger("toolkit.register")
 REGISTER_FILENAME = "register.sqlite"
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_MANIFEST_SCHEMAS = frozenset({1})
-OUTCOMES = ("succeeded", "failed", "incomplete")
 #: run status code → (zh, en). Derived: failed/incomplete from the manifest, else the latest decision.
 RUN_STATUSES: dict[str, tuple[str, str]] = {
     "pending": ("待审核", "Pending review"),
@@ -39,7 +38,6 @@ DECISIONS: dict[str, tuple[str, str]] = {
 RUN_FILES = ("manifest.json", "review.ipynb", "review.html", "results.xlsx", "results.csv")
 #: Run ids: Beijing time saying so (``20261202T035335+0800-aa2a46fa``), or UTC (``…Z-…``) before.
 _RUN_ID_RE = re.compile(r"^\d{8}T\d{6}(Z|\+0800)-[0-9A-Za-z-]+$")
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x4F51544B  # "OQTK": marks a SQLite file as an oq-toolkit register
 
@@ -228,16 +226,6 @@ def _os_user() -> str | None:
         return getpass.getuser()
     except (OSError, KeyError):  # no USER variable and no passwd entry (some containers)
         return None
-
-
-def _utc_iso(value: str, where: str) -> str:
-    try:
-        dt = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise RunFolderError(f"{where}: 不是 ISO 8601 时间 / not an ISO 8601 time: {value!r}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)  # the manifest contract writes UTC
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _since_utc(since: date | datetime | str) -> datetime:

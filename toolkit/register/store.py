@@ -3,6 +3,7 @@ into the hash chain on every write."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..exceptions import RegisterError
 from . import chain
-from .folders import _looks_like_run_folder, _manifest_sha256_now, _read_run_folder, _RunInfo
+from .folders import _insert_run, _looks_like_run_folder, _manifest_sha256_now
 from .integrity import _verify, compare_records
 from .records import (
     _SQLITE_MAGIC,
@@ -279,7 +280,10 @@ class Register:
         run_dir = run_dir.expanduser().resolve()
         if not run_dir.is_dir():
             raise RunFolderError(f"运行文件夹不存在 / Run folder not found: {run_dir}")
-        info = _read_run_folder(run_dir)
+        from .manifest import read_manifest  # pydantic: not for `oqtk --help`
+
+        info, raw = read_manifest(run_dir)
+        manifest_sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else None
         with self._write() as conn:
             if submitted_by is None and self._service_mode(conn):
                 raise RunFolderError(
@@ -298,14 +302,14 @@ class Register:
                     "recorded by the oq-register service; it is not read again from its folder."
                 )
             if row is None:
-                _insert_run(conn, info, submitted_by, self._key)
+                _insert_run(conn, run_dir, info, raw, submitted_by, self._key)
                 action = "recorded"
-            elif row[1] == info.manifest_sha256 or row[1] == _manifest_sha256_now(run_dir):
+            elif row[1] == manifest_sha256 or row[1] == _manifest_sha256_now(run_dir):
                 action = "unchanged"  # (second test: we read the folder just before its manifest landed)
             elif row[0] == "incomplete":
                 conn.execute("DELETE FROM outputs WHERE run_id = ?", (info.run_id,))
                 conn.execute("DELETE FROM runs WHERE run_id = ?", (info.run_id,))
-                _insert_run(conn, info, submitted_by, self._key)
+                _insert_run(conn, run_dir, info, raw, submitted_by, self._key)
                 action = "updated"
             else:
                 raise RunFolderError(
@@ -502,29 +506,6 @@ class Register:
         lists status changes, then rows added in b, then rows removed from b.
         """
         return compare_records(self.get_run(run_a), self.get_run(run_b))
-
-
-def _insert_run(conn: sqlite3.Connection, info: _RunInfo, submitted_by: str | None, key: bytes) -> None:
-    conn.execute(
-        """INSERT INTO runs (run_id, run_dir, outcome, error, manifest_schema, created_at, finished_at,
-               input_path, input_name, input_sha256, parameters_json, versions_json, counts_json,
-               rows_in, rows_out, duration_s, manifest_json, manifest_sha256, recorded_at, submitted_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            info.run_id, str(info.run_dir), info.outcome, info.error, info.manifest_schema,
-            info.created_at, info.finished_at, info.input_path, info.input_name, info.input_sha256,
-            json.dumps(info.parameters, ensure_ascii=False, sort_keys=True),
-            json.dumps(info.versions, ensure_ascii=False, sort_keys=True),
-            json.dumps(info.counts, ensure_ascii=False, sort_keys=True),
-            info.rows_in, info.rows_out, info.duration_s, info.manifest_json, info.manifest_sha256, _now(),
-            submitted_by,
-        ),
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT INTO outputs (run_id, name, sha256, bytes) VALUES (?, ?, ?, ?)",
-        [(info.run_id, o.name, o.sha256, o.bytes) for o in info.outputs],
-    )
-    chain.seal(conn, key, "run", info.run_id)
 
 
 _SELECT_RUNS = """SELECT run_id, run_dir, outcome, error, created_at, finished_at, recorded_at,

@@ -373,9 +373,10 @@ def test_the_publicity_length_shown_in_the_forms_comes_from_policy_data(monkeypa
     from support import data_copy
 
     import toolkit
-    from toolkit.dashboards.assess import AssessForm, process_steps
+    from toolkit.dashboards.assess import AssessForm
     from toolkit.dashboards.publicity import PublicityForm
     from toolkit.dashboards.widgets import publicity_days
+    from toolkit.rules.process import process_steps
 
     with data_copy(monkeypatch, tmp_path) as root:
         path = root / "policy" / "publicity_working_days.yaml"

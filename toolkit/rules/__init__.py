@@ -1,4 +1,5 @@
-"""The rules: the List, services by category, Category C title eligibility, and one case end to end."""
+"""The rules: the List, services by category, Category C title eligibility, one case end to end, and
+the assessment process as that case's checklist."""
 
 from .case import CaseInput, CaseResult, assess_case
 from .experience import completion_date, full_years, years_between
@@ -12,6 +13,7 @@ from .listdata import (
     lookup_version,
     version_in_force,
 )
+from .process import Step, process_steps
 from .requirements import Requirement, basic_requirements, requirements_for
 from .services import Service, services_for
 from .titles import Round, TitleAssessment, assess_title, rounds, title_series
@@ -25,6 +27,7 @@ __all__ = [
     "Requirement",
     "Round",
     "Service",
+    "Step",
     "TitleAssessment",
     "assess_case",
     "assess_title",
@@ -35,6 +38,7 @@ __all__ = [
     "get_version",
     "list_versions",
     "lookup_version",
+    "process_steps",
     "requirements_for",
     "rounds",
     "services_for",

@@ -520,6 +520,35 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_
         server.stop()
 
 
+def test_a_kernel_handed_out_from_a_stale_pool_waits_for_its_page_then_is_culled(tmp_path):
+    """A pooled kernel idle longer than the cull timeout is handed to a page: it must not be culled
+    before the page connects (it would leave the page dead), yet is culled if no page ever does."""
+    import psutil
+    from browser_support import DashboardServer
+
+    server = DashboardServer(
+        tmp_path / "home", extra_args=("--cull-idle-timeout", "4", "--cull-interval", "1")
+    )
+    server.start()
+    try:
+        time.sleep(6)  # every pooled kernel has now been idle longer than the timeout
+
+        def alive(kernel_id: str) -> bool:
+            return any(kernel_id in " ".join(psutil.Process(pid).cmdline()) for pid in server.kernel_pids())
+
+        status, body = server.get("/voila/render/lookup.ipynb")  # from the pool; no browser connects
+        assert status == 200
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', body).group(1)
+        time.sleep(2.5)  # more than two cull passes since it left the pool
+        assert alive(kernel_id), "the page's kernel was culled before the page could connect"
+        deadline = time.monotonic() + 20
+        while alive(kernel_id) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not alive(kernel_id)  # no page ever connected: culled after the timeout
+    finally:
+        server.stop()
+
+
 def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashboard_server, browser_page):
     page, _ = browser_page
     page.goto(dashboard_server.url("app") + "#lookup")  # the token, then the tool

@@ -65,14 +65,19 @@ def test_a_blocked_review_names_every_reason_in_both_languages():
 def test_title_conditions_not_met_quote_the_findings_in_each_language():
     steps = steps_for(degree=None)
     note_zh, note_en = steps["employer_review"].note_zh, steps["employer_review"].note_en
-    assert note_zh.startswith("职称申报条件未满足或信息不全：") and note_en.startswith("title conditions not met")
+    assert note_zh.startswith("职称申报条件未满足或信息不全：") and note_en.startswith(
+        "title conditions not met"
+    )
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in note_en.split(":", 1)[1][:40])  # English reasons
 
 
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (("      not_on_list:\n", "      not_listed:\n"), "steps.0.notes"),  # a situation the code does not know
+        (
+            ("      not_on_list:\n", "      not_listed:\n"),
+            "steps.0.notes",
+        ),  # a situation the code does not know
         (("如持续工作将于{date}满足", "如持续工作将于{when}满足"), "steps.1.notes.title_met_on.zh"),
         (("        reading: upload_after_publicity\n", "        reading: upload_whenever\n"), "reading"),
         (("  - key: bureau_review\n", "  - key: bureau_check\n"), "steps"),

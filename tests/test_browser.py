@@ -74,6 +74,29 @@ def test_language_switch(dashboard_server, browser_page):
     page.wait_for_selector("text=仪表板")
 
 
+def test_the_language_picked_is_kept_across_pages(dashboard_server, browser_page):
+    """Issue 15: English chosen on the home page stays English on the next page, opened by its link
+    or typed in; 中文 chosen again stays too. Only the language is kept, in this browser."""
+    page, log = browser_page
+    open_dashboard(page, dashboard_server, "home")
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=Dashboards")
+    page.locator('.oqtk-nav a[data-page="assess"]').first.click()  # a link: a new page, a new kernel
+    page.wait_for_selector(".oqtk-page-assess .oqtk-lang", timeout=60_000)
+    page.wait_for_selector(".oqtk-page-assess >> text=Fill in the application", timeout=30_000)
+    assert "mod-active" in page.locator(".oqtk-lang button", has_text="English").get_attribute("class")
+    assert page.evaluate("Object.keys(localStorage)") == ["oqtk-lang"]
+    assert page.evaluate("localStorage.getItem('oqtk-lang')") == "en"
+    open_dashboard(page, dashboard_server, "publicity")  # typed in (the token URL)
+    page.wait_for_selector("text=Compute end date", timeout=30_000)
+    page.locator(".oqtk-lang button", has_text="中文").click()
+    page.wait_for_selector("text=计算结束日期")
+    open_dashboard(page, dashboard_server, "lookup")
+    page.wait_for_selector(".oqtk-page-lookup >> text=资格查询", timeout=30_000)
+    assert "mod-active" in page.locator(".oqtk-lang button", has_text="中文").get_attribute("class")
+    assert all("lang=" not in u for u in log.urls)  # nothing sent: the language stays in the browser
+
+
 def test_lookup_search_as_you_type(dashboard_server, browser_page):
     page, _ = browser_page
     open_dashboard(page, dashboard_server, "lookup")

@@ -102,6 +102,8 @@ class _File(StrictModel):
 
 @dataclass(frozen=True)
 class Note:
+    """What the checklist says in one situation, and the reading it rests on (None: the notice)."""
+
     zh: str
     en: str
     reading: Source | None

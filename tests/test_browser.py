@@ -605,6 +605,7 @@ def test_every_symbol_the_pages_use_renders_with_the_installed_fonts(browser_pag
 
     sources = [*(REPO / "toolkit" / "dashboards").glob("*.py"), *(REPO / "toolkit" / "rules").glob("*.py")]
     sources += [REPO / "templates" / "voila" / "templates" / "oqtk" / "index.html.j2"]
+    sources += list((REPO / "templates" / "dashboards").glob("*.j2"))  # the case summary
     sources += list((REPO / "data" / "policy").glob("*.yaml"))
     chars = set()
     for path in sources:

@@ -55,7 +55,7 @@ def _yes_no(v: bool | None) -> str:
     return "" if v is None else ("是 Yes" if v else "否 No")
 
 
-def _iso(v: dt.date | None) -> str:
+def _iso_date(v: dt.date | None) -> str:
     return v.isoformat() if v else ""
 
 
@@ -81,7 +81,7 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
         ("姓名", "Name", case.full_name or ""),
         ("人员类别", "Holder type", label(case.holder_type, HOLDER_TYPES, "both")),
         ("上海户籍", "Shanghai hukou", _yes_no(case.shanghai_hukou)),
-        ("出生日期", "Date of birth", _iso(case.date_of_birth)),
+        ("出生日期", "Date of birth", _iso_date(case.date_of_birth)),
         ("境外职业资格证书", "Certificate(s)", "；".join(case.qualifications)),
         ("平台核验", "Verified on the platform", _yes_no(case.verified)),
         ("学历学位", "Degree", label(case.degree, DEGREES, "both")),
@@ -92,17 +92,17 @@ def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
             f"{series.name_zh} {series.name_en}" if series else (case.title_series or ""),
         ),
         ("申报级别", "Requested level", label(case.title_level, LEVELS, "both") or "最高可申报 highest open"),
-        ("相关工作起始", "Relevant work since", _iso(case.relevant_since)),
+        ("相关工作起始", "Relevant work since", _iso_date(case.relevant_since)),
         ("相关工作年限", "Relevant work, years", _number(case.relevant_years)),
-        ("在沪工作起始", "Shanghai work since", _iso(case.shanghai_since)),
+        ("在沪工作起始", "Shanghai work since", _iso_date(case.shanghai_since)),
         ("在沪工作年限", "Shanghai work, years", _number(case.shanghai_years)),
         ("单位性质", "Employer type", label(case.employer_type, EMPLOYER_TYPES, "both")),
         ("主管部门推荐", "Authority recommendation", _yes_no(case.recommended_by_authority)),
         ("参加过往期评审", "Took part in an earlier round", _yes_no(case.previous_round)),
         ("评审批次", "Round", f"{rnd.name_zh} {rnd.name_en}" if rnd else ""),
         ("基本条件（经办人核对）", "Basic requirements (officer's check)", basic),
-        ("公示开始", "Publicity start", _iso(case.publicity_start)),
-        ("公示结束", "Publicity end", _iso(case.publicity_end)),
+        ("公示开始", "Publicity start", _iso_date(case.publicity_start)),
+        ("公示结束", "Publicity end", _iso_date(case.publicity_end)),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,10 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import policy
+from toolkit import CaseInput, policy
 from toolkit.paths import REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# One applicant the rules tests vary: an FCCA holder with a master's, accounting, relevant work since
+# 2015 and Shanghai work since 2023, at an enterprise, not in an earlier round.
+FCCA_CASE = CaseInput(
+    application_id="T-1",
+    holder_type="foreign_national",
+    shanghai_hukou=False,
+    qualifications=("FCCA",),
+    verified=True,
+    degree="master",
+    title_series="accounting",
+    relevant_since=dt.date(2015, 1, 1),
+    shanghai_since=dt.date(2023, 1, 1),
+    employer_type="enterprise",
+    previous_round=False,
+)
 
 
 @contextmanager

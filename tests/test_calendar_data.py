@@ -15,20 +15,22 @@ import holidays
 import pytest
 
 from toolkit import CalendarNotCovered, PolicyDataError, policy
-from toolkit.calendar.workdays import (
+from toolkit.calendar import (
     DayKind,
     calendar_status,
-    check_publicity,
     count_working_days,
     covered_years,
     day_info,
     is_working_day,
+)
+from toolkit.cli import main
+from toolkit.paths import REPO_ROOT
+from toolkit.rules.publicity import (
+    check_publicity,
     latest_publicity_start,
     publicity_end_date,
     publicity_window,
 )
-from toolkit.cli import main
-from toolkit.paths import REPO_ROOT
 
 D = dt.date
 FIXTURES = Path(__file__).parent / "fixtures" / "calendar"

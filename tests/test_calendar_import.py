@@ -14,19 +14,19 @@ import pytest
 from support import data_copy
 
 from toolkit import policy
-from toolkit.calendar.imports import import_notice, parse_notice
-from toolkit.calendar.workdays import (
+from toolkit.calendar import (
     DayKind,
-    _libraries,
     calendar_status,
-    check_publicity,
     day_info,
+    import_notice,
+    parse_notice,
     provisional_from,
-    publicity_window,
 )
+from toolkit.calendar.libraries import library_schedules
 from toolkit.exceptions import CalendarNotCovered, NoticeImportError
 from toolkit.findings import Outcome
 from toolkit.paths import REPO_ROOT
+from toolkit.rules.publicity import check_publicity, publicity_window
 
 D = dt.date
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
@@ -42,7 +42,7 @@ def bureau(monkeypatch, tmp_path):
 
 
 def _lib_working(year: int) -> dict[str, bytes]:
-    libs = _libraries()
+    libs = library_schedules()
     return {"holidays": libs.holidays_flags[year], "chinesecalendar": libs.cc_flags[year]}
 
 
@@ -236,12 +236,17 @@ def test_pdf_notice_with_wrapped_lines_reproduces_2026(bureau, tmp_path):
 def test_the_first_provisional_day_is_derived_from_every_year_the_libraries_hold():
     """The earliest December day that a following year's notice ever changed, from both libraries
     (December has no holiday of its own, so every special December day is such a change)."""
-    from chinese_calendar.constants import holidays as cc_off
-    from chinese_calendar.constants import workdays as cc_work
+    import chinese_calendar
 
-    libs = _libraries()
+    libs = library_schedules()
     days = [d for s in libs.schedules.values() for d in (*s.off, *s.makeup) if d.month == 12]
-    days += [d for d in (*cc_off, *cc_work) if d.month == 12]
+    # chinesecalendar names each special day (a day off or a make-up working day) it holds
+    days += [
+        d
+        for y in sorted(libs.cc_years)
+        for d in (D(y, 12, i) for i in range(1, 32))
+        if chinese_calendar.get_holiday_detail(d)[1] is not None
+    ]
     assert days, "the libraries hold late-December changes (2018-12-29, 2011-12-31, …)"
     assert provisional_from(2026) == D(2026, 12, min(d.day for d in days))
     assert D(2018, 12, 29) in days and D(2011, 12, 31) in days

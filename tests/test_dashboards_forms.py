@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.calendar.workdays import calendar_status
+from toolkit.calendar import calendar_status
 from toolkit.dashboards import page as page_mod
 from toolkit.dashboards.home import HomeForm
 from toolkit.dashboards.lookup import LookupForm

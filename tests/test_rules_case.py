@@ -6,22 +6,12 @@ import dataclasses
 import datetime as dt
 import re
 
-from toolkit import CaseInput, Outcome, assess_case, policy
+from support import FCCA_CASE
+
+from toolkit import Outcome, assess_case, policy
 
 AS_OF = dt.date(2025, 12, 31)
-FCCA = CaseInput(
-    application_id="T-1",
-    holder_type="foreign_national",
-    shanghai_hukou=False,
-    qualifications=("FCCA",),
-    verified=True,
-    degree="master",
-    title_series="accounting",
-    relevant_since=dt.date(2015, 1, 1),
-    shanghai_since=dt.date(2023, 1, 1),
-    employer_type="enterprise",
-    previous_round=False,
-)
+FCCA = FCCA_CASE  # a foreign national's FCCA, master's, accounting, 2015 / 2023 (support.py)
 
 
 def run(**changes):

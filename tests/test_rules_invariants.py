@@ -25,7 +25,7 @@ def _assess(degree, relevant, shanghai, s, sci):
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timed assertion: a loaded machine stalls one example
 @given(st.sampled_from(DEGREE_ORDER), years, years, years, series, st.booleans())
 def test_more_years_never_lowers_the_result(degree, a, b, shanghai, s, sci):
     lo, hi = sorted((a, b))
@@ -35,7 +35,7 @@ def test_more_years_never_lowers_the_result(degree, a, b, shanghai, s, sci):
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timed assertion: a loaded machine stalls one example
 @given(
     st.integers(0, len(DEGREE_ORDER) - 1),
     st.integers(0, len(DEGREE_ORDER) - 1),
@@ -51,7 +51,7 @@ def test_higher_degree_never_lowers_the_result(i, j, relevant, shanghai, s, sci)
     assert RANK[r_lo.highest] <= RANK[r_hi.highest]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timed assertion: a loaded machine stalls one example
 @given(st.sampled_from(DEGREE_ORDER), years, years, series, st.one_of(st.none(), st.booleans()))
 def test_every_answer_carries_the_findings_that_explain_it(degree, relevant, shanghai, s, sci):
     r = _assess(degree, relevant, shanghai, s, sci)

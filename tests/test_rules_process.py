@@ -81,7 +81,8 @@ def test_title_conditions_not_met_quote_the_findings_in_each_language():
         (("如持续工作将于{date}满足", "如持续工作将于{when}满足"), "steps.1.notes.title_met_on.zh"),
         (("        reading: upload_after_publicity\n", "        reading: upload_whenever\n"), "reading"),
         (("  - key: bureau_review\n", "  - key: bureau_check\n"), "steps"),
-        (("    parameter: publicity_working_days\n", "    parameter: publicity_days\n"), "steps.2.parameter"),
+        (("    clause: verification_platform", "    clause: verification_desk"), "steps.0.clause"),
+        (("    rule: publicity", "    rule: calendar"), "steps.2.rule"),
         (("    en: Bureau review\n", "    en: Bureau review\n    weight: 1\n"), "weight"),
     ],
 )

@@ -8,8 +8,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["atomic_paths", "sha256_file", "write_text_atomic"]
+from .exceptions import ToolkitError
+
+__all__ = ["atomic_paths", "open_word_document", "sha256_file", "write_text_atomic"]
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -50,3 +53,16 @@ def write_text_atomic(target: Path, text: str, *, fsync: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``target`` whole or not at all (:func:`atomic_paths`)."""
     with atomic_paths(target, fsync=fsync) as (tmp,):
         tmp.write_text(text, encoding="utf-8")
+
+
+def open_word_document(path: Path, error: type[ToolkitError]) -> Any:
+    """``path`` opened with python-docx (a ``docx.Document``); a file it cannot read raises
+    ``error`` naming the file, in both languages (the notice and annex importers)."""
+    import docx
+
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:
+        raise error(
+            f"{path}: 不是可读取的 Word 文档 / not a readable Word (.docx) document ({type(exc).__name__})"
+        ) from exc

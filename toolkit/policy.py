@@ -5,6 +5,10 @@ Two kinds of file live in ``data/policy/``:
 ``sources.yaml``
     The documents decisions rest on (id → titles, number, date, url).
 
+``clauses.yaml`` and ``readings.yaml``
+    Clauses the rules cite that carry no number (:func:`clause`), and the toolkit's own readings
+    where the notice is silent (:func:`reading`, basis I): key → doc, clause_zh, clause_en, basis.
+
 ``<parameter>.yaml``
     One dated parameter per file::
 
@@ -35,6 +39,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .clock import today
 from .exceptions import PolicyDataError, PolicyNotInForce
 from .findings import Basis, Source
 from .models import StrictModel
@@ -42,6 +47,7 @@ from .paths import data_dir, forget_data_dir
 
 __all__ = [
     "Parameter",
+    "clause",
     "load_model",
     "load_yaml",
     "parameter",
@@ -242,7 +248,7 @@ class Parameter:
     values: tuple[tuple[dt.date, Any, Source], ...]  # sorted by date
 
     def entry(self, on: dt.date | None = None) -> tuple[dt.date, Any, Source]:
-        on = on or dt.date.today()
+        on = on or today()
         chosen = None
         for item in self.values:
             if item[0] <= on:
@@ -295,27 +301,57 @@ class _ReadingsFile(StrictModel):
     readings: dict[str, RefModel]
 
 
-@cache
-def _readings(root: Path) -> dict[str, Source]:
-    path = root / "policy" / "readings.yaml"
-    model = load_model(path, _ReadingsFile)
+class _ClausesFile(StrictModel):
+    clauses: dict[str, RefModel]
+
+
+def _keyed_sources(path: Path, refs: dict[str, RefModel], group: str, inferred: bool) -> dict[str, Source]:
+    """Each key's :class:`Source`; ``inferred`` says whether every one must be basis I (the
+    toolkit's readings) or none may be (clauses of a document)."""
     out = {}
-    for key, ref in model.readings.items():
-        if ref.basis is not Basis.INFERRED:
+    for key, ref in refs.items():
+        if inferred and ref.basis is not Basis.INFERRED:
             raise PolicyDataError(
-                path, f"readings.{key}.basis", "a reading of the toolkit's own must be basis I"
+                path, f"{group}.{key}.basis", "a reading of the toolkit's own must be basis I"
+            )
+        if not inferred and ref.basis is Basis.INFERRED:
+            raise PolicyDataError(
+                path,
+                f"{group}.{key}.basis",
+                "a reading of the toolkit's own (basis I) belongs in readings.yaml",
             )
         out[key] = ref_to_source(ref, path)
     return out
 
 
+@cache
+def _readings(root: Path) -> dict[str, Source]:
+    path = root / "policy" / "readings.yaml"
+    return _keyed_sources(path, load_model(path, _ReadingsFile).readings, "readings", inferred=True)
+
+
+@cache
+def _clauses(root: Path) -> dict[str, Source]:
+    path = root / "policy" / "clauses.yaml"
+    return _keyed_sources(path, load_model(path, _ClausesFile).clauses, "clauses", inferred=False)
+
+
+def _keyed(table: dict[str, Source], file: str, key: str, what: str) -> Source:
+    if key not in table:
+        raise PolicyDataError(data_dir() / "policy" / file, key, what)
+    return table[key]
+
+
 def reading(key: str) -> Source:
     """One of the toolkit's own readings where the notice is silent (``data/policy/readings.yaml``,
     basis I): the source a finding cites when it rests on the toolkit's judgement, not a clause."""
-    readings = _readings(data_dir())
-    if key not in readings:
-        raise PolicyDataError(data_dir() / "policy" / "readings.yaml", key, "unknown reading")
-    return readings[key]
+    return _keyed(_readings(data_dir()), "readings.yaml", key, "unknown reading")
+
+
+def clause(key: str) -> Source:
+    """A clause a rule cites that carries no number (``data/policy/clauses.yaml``): its document,
+    Chinese and English text and basis, as the bureau may correct them without touching code."""
+    return _keyed(_clauses(data_dir()), "clauses.yaml", key, "unknown clause")
 
 
 def reload() -> None:
@@ -325,6 +361,7 @@ def reload() -> None:
     _source.cache_clear()
     _parameter.cache_clear()
     _readings.cache_clear()
+    _clauses.cache_clear()
     for hook in _RELOAD_HOOKS:
         hook()
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import unicodedata
 from typing import Any
+
+from .options import display_width, positive_whole_number
 
 __all__ = ["add_cli"]
 
@@ -23,16 +24,6 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数 / expected a positive whole number: {text!r}")
-    return n
-
-
 def add_cli(sub: Any) -> None:
     p = sub.add_parser(
         "publicity",
@@ -43,7 +34,7 @@ def add_cli(sub: Any) -> None:
     p.add_argument("start", type=_date, help="开始日 / start date (YYYY-MM-DD)")
     p.add_argument(
         "--days",
-        type=_positive,
+        type=positive_whole_number,
         default=None,
         help="工作日数（默认按政策数据）/ working days (default: the policy number)",
     )
@@ -87,21 +78,17 @@ def add_cli(sub: Any) -> None:
     c.set_defaults(func=lambda args: (c.print_help(), 2)[1])
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _width(s))
+    return s + " " * max(0, width - display_width(s))
 
 
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
 
 
 def _publicity(args: argparse.Namespace) -> int:
-    from ..calendar.workdays import latest_publicity_start, publicity_end_date, publicity_window
+    from ..rules.publicity import latest_publicity_start, publicity_end_date, publicity_window
 
     win = publicity_window(args.start, args.days)
     deadline_info: dict[str, Any] | None = None
@@ -147,7 +134,7 @@ def _publicity(args: argparse.Namespace) -> int:
     for src in win.calendar_sources:
         lines.append(f"日历 / Calendar: {src.cite('zh')}")
     if deadline_info is not None:
-        from ..calendar.workdays import provisional_finding
+        from ..rules.publicity import provisional_finding
 
         late = provisional_finding(dt.date.fromisoformat(deadline_info["latest_start"]), args.deadline)
         if late is not None and not win.findings:
@@ -166,13 +153,13 @@ def _publicity(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from ..calendar.workdays import _ranges, calendar_status
+    from ..calendar import calendar_status, year_ranges
 
     st = calendar_status(args.today)
     if args.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    lines = [f"已载入的年度 / Years loaded: {_ranges(st.years) or '无 / none'}", ""]
+    lines = [f"已载入的年度 / Years loaded: {year_ranges(st.years) or '无 / none'}", ""]
     rows = [["年度 Year", "来源 Sources"]]
     for y in st.years:
         srcs = st.sources[y]
@@ -183,7 +170,7 @@ def _status(args: argparse.Namespace) -> int:
     from ..paths import bureau_data_dir
 
     lines += ["", f"数据目录 / bureau data folder (imports): {bureau_data_dir()}"]
-    from ..calendar.workdays import provisional_from
+    from ..calendar import provisional_from
 
     last = st.years[-1] if st.years else None
     if last is not None:
@@ -206,7 +193,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..calendar.imports import import_notice
+    from ..calendar import import_notice
 
     res = import_notice(
         args.notice, args.year, number=args.number, adjustments=args.adjustment, dry_run=args.dry_run

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..exceptions import ParameterError
 from ..paths import REPO_ROOT, oqtk_home
-from .serve import _port
+from .options import port_number, positive_seconds
 
 __all__ = ["add_cli", "hub_state_dir"]
 
@@ -55,14 +55,17 @@ def add_cli(sub: Any) -> None:
     p.add_argument(
         "--ip", default="127.0.0.1", help="监听地址 / address (default 127.0.0.1: this computer only)"
     )
-    p.add_argument("--port", type=_port, default=8000, help="端口 / port (default 8000)")
+    p.add_argument("--port", type=port_number, default=8000, help="端口 / port (default 8000)")
     p.add_argument(
         "--runs-dir", type=Path, help="共享运行目录 / shared runs root (default $OQTK_HOME/hub/runs)"
     )
     p.add_argument("--ssl-cert", type=Path, help="TLS 证书 / TLS certificate (PEM), with --ssl-key")
     p.add_argument("--ssl-key", type=Path, help="TLS 私钥 / TLS private key (PEM)")
     p.add_argument(
-        "--cull-timeout", type=int, default=3600, help="闲置用户服务器关闭秒数 / idle server timeout (s)"
+        "--cull-timeout",
+        type=positive_seconds,
+        default=3600,
+        help="闲置用户服务器关闭秒数 / idle server timeout (s)",
     )
     p.set_defaults(func=_hub)
     hsub = p.add_subparsers(dest="hub_command", metavar="ACTION")
@@ -159,7 +162,7 @@ def _proxy() -> str:
 
 def _hub(args: argparse.Namespace) -> int:
     from ..dashboards.server import _is_loopback
-    from ..hub.accounts import _session
+    from ..hub.accounts import open_session
 
     if (args.ssl_cert is None) != (args.ssl_key is None):
         raise ParameterError("--ssl-cert 与 --ssl-key 须同时给出 / give both --ssl-cert and --ssl-key")
@@ -167,7 +170,7 @@ def _hub(args: argparse.Namespace) -> int:
     state = _state()
     runs = (args.runs_dir or state / "runs").expanduser().absolute()
     runs.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _session(_db_url(state)).close()  # the hub's tables and ours exist before it starts
+    open_session(_db_url(state)).close()  # the hub's tables and ours exist before it starts
     env = {
         "OQTK_HUB_STATE": str(state),
         "OQTK_RUNS_DIR": str(runs),

@@ -5,27 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .options import port_number, positive_seconds
+
 __all__ = ["add_cli"]
-
-
-def _port(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if not 0 < n < 65536:
-        raise argparse.ArgumentTypeError(f"端口应为 1–65535 / expected a port 1–65535: {text!r}")
-    return n
-
-
-def _seconds(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数秒 / expected a positive number of seconds: {text!r}")
-    return n
 
 
 def add_cli(sub: Any) -> None:
@@ -38,7 +20,7 @@ def add_cli(sub: Any) -> None:
             "$OQTK_UPLOAD_LIMIT_MB (default 20) MB."
         ),
     )
-    p.add_argument("--port", type=_port, default=8866, help="端口 / port (default 8866)")
+    p.add_argument("--port", type=port_number, default=8866, help="端口 / port (default 8866)")
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -47,13 +29,13 @@ def add_cli(sub: Any) -> None:
     p.add_argument("--no-browser", action="store_true", help="不打开浏览器 / do not open a browser")
     p.add_argument(
         "--cull-idle-timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=None,
         help="闲置多少秒后关闭内核 / shut a kernel down after this many idle seconds (default 3600)",
     )
     p.add_argument(
         "--cull-interval",
-        type=_seconds,
+        type=positive_seconds,
         default=None,
         help="检查闲置内核的间隔秒数 / seconds between idle-kernel checks (default 300)",
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..calendar.workdays import _ranges, calendar_status
+from ..calendar import calendar_status, year_ranges
 from ..rules import list_versions, version_in_force
 from .base import Form, esc, message_html, safe_handler
 
@@ -135,7 +135,7 @@ class HomeForm(Form):
         )
 
     def _calendar_html(self, years: list[int], today: dt.date) -> str:
-        covered = _ranges(years) or self.t("无", "none")
+        covered = year_ranges(years) or self.t("无", "none")
         this_year = today.year in years
         next_year = today.year + 1 in years
         yes, no = self.t("已载入", "loaded"), self.t("未载入", "not loaded")

@@ -1,9 +1,8 @@
 """公示期计算 Publicity calculator: start → end day by day, and deadline → latest start.
 
-The rule (data, ``data/policy/publicity_working_days.yaml``): the employer publicises the
-materials for at least five working days (《3.0版通知》：公示不少于5个工作日). Days are counted
-in the official Chinese working-day calendar (:mod:`toolkit.calendar.workdays`); a date in a year whose
-holiday schedule is not loaded gives a clear message (:class:`CalendarNotCovered`), never a
+The rule is :mod:`toolkit.rules.publicity` (the number and its clause from
+``data/policy/publicity_working_days.yaml``); days are counted in the official Chinese working-day
+calendar (:mod:`toolkit.calendar`). A date in a year whose holiday schedule is not loaded gives a clear message (:class:`CalendarNotCovered`), never a
 weekend-only guess: the page tells the officer, in their words, that the year's schedule is missing
 and names the one command the administrator runs (``oqtk calendar import``). Days that next
 year's notice could still change (late December while next year is not loaded) are marked in the
@@ -17,17 +16,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..calendar.workdays import (
-    IMPORT_COMMAND,
-    IMPORT_COMMAND_EN,
-    DayKind,
-    PublicityWindow,
-    latest_publicity_start,
-    publicity_window,
-)
+from ..calendar import IMPORT_COMMAND, IMPORT_COMMAND_EN, DayKind
 from ..exceptions import CalendarNotCovered
+from ..rules.publicity import PublicityWindow, latest_publicity_start, publicity_window, rule_text
 from .base import Form, esc, message_html, safe_handler
-from .widgets import publicity_days
 
 __all__ = ["PublicityForm"]
 
@@ -86,14 +78,13 @@ class PublicityForm(Form):
         self._render_labels()
 
     def _render_labels(self) -> None:
+        rule = rule_text()  # the rule in force today, from rules/ and data/
         self.rule.value = (
             f'<div style="color:#333">{esc(self.t("规则：", "Rule: "))}'
             + esc(
-                self.t(
-                    f"用人单位审核申报材料、考察业绩，并公示不少于{publicity_days()}个工作日（按国务院办公厅公布的节假日安排计算工作日，首尾两日均计入）。",
-                    f"The employer reviews the materials and publicises them for at least {publicity_days()} working days "
-                    "(working days per the State Council holiday schedule; first and last day included).",
-                )
+                self.t(*rule)
+                if rule
+                else self.t("今日无公示期规定。", "No publicity rule is in force today.")
             )
             + "</div>"
         )

@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from ..exceptions import PolicyNotInForce
 from ..findings import Finding, Outcome
-from ..policy import parameter
+from ..rules.publicity import required_working_days
 from .base import esc, message_html, tr
 
 __all__ = [
@@ -139,9 +139,10 @@ class FieldRow(w.HBox):
 
 
 def publicity_days(on: dt.date | None = None) -> str:
-    """The working days the publicity rule in force on ``on`` requires, as text, from
-    ``data/policy/publicity_working_days.yaml`` (never typed into a label); "?" before the rule."""
+    """The working days the publicity rule in force on ``on`` requires, as text
+    (:func:`toolkit.rules.publicity.required_working_days`; never typed into a label); "?" before
+    the rule."""
     try:
-        return str(parameter("publicity_working_days").at(on or dt.date.today()))
+        return str(required_working_days(on or dt.date.today()))
     except PolicyNotInForce:
         return "?"

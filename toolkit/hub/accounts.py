@@ -18,7 +18,17 @@ from typing import Any
 from ..exceptions import ToolkitError
 from . import ROLE_GROUPS
 
-__all__ = ["Account", "AccountError", "add_user", "list_users", "remove_user", "role_for", "set_role"]
+__all__ = [
+    "Account",
+    "AccountError",
+    "add_user",
+    "declare_tables",
+    "list_users",
+    "open_session",
+    "remove_user",
+    "role_for",
+    "set_role",
+]
 
 #: JupyterHub user names as this deployment accepts them (lower case; used in URLs and paths).
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -36,7 +46,7 @@ class Account:
     has_password: bool
 
 
-def _tables() -> Any:
+def declare_tables() -> Any:
     """The ORM table of roles, declared on JupyterHub's own metadata (created with the hub's tables)."""
     from jupyterhub.orm import Base
     from sqlalchemy import Column, String
@@ -55,9 +65,9 @@ def _tables() -> Any:
     ).__table__
 
 
-def _session(db_url: str) -> Any:
+def open_session(db_url: str) -> Any:
     """A session on the hub database (its tables created or checked by JupyterHub's own factory)."""
-    _tables()
+    declare_tables()
     import nativeauthenticator.orm  # noqa: F401  (declares users_info on the same metadata)
     from jupyterhub.orm import new_session_factory
 
@@ -68,7 +78,7 @@ def role_for(db: Any, name: str) -> str | None:
     """The role of ``name`` in the hub database ``db`` (a SQLAlchemy session), read fresh."""
     from sqlalchemy import select
 
-    table = _tables()
+    table = declare_tables()
     row = db.execute(select(table.c.role).where(table.c.username == name)).first()
     return None if row is None else str(row[0])
 
@@ -109,8 +119,8 @@ def add_user(db_url: str, name: str, role: str, password: str) -> Account:
     _check_name(name)
     _check_role(role)
     _check_password(password)
-    table = _tables()
-    db = _session(db_url)
+    table = declare_tables()
+    db = open_session(db_url)
     try:
         if UserInfo.find(db, name) is not None or role_for(db, name) is not None:
             raise AccountError(f"用户 {name} 已存在 / User {name} already exists")
@@ -127,8 +137,8 @@ def list_users(db_url: str) -> list[Account]:
     from nativeauthenticator.orm import UserInfo
     from sqlalchemy import select
 
-    table = _tables()
-    db = _session(db_url)
+    table = declare_tables()
+    db = open_session(db_url)
     try:
         with_password = {u.username for u in UserInfo.all_users(db)}
         rows = db.execute(select(table.c.username, table.c.role).order_by(table.c.username)).all()
@@ -139,8 +149,8 @@ def list_users(db_url: str) -> list[Account]:
 
 def set_role(db_url: str, name: str, role: str) -> Account:
     _check_role(role)
-    table = _tables()
-    db = _session(db_url)
+    table = declare_tables()
+    db = open_session(db_url)
     try:
         if role_for(db, name) is None:
             raise AccountError(f"没有用户 {name} / No user {name}")
@@ -154,8 +164,8 @@ def set_role(db_url: str, name: str, role: str) -> Account:
 def remove_user(db_url: str, name: str) -> None:
     from nativeauthenticator.orm import UserInfo
 
-    table = _tables()
-    db = _session(db_url)
+    table = declare_tables()
+    db = open_session(db_url)
     try:
         info = UserInfo.find(db, name)
         if info is None and role_for(db, name) is None:

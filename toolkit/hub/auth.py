@@ -10,11 +10,11 @@ from nativeauthenticator import NativeAuthenticator
 from traitlets import default
 
 from . import ROLE_GROUPS
-from .accounts import _tables, role_for
+from .accounts import declare_tables, role_for
 
 __all__ = ["OqtkAuthenticator"]
 
-_tables()  # the roles table is declared before the hub creates its tables
+declare_tables()  # the roles table is declared before the hub creates its tables
 
 
 class OqtkAuthenticator(NativeAuthenticator):  # type: ignore[misc]

@@ -725,7 +725,7 @@ def _reasons(result: CaseResult | None, probs: list[Problem]) -> list[tuple[str,
         codes = {p.code for p in probs}
         fs: list[Finding] = result.all_findings()
         key = [f for f in fs if f.outcome is Outcome.FAIL]
-        # a publicity date the next year's holiday notice could still change (workdays.provisional_finding)
+        # a publicity date the next year's holiday notice could still change (rules.publicity.provisional_finding)
         key += [f for f in fs if f.outcome is Outcome.CHECK and f.code.startswith("publicity")]
         out += [(f.code, f.zh, f.en) for f in key if f.code not in codes]
         t = result.title

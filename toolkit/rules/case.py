@@ -21,12 +21,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import CalendarNotCovered, PolicyNotInForce
+from ..clock import today
+from ..exceptions import PolicyNotInForce, ToolkitError
 from ..findings import Finding, Outcome
 from ..paths import data_dir
-from ..policy import on_reload, parameter, reading, source
+from ..policy import clause, on_reload
 from ..vocab import HOLDER_TYPES, LEVEL_ORDER
-from .listdata import QualificationMatch, find_qualifications, get_version
+from .checks import case_checks
+from .listdata import ListVersion, VersionChoice, get_version
+from .listsearch import QualificationMatch, find_qualifications
+from .publicity import assess_publicity
 from .services import Service, services_for
 from .titles import TitleAssessment, assess_title
 
@@ -152,7 +156,7 @@ def _match_certificate(text: str, version: str) -> tuple[QualificationMatch | No
 def _match_certificate_cached(
     text: str, version: str, root: Path
 ) -> tuple[QualificationMatch | None, Finding]:
-    notice = source("notice_3_0", "认可清单", "The List", path=None)
+    notice = clause("the_list")
     hits = find_qualifications(text, version)
     exact = [m for m in hits if m.score >= MATCH_ACCEPT]
     if len(exact) > 1:
@@ -223,241 +227,85 @@ def _age(dob: dt.date | None, on: dt.date) -> int | None:
 def _publicity(case: CaseInput) -> tuple[dict[str, Any] | None, list[Finding]]:
     if case.publicity_start is None:
         return None, []
-    info, findings = _publicity_cached(case.publicity_start, case.publicity_end, data_dir())
-    return (dict(info) if info is not None else None), list(findings)
-
-
-@lru_cache(maxsize=4096)
-def _publicity_cached(
-    start: dt.date, given_end: dt.date | None, root: Path
-) -> tuple[dict[str, Any] | None, tuple[Finding, ...]]:
-    """The publicity check for one (start, end) pair: memoised, as a batch shares a few dates
-    (cleared with the policy data; callers get their own copy of the dict)."""
-    from ..calendar import workdays
-
     try:
-        if given_end is None:
-            rule = parameter("publicity_working_days")
-            required = rule.at(start)
-            end = workdays.publicity_end_date(start, required)
-            info = {
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "required": required,
-                "given_end": None,
-            }
-            prov = workdays.provisional_finding(start, end)  # late December, next year not loaded
-            return info, (
-                Finding(
-                    "publicity_end_computed",
-                    Outcome.INFO,
-                    f"公示期{start.isoformat()}起，至{end.isoformat()}止（{required}个工作日）",
-                    f"Publicity from {start.isoformat()} ends on {end.isoformat()} ({required} working days)",
-                    rule.source_at(start),
-                    {"end": end},
-                ),
-                *((prov,) if prov else ()),
-            )
-        chk = workdays.check_publicity(start, given_end)
-        info = {
-            "start": start.isoformat(),
-            "end": given_end.isoformat(),
-            "required": chk.required,
-            "counted": chk.counted,
-            "shortfall": chk.shortfall,
-            "earliest_valid_end": chk.earliest_valid_end.isoformat() if chk.earliest_valid_end else None,
-        }
-        f = chk.finding
-        if f.outcome is Outcome.FAIL:  # the employer can publicise again: a step to take, not a refusal
-            f = Finding(f.code, Outcome.MISSING, f.zh, f.en, f.source, f.data)
-        return info, ((f, chk.provisional) if chk.provisional else (f,))
+        return assess_publicity(case.publicity_start, case.publicity_end)
     except PolicyNotInForce as exc:  # a start before the first publicity rule
-        return None, (_not_in_force(exc, "公示开始日", "The publicity start"),)
-    except CalendarNotCovered as exc:  # the year's schedule is not loaded: an officer's message
-        return None, (
-            Finding(
-                "publicity_calendar_not_covered",
-                Outcome.MISSING,
-                f"{exc.year}年的法定节假日安排尚未载入，无法计算公示期：请人工核对公示期，"
-                "或待系统管理员载入该年安排后重新评估",
-                f"The official holiday schedule for {exc.year} is not loaded, so the publicity period cannot "
-                "be computed: check it by hand, or re-assess once the system administrator loads the schedule",
-                None,
-                {"year": exc.year},
-            ),
-        )
-    except Exception as exc:  # other toolkit errors: say so, don't guess
-        from ..exceptions import ToolkitError
-
-        if not isinstance(exc, ToolkitError):
-            raise
-        return None, (
-            Finding(
-                "publicity_calendar_not_covered",
-                Outcome.MISSING,
-                f"无法计算公示期：{exc}",
-                f"The publicity period cannot be computed: {exc}",
-            ),
-        )
+        return None, [_not_in_force(exc, "公示开始日", "The publicity start")]
 
 
-on_reload(_publicity_cached.cache_clear)
+def assess_case(
+    case: CaseInput, as_of: dt.date | None = None, list_version: str | VersionChoice | None = None
+) -> CaseResult:
+    """Assess one application against a List version: the one given by name, the one in force on
+    ``as_of`` (None), or the one a :class:`~toolkit.rules.VersionChoice` names — pass
+    ``list_version_to_use(as_of)`` to assess on the newest version with entries while the one in
+    force has none; the case then carries the choice's ``list_version_fallback`` finding.
 
-
-def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str | None = None) -> CaseResult:
-    """Assess one application against the List version in force on ``as_of`` (or the one given)."""
-    as_of = as_of or dt.date.today()
-    version = get_version(list_version, as_of)
-    findings: list[Finding] = []
+    Certificates, then the officer's checks, services, the title (when a series is given or a
+    certificate is in Category C) and publicity; the status follows from the findings
+    (:func:`_status`).
+    """
+    as_of = as_of or today()
+    choice = list_version if isinstance(list_version, VersionChoice) else None
+    if isinstance(list_version, VersionChoice):
+        if list_version.on != as_of:
+            raise ToolkitError(
+                f"清单版本的选择日期{list_version.on.isoformat()}与评估日{as_of.isoformat()}不一致 / the List "
+                f"version was chosen for {list_version.on.isoformat()}, not the assessment date {as_of.isoformat()}"
+            )
+        version = list_version.version
+    else:
+        version = get_version(list_version, as_of)
     if not case.qualifications:
-        findings.append(
-            Finding(
-                "qualification_missing",
-                Outcome.MISSING,
-                "未填写境外职业资格证书",
-                "No overseas qualification given",
-            )
+        missing = Finding(
+            "qualification_missing",
+            Outcome.MISSING,
+            "未填写境外职业资格证书",
+            "No overseas qualification given",
         )
-        return CaseResult(
-            "invalid",
-            version.version,
-            as_of,
-            (),
-            (),
-            (),
-            None,
-            None,
-            tuple(findings),
-            version.partial_notice("zh"),
-            version.partial_notice("en"),
-        )
-
-    matches: list[QualificationMatch] = []
-    for text in case.qualifications:
-        m, f = _match_certificate(text, version.version)
-        findings.append(f)
-        if m is not None and m.status == "on_list":
-            matches.append(m)
+        return _result("invalid", version, as_of, findings=[missing])
+    findings, matches = _certificates(case, version.version)
     categories = tuple(sorted({c for m in matches for c in m.categories}))
-
-    if matches:
-        if case.verified is True:
-            findings.append(
-                Finding(
-                    "certificate_verified",
-                    Outcome.PASS,
-                    "证书已通过市境外职业资格证书核验平台核验",
-                    "Certificate verified on the city's verification platform",
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "certificate_not_verified",
-                    Outcome.MISSING,
-                    "证书尚未在本市境外职业资格证书核验平台完成核验：请先完成平台核验",
-                    "The certificate is not yet verified on the city's verification platform: complete the verification first",
-                    source(
-                        "notice_3_0",
-                        "建立统一证书核验平台；支持持证人员职称评审·评审程序：通过本市境外职业资格证书核验平台完成核验",
-                        "Unified verification platform; Professional titles, 3. Assessment process: complete verification on the city's platform",
-                    ),
-                )
-            )
-
-    findings += _case_checks(case, version, list_version is None, as_of)
-
-    services: tuple[Service, ...] = ()
-    if categories:
-        if case.holder_type in HOLDER_TYPES:
-            services = tuple(
-                services_for(
-                    categories,
-                    case.holder_type,
-                    case.shanghai_hukou,
-                    on=as_of,
-                    age=_age(case.date_of_birth, as_of),
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "holder_type_missing",
-                    Outcome.MISSING,
-                    "未填写人员类别，无法确定可享受的服务",
-                    "Holder type missing: the services cannot be determined",
-                )
-            )
-
-    title: TitleAssessment | None = None
+    by_date = list_version is None or choice is not None
+    findings += case_checks(case, version, by_date, as_of, choice.finding if choice else None)
+    services = _services(case, categories, as_of, findings)
     wants_title = case.title_series is not None or "C" in categories
-    if wants_title:
-        c_match = next((m for m in matches if "C" in m.categories), None)
-        if case.title_series is None:
-            findings.append(
-                Finding(
-                    "title_series_missing",
-                    Outcome.MISSING,
-                    "C类证书：请填写申报职称系列",
-                    "Category C certificate: give the title series to apply in",
-                )
-            )
-        elif matches and c_match is None:
-            findings.append(
-                Finding(
-                    "qualification_not_category_c",
-                    Outcome.FAIL,
-                    f"所持证书在{version.version}版清单中均不属C类，不能据此申报职称",
-                    f"None of the certificates is in Category C on List {version.version}; no title application follows",
-                    matches[0].entry.source,
-                )
-            )
-        elif matches:
-            title = _title_or_finding(
-                findings,
-                degree=case.degree,
-                series=case.title_series,
-                relevant_years=case.relevant_years,
-                shanghai_years=case.shanghai_years,
-                relevant_since=case.relevant_since,
-                shanghai_since=case.shanghai_since,
-                as_of=as_of,
-                science_or_engineering_degree=case.science_or_engineering_degree,
-                qualification=c_match.entry if c_match else None,
-                employer_type=case.employer_type,
-                recommended_by_authority=case.recommended_by_authority,
-                previous_round=case.previous_round,
-                round_id=case.round_id,
-                requested_level=case.title_level,
-                basic_requirements=dict(case.basic_requirements),
-            )
-
+    title = _title(case, version.version, matches, as_of, findings) if wants_title else None
     publicity, pub_findings = _publicity(case)
     findings += pub_findings
+    status, decisive = _status(findings, title, categories, wants_title)
+    return _result(
+        status,
+        version,
+        as_of,
+        findings=findings,
+        matches=matches,
+        categories=categories,
+        services=services,
+        title=title,
+        publicity=publicity,
+        decisive=decisive,
+    )
 
-    # Per-level threshold findings decide only when no level is open; otherwise a higher level
-    # not yet reached is information (with its date), not a reason to refuse.
-    every = list(findings)
-    if title is not None:
-        every += [f for f in title.findings if title.highest is None or not _is_level_finding(f)]
-    fails = [f for f in every if f.outcome is Outcome.FAIL]
-    missing = [f for f in every if f.outcome is Outcome.MISSING]
-    if fails:
-        status, decisive = "not_eligible", fails
-    elif missing:
-        status, decisive = "incomplete", missing
-    elif not categories or (wants_title and (title is None or title.highest is None)):
-        status, decisive = "not_eligible", [f for f in every if f.outcome is not Outcome.INFO][:3]
-    else:
-        status = "eligible"
-        decisive = [f for f in findings if f.code == "qualification_on_list"]
-        if title is not None and title.highest:
-            decisive += [f for f in title.findings if f.code == f"{title.highest}_threshold_met"]
+
+def _result(
+    status: str,
+    version: ListVersion,
+    as_of: dt.date,
+    *,
+    findings: list[Finding],
+    matches: list[QualificationMatch] | None = None,
+    categories: tuple[str, ...] = (),
+    services: tuple[Service, ...] = (),
+    title: TitleAssessment | None = None,
+    publicity: dict[str, Any] | None = None,
+    decisive: list[Finding] | None = None,
+) -> CaseResult:
     return CaseResult(
         status,
         version.version,
         as_of,
-        tuple(matches),
+        tuple(matches or ()),
         categories,
         services,
         title,
@@ -465,80 +313,139 @@ def assess_case(case: CaseInput, as_of: dt.date | None = None, list_version: str
         tuple(findings),
         version.partial_notice("zh"),
         version.partial_notice("en"),
-        tuple(decisive),
+        tuple(decisive or ()),
     )
 
 
-def _case_checks(case: CaseInput, version: Any, by_date: bool, as_of: dt.date) -> list[Finding]:
-    """What the officer must check (outcome ``check``): facts that contradict each other, a
-    round meant for another List version, a List version chosen by a placeholder date."""
-    from .titles import rounds
-
-    out: list[Finding] = []
-    if case.holder_type == "foreign_national" and case.shanghai_hukou:
-        out.append(
+def _certificates(case: CaseInput, version: str) -> tuple[list[Finding], list[QualificationMatch]]:
+    """One finding per certificate text, the certificates on the List, and — when one is — whether
+    it is verified on the city's platform (评审程序：通过本市境外职业资格证书核验平台完成核验)."""
+    findings: list[Finding] = []
+    matches: list[QualificationMatch] = []
+    for text in case.qualifications:
+        m, f = _match_certificate(text, version)
+        findings.append(f)
+        if m is not None and m.status == "on_list":
+            matches.append(m)
+    if matches and case.verified is True:
+        findings.append(
             Finding(
-                "foreign_national_with_hukou",
-                Outcome.CHECK,
-                "人员类别为外籍人员，却填写了有上海户籍：外籍人员不落户籍，请核对人员类别或户籍",
-                "The holder is a foreign national yet Shanghai hukou is marked: foreign nationals hold no "
-                "hukou; check the holder type or the hukou entry",
-                reading("foreign_national_no_hukou"),
-                {"holder_type": case.holder_type},
+                "certificate_verified",
+                Outcome.PASS,
+                "证书已通过市境外职业资格证书核验平台核验",
+                "Certificate verified on the city's verification platform",
             )
         )
-    rnd = rounds().get(case.round_id or "")
-    if rnd is not None and version.version not in rnd.list_versions:
-        out.append(
+    elif matches:
+        findings.append(
             Finding(
-                "round_list_version_mismatch",
-                Outcome.CHECK,
-                f"{rnd.name_zh}面向{'、'.join(rnd.list_versions)}版清单C类证书持证人员，本次按{version.version}版清单评估："
-                f"请核对证书是否列于{'、'.join(rnd.list_versions)}版清单",
-                f"{rnd.name_en} is for holders of Category C certificates on List {', '.join(rnd.list_versions)}; "
-                f"this case was assessed on List {version.version}: check the certificate is on that version",
-                rnd.source,
-                {
-                    "round": rnd.id,
-                    "round_list_versions": list(rnd.list_versions),
-                    "list_version": version.version,
-                },
+                "certificate_not_verified",
+                Outcome.MISSING,
+                "证书尚未在本市境外职业资格证书核验平台完成核验：请先完成平台核验",
+                "The certificate is not yet verified on the city's verification platform: complete the verification first",
+                clause("verification_platform"),
             )
         )
-    if by_date:
-        pending = _placeholder_window(as_of)
-        if pending is not None:
-            v, end = pending
-            out.append(
-                Finding(
-                    "list_version_date_placeholder",
-                    Outcome.CHECK,
-                    f"评估日{as_of.isoformat()}所适用的清单版本取决于{v.version}版的生效日期，而公开资料只载明月份"
-                    f"（数据中的{v.in_force_from.isoformat()}为占位日期）：请核对当日适用的清单版本",
-                    f"Which List version applies on {as_of.isoformat()} depends on the date List {v.version} took "
-                    f"effect, and the public record gives only the month ({v.in_force_from.isoformat()} in the data "
-                    "is a placeholder): check the version in force that day",
-                    v.source,
-                    {"version": v.version, "placeholder": v.in_force_from, "window_end": end},
-                )
+    return findings, matches
+
+
+def _services(
+    case: CaseInput, categories: tuple[str, ...], as_of: dt.date, findings: list[Finding]
+) -> tuple[Service, ...]:
+    """The services of the certificates' categories for this holder; without a holder type, a
+    ``holder_type_missing`` finding (appended to ``findings``) and no services."""
+    if not categories:
+        return ()
+    if case.holder_type not in HOLDER_TYPES:
+        findings.append(
+            Finding(
+                "holder_type_missing",
+                Outcome.MISSING,
+                "未填写人员类别，无法确定可享受的服务",
+                "Holder type missing: the services cannot be determined",
             )
-    return out
+        )
+        return ()
+    age = _age(case.date_of_birth, as_of)
+    return tuple(services_for(categories, case.holder_type, case.shanghai_hukou, on=as_of, age=age))
 
 
-def _placeholder_window(as_of: dt.date) -> tuple[Any, dt.date] | None:
-    """The version whose placeholder in-force date decides the choice on ``as_of``, if any: the
-    date lies in the month the placeholder stands for (``date_placeholder`` in versions.yaml)."""
-    from .listdata import list_versions
+def _title(
+    case: CaseInput,
+    version: str,
+    matches: list[QualificationMatch],
+    as_of: dt.date,
+    findings: list[Finding],
+) -> TitleAssessment | None:
+    """The title assessment on the first Category C certificate, or the finding (appended to
+    ``findings``) that stops it: no series given, no certificate in Category C."""
+    c_match = next((m for m in matches if "C" in m.categories), None)
+    if case.title_series is None:
+        findings.append(
+            Finding(
+                "title_series_missing",
+                Outcome.MISSING,
+                "C类证书：请填写申报职称系列",
+                "Category C certificate: give the title series to apply in",
+            )
+        )
+        return None
+    if not matches:
+        return None
+    if c_match is None:
+        findings.append(
+            Finding(
+                "qualification_not_category_c",
+                Outcome.FAIL,
+                f"所持证书在{version}版清单中均不属C类，不能据此申报职称",
+                f"None of the certificates is in Category C on List {version}; no title application follows",
+                matches[0].entry.source,
+            )
+        )
+        return None
+    return _title_or_finding(
+        findings,
+        degree=case.degree,
+        series=case.title_series,
+        relevant_years=case.relevant_years,
+        shanghai_years=case.shanghai_years,
+        relevant_since=case.relevant_since,
+        shanghai_since=case.shanghai_since,
+        as_of=as_of,
+        science_or_engineering_degree=case.science_or_engineering_degree,
+        qualification=c_match.entry,
+        employer_type=case.employer_type,
+        recommended_by_authority=case.recommended_by_authority,
+        previous_round=case.previous_round,
+        round_id=case.round_id,
+        requested_level=case.title_level,
+        basic_requirements=dict(case.basic_requirements),
+    )
 
-    for v in list_versions().values():
-        if not v.date_placeholder:
-            continue
-        start = v.in_force_from.replace(day=1)
-        nxt = (start + dt.timedelta(days=32)).replace(day=1)
-        end = nxt - dt.timedelta(days=1)
-        if start <= as_of <= end:
-            return v, end
-    return None
+
+def _status(
+    findings: list[Finding], title: TitleAssessment | None, categories: tuple[str, ...], wants_title: bool
+) -> tuple[str, list[Finding]]:
+    """The status and the findings that decide it (see the module docstring).
+
+    Per-level threshold findings decide only when no level is open; otherwise a higher level not
+    yet reached is information (with its date), not a reason to refuse.
+    """
+    every = list(findings)
+    if title is not None:
+        every += [f for f in title.findings if title.highest is None or not _is_level_finding(f)]
+    fails = [f for f in every if f.outcome is Outcome.FAIL]
+    missing = [f for f in every if f.outcome is Outcome.MISSING]
+    if fails:
+        return "not_eligible", fails
+    if missing:
+        return "incomplete", missing
+    if not categories or (wants_title and (title is None or title.highest is None)):
+        return "not_eligible", [f for f in every if f.outcome is not Outcome.INFO][:3]
+    decisive = [f for f in findings if f.code == "qualification_on_list"]
+    if title is not None and title.highest:
+        decisive += [f for f in title.findings if f.code == f"{title.highest}_threshold_met"]
+    return "eligible", decisive
 
 
 def _not_in_force(

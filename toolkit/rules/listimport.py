@@ -45,7 +45,7 @@ from typing import Any
 import yaml
 
 from ..exceptions import ListImportError
-from ..files import write_text_atomic
+from ..files import open_word_document, write_text_atomic
 from ..paths import bureau_data_dir
 from ..policy import reload
 from ..vocab import LEVELS, normalize_text, parse_code
@@ -160,14 +160,7 @@ _DocTable = tuple[int | None, int, list[list[str | None]]]
 
 
 def _docx_tables(path: Path) -> list[_DocTable]:
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ListImportError(
-            f"{path}: 不是可读取的 Word 文档 / not a readable Word (.docx) document ({type(exc).__name__})"
-        ) from exc
+    document = open_word_document(path, ListImportError)
     out: list[_DocTable] = []
     for t, table in enumerate(document.tables, start=1):
         rows: list[list[str | None]] = []
@@ -278,26 +271,9 @@ def _slug(text: str) -> str:
     return s or "entry"
 
 
-def import_annex(
-    path: str | Path, version: str, *, partial: bool = False, dry_run: bool = False
-) -> ImportResult:
-    """Check and (unless ``dry_run``) write ``data/list/v<version>.yaml`` from an annex table."""
-    from .titles import title_series
-
-    path = Path(path)
-    versions = list_versions()
-    if version not in versions:
-        raise ListImportError(
-            f"未知的清单版本 {version}：请先在 data/list/versions.yaml 中登记该版本（发布、施行日期及来源）/ "
-            f"Unknown List version {version!r}: add it to data/list/versions.yaml (dates and source) first"
-        )
-    target = versions[version]
-    order = list(versions)
-    previous = versions[order[order.index(version) - 1]] if order.index(version) > 0 else None
-    table = _read_table(path)
-    if not table:
-        raise ListImportError(f"{path}: 表格为空 / the table is empty")
-    header = table[0][1]
+def _columns(path: Path, header: list[Any]) -> tuple[dict[str, int], int | None]:
+    """Each known column's index by its header (Chinese, English or the key), and the column of
+    category headings ("A类") when the document has them; a missing required column is refused."""
     lookup = {normalize_text(h): key for key, hs in HEADERS.items() for h in (*hs, key)}
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -311,119 +287,176 @@ def import_annex(
     if missing:
         accepted = "; ".join(f"{k}: {' / '.join(HEADERS[k])}" for k in missing)
         raise ListImportError(f"{path}: 缺少必填列 / missing required columns — {accepted}")
+    return cols, section_col
 
-    series_codes = title_series()
-    known_ids: dict[str, str] = {}
-    for v in versions.values():
-        for e in v.entries:
-            for k in (e.name_en, e.name_zh):
-                known_ids.setdefault(normalize_text(k), e.id)
 
-    problems: list[str] = []
-    entries: list[dict[str, Any]] = []
-    seen_ids: set[str] = set()
-    for where, row in table[1:]:
+@dataclass
+class _RowReader:
+    """Turns the annex's data rows into entries of one version, collecting every problem (row,
+    column, value, what is wrong) instead of stopping at the first."""
 
-        def cell(key: str, row: list[Any] = row) -> str:
-            v = str(row[cols[key]]).strip() if key in cols and cols[key] < len(row) else ""
-            if key == "categories" and not v and section_col is not None:
-                v = str(row[section_col])  # the category heading above this row
-            return v
+    path: Path
+    target: ListVersion
+    cols: dict[str, int]
+    section_col: int | None
+    series_codes: dict[str, Any]
+    known_ids: dict[str, str]  # normalised English or Chinese name → id on an earlier version
+    problems: list[str] = field(default_factory=list)
+    seen_ids: set[str] = field(default_factory=set)
 
-        if not any(str(c).strip() for c in row):
-            continue
+    def cell(self, row: list[Any], key: str) -> str:
+        v = str(row[self.cols[key]]).strip() if key in self.cols and self.cols[key] < len(row) else ""
+        if key == "categories" and not v and self.section_col is not None:
+            v = str(row[self.section_col])  # the category heading above this row
+        return v
 
-        def bad(col: str, value: str, msg: str, where: str = where) -> None:
-            problems.append(f"{where}, 列 column {col}, 值 value {value!r}: {msg}")
+    def bad(self, where: str, col: str, value: str, msg: str) -> None:
+        self.problems.append(f"{where}, 列 column {col}, 值 value {value!r}: {msg}")
 
+    def entry(self, where: str, row: list[Any]) -> dict[str, Any]:
+        """One row as an entry of ``data/list/v<version>.yaml`` (its problems recorded)."""
         for key in REQUIRED:
-            if not cell(key):
-                bad(key, "", "必填 / required")
-        cats_raw = cell("categories")
-        cats = sorted({ch for ch in normalize_text(cats_raw).upper() if ch.isalpha()})
-        if cats_raw and (not cats or set(cats) - set(target.categories)):
-            bad(
-                "categories",
-                cats_raw,
-                f"类别只能为 / categories must be among {', '.join(target.categories)}",
-            )
-        level_raw = cell("c_level")
-        level = parse_code(level_raw, LEVELS, "level") if level_raw else None
-        if level_raw and level is None:
-            bad(
-                "c_level",
-                level_raw,
-                "级别应为 初级/中级/副高级 / level must be junior, intermediate or associate senior",
-            )
-        if "C" in cats and not level_raw:
-            bad("c_level", "", "C类条目须填写对应职称级别 / a Category C entry needs its title level")
-        if level_raw and "C" not in cats:
-            bad("c_level", level_raw, "仅C类条目有对应级别 / only Category C entries have a title level")
-        series = []
-        for s in (x for x in _SPLIT.split(cell("c_series")) if x.strip()):
-            code = next(
-                (
-                    c
-                    for c, v in series_codes.items()
-                    if normalize_text(s)
-                    in (normalize_text(c), normalize_text(v.name_zh), normalize_text(v.name_en))
-                ),
-                None,
-            )
-            if code is None:
-                bad("c_series", s, f"未知的职称系列 / unknown title series; known: {', '.join(series_codes)}")
-            else:
-                series.append(code)
-        entry_id = (
-            cell("id")
-            or known_ids.get(normalize_text(cell("name_en")))
-            or known_ids.get(normalize_text(cell("name_zh")))
-            or _slug(cell("name_en") or cell("name_zh"))
-        )
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", entry_id):
-            bad("id", entry_id, "编号只能含字母、数字、_ - . / id must be ASCII letters, digits, _ - .")
-        if entry_id in seen_ids:
-            if cell("id"):
-                bad("id", entry_id, "编号重复 / duplicate id")
-            else:
-                n = 2
-                while f"{entry_id}_{n}" in seen_ids:
-                    n += 1
-                entry_id = f"{entry_id}_{n}"
-        seen_ids.add(entry_id)
-        rec: dict[str, Any] = {
+            if not self.cell(row, key):
+                self.bad(where, key, "", "必填 / required")
+        cats = self._categories(where, self.cell(row, "categories"))
+        level = self._level(where, self.cell(row, "c_level"), cats)
+        series = self._series(where, self.cell(row, "c_series"))
+        entry_id = self._entry_id(where, row)
+        split = [x.strip() for x in _SPLIT.split(self.cell(row, "abbreviations")) if x.strip()]
+        also = [x.strip() for x in _SPLIT.split(self.cell(row, "aliases")) if x.strip()]
+        place_zh, _, place_en = where.partition(" ")
+        return {
             "id": entry_id,
-            "name_zh": cell("name_zh"),
-            "name_en": cell("name_en"),
-            "abbreviations": [x.strip() for x in _SPLIT.split(cell("abbreviations")) if x.strip()],
-            "aliases": [x.strip() for x in _SPLIT.split(cell("aliases")) if x.strip()],
-            "issuer": cell("issuer"),
-            "country": cell("country") or None,
-            "field": cell("field") or None,
+            "name_zh": self.cell(row, "name_zh"),
+            "name_en": self.cell(row, "name_en"),
+            "abbreviations": split,
+            "aliases": also,
+            "issuer": self.cell(row, "issuer"),
+            "country": self.cell(row, "country") or None,
+            "field": self.cell(row, "field") or None,
             "categories": cats,
             "c_series": series,
             "c_level": level,
             "inferred": [],
             "source": {
-                "doc": target.source.doc_id,
-                "clause_zh": f"附件：{target.title_zh}（{where.split(' ')[0]}，由 {path.name} 导入）",
-                "clause_en": f"Annex: {target.title_en} ({where.split(' ', 1)[1]}, imported from {path.name})",
+                "doc": self.target.source.doc_id,
+                "clause_zh": f"附件：{self.target.title_zh}（{place_zh}，由 {self.path.name} 导入）",
+                "clause_en": f"Annex: {self.target.title_en} ({place_en}, imported from {self.path.name})",
                 "basis": "NF",
             },
         }
-        entries.append(rec)
-    if problems:
+
+    def _categories(self, where: str, raw: str) -> list[str]:
+        cats = sorted({ch for ch in normalize_text(raw).upper() if ch.isalpha()})
+        if raw and (not cats or set(cats) - set(self.target.categories)):
+            allowed = ", ".join(self.target.categories)
+            self.bad(where, "categories", raw, f"类别只能为 / categories must be among {allowed}")
+        return cats
+
+    def _level(self, where: str, raw: str, cats: list[str]) -> str | None:
+        level = parse_code(raw, LEVELS, "level") if raw else None
+        if raw and level is None:
+            self.bad(
+                where,
+                "c_level",
+                raw,
+                "级别应为 初级/中级/副高级 / level must be junior, intermediate or associate senior",
+            )
+        if "C" in cats and not raw:
+            self.bad(
+                where, "c_level", "", "C类条目须填写对应职称级别 / a Category C entry needs its title level"
+            )
+        if raw and "C" not in cats:
+            self.bad(
+                where, "c_level", raw, "仅C类条目有对应级别 / only Category C entries have a title level"
+            )
+        return level
+
+    def _series(self, where: str, raw: str) -> list[str]:
+        out = []
+        for s in (x for x in _SPLIT.split(raw) if x.strip()):
+            names = {
+                c: (normalize_text(c), normalize_text(v.name_zh), normalize_text(v.name_en))
+                for c, v in self.series_codes.items()
+            }
+            code = next((c for c, ns in names.items() if normalize_text(s) in ns), None)
+            if code is None:
+                known = ", ".join(self.series_codes)
+                self.bad(where, "c_series", s, f"未知的职称系列 / unknown title series; known: {known}")
+            else:
+                out.append(code)
+        return out
+
+    def _entry_id(self, where: str, row: list[Any]) -> str:
+        """The row's id, else the id the certificate had on an earlier version, else a slug of its
+        name (made unique with _2, _3 …)."""
+        given = self.cell(row, "id")
+        entry_id = (
+            given
+            or self.known_ids.get(normalize_text(self.cell(row, "name_en")))
+            or self.known_ids.get(normalize_text(self.cell(row, "name_zh")))
+            or _slug(self.cell(row, "name_en") or self.cell(row, "name_zh"))
+        )
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", entry_id):
+            self.bad(
+                where, "id", entry_id, "编号只能含字母、数字、_ - . / id must be ASCII letters, digits, _ - ."
+            )
+        if entry_id in self.seen_ids:
+            if given:
+                self.bad(where, "id", entry_id, "编号重复 / duplicate id")
+            else:
+                n = 2
+                while f"{entry_id}_{n}" in self.seen_ids:
+                    n += 1
+                entry_id = f"{entry_id}_{n}"
+        self.seen_ids.add(entry_id)
+        return entry_id
+
+
+def import_annex(
+    path: str | Path, version: str, *, partial: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """Check and (unless ``dry_run``) write ``data/list/v<version>.yaml`` from an annex table."""
+    from .titledata import title_series
+
+    path = Path(path)
+    versions = list_versions()
+    if version not in versions:
         raise ListImportError(
-            f"{path}: {len(problems)} 处问题，未导入 / {len(problems)} problem(s); nothing was imported:\n  "
-            + "\n  ".join(problems)
+            f"未知的清单版本 {version}：请先在 data/list/versions.yaml 中登记该版本（发布、施行日期及来源）/ "
+            f"Unknown List version {version!r}: add it to data/list/versions.yaml (dates and source) first"
+        )
+    order = list(versions)
+    previous = versions[order[order.index(version) - 1]] if order.index(version) > 0 else None
+    table = _read_table(path)
+    if not table:
+        raise ListImportError(f"{path}: 表格为空 / the table is empty")
+    cols, section_col = _columns(path, table[0][1])
+    known_ids: dict[str, str] = {}
+    for v in versions.values():
+        for e in v.entries:
+            for k in (e.name_en, e.name_zh):
+                known_ids.setdefault(normalize_text(k), e.id)
+    reader = _RowReader(path, versions[version], cols, section_col, title_series(), known_ids)
+    entries = [reader.entry(where, row) for where, row in table[1:] if any(str(c).strip() for c in row)]
+    if reader.problems:
+        n = len(reader.problems)
+        raise ListImportError(
+            f"{path}: {n} 处问题，未导入 / {n} problem(s); nothing was imported:\n  "
+            + "\n  ".join(reader.problems)
         )
     if not entries:
         raise ListImportError(f"{path}: 没有数据行 / no data rows")
     diff = diff_versions(previous, {e["id"]: tuple(e["categories"]) for e in entries}, version)
     dest = bureau_data_dir() / "list" / f"v{version}.yaml"
     result = ImportResult(version, dest, len(entries), entries, diff, written=False)
-    if dry_run:
-        return result
+    if not dry_run:
+        _write_version(dest, _version_document(path, version, partial, entries))
+        result.written = True
+    return result
+
+
+def _version_document(path: Path, version: str, partial: bool, entries: list[dict[str, Any]]) -> str:
     doc = {
         "version": version,
         "complete": not partial,
@@ -437,10 +470,14 @@ def import_annex(
         },
         "entries": entries,
     }
-    text = (
+    return (
         f"# List {version}: imported by `oqtk list import` — edit the annex and re-import rather than this file.\n"
         + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     )
+
+
+def _write_version(dest: Path, text: str) -> None:
+    """Write the version file, then load it: if it does not load, put the old one back."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
@@ -460,5 +497,3 @@ def import_annex(
             dest.unlink(missing_ok=True)
         reload()
         raise
-    result.written = True
-    return result

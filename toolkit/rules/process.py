@@ -21,7 +21,7 @@ process order:
    ``title.eligible_from``); ``blocked`` for a public institution without the authority's
    recommendation; ``done`` once publicity has started on or before the as-of date; else ``due``
    (by the publicity start, if given).
-3. Publicity (length from ``publicity_working_days`` on the as-of date): ``done`` when a start and
+3. Publicity (length and clause from the publicity rule, :mod:`.publicity`, on the as-of date): ``done`` when a start and
    end are given, the period is long enough and it ended before the as-of date; otherwise ``due``
    with its dates (scheduled, under way, too short → the earliest valid end, or ended with no end
    date recorded → record it); ``due`` without dates when no start is given.
@@ -41,6 +41,7 @@ import string
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 
@@ -48,8 +49,9 @@ from ..exceptions import PolicyDataError, PolicyNotInForce
 from ..findings import Outcome, Source
 from ..models import StrictModel
 from ..paths import data_dir
-from ..policy import RefModel, load_model, on_reload, parameter, reading, ref_to_source
+from ..policy import RefModel, clause, load_model, on_reload, reading, ref_to_source
 from .case import CaseInput, CaseResult
+from .publicity import required_working_days, rule_source
 
 __all__ = ["STEP_KEYS", "ProcessStep", "Step", "process_source", "process_steps", "step_definitions"]
 
@@ -92,14 +94,15 @@ class _StepModel(StrictModel):
     key: str
     zh: str
     en: str
-    ref: RefModel | None = None
-    parameter: str | None = None
+    ref: RefModel | None = None  # the step's clause, quoted here
+    clause: str | None = None  # or a key of clauses.yaml
+    rule: Literal["publicity"] | None = None  # or the rule whose clause it is (rules/publicity.py)
     notes: dict[str, _NoteModel]
 
     @model_validator(mode="after")
     def _one_basis(self) -> _StepModel:
-        if (self.ref is None) == (self.parameter is None):
-            raise ValueError("give exactly one of `ref` (the step's clause) or `parameter`")
+        if sum(x is not None for x in (self.ref, self.clause, self.rule)) != 1:
+            raise ValueError("give exactly one of `ref` (the step's clause), `clause` or `rule`")
         return self
 
 
@@ -120,22 +123,17 @@ class Note:
 @dataclass(frozen=True)
 class ProcessStep:
     """One step as the data file describes it: names (``{days}`` in the publicity step's), its
-    clause (or the parameter whose clause it takes) and its notes by situation."""
+    clause (or the rule whose clause in force it takes) and its notes by situation."""
 
     key: str
     zh: str
     en: str
     source: Source | None
-    parameter: str | None
+    rule: str | None
     notes: dict[str, Note]
 
     def clause(self, on: dt.date) -> Source | None:
-        if self.parameter is None:
-            return self.source
-        try:
-            return parameter(self.parameter).source_at(on)
-        except PolicyNotInForce:
-            return None
+        return self.source if self.rule is None else rule_source(on)
 
 
 @dataclass(frozen=True)
@@ -189,13 +187,13 @@ def _load_step(path: Path, i: int, model: _StepModel) -> ProcessStep:
         except PolicyDataError as exc:
             raise PolicyDataError(path, f"{where}.notes.{name}.reading", exc.problem) from exc
         notes[name] = Note(note.zh, note.en, src)
-    if model.parameter is not None:
-        try:
-            parameter(model.parameter)
-        except PolicyDataError as exc:
-            raise PolicyDataError(path, f"{where}.parameter", exc.problem) from exc
     source = ref_to_source(model.ref, path) if model.ref is not None else None
-    return ProcessStep(model.key, model.zh, model.en, source, model.parameter, notes)
+    if model.clause is not None:
+        try:
+            source = clause(model.clause)
+        except PolicyDataError as exc:
+            raise PolicyDataError(path, f"{where}.clause", exc.problem) from exc
+    return ProcessStep(model.key, model.zh, model.en, source, model.rule, notes)
 
 
 @cache
@@ -224,7 +222,7 @@ def process_source() -> Source:
 
 def _days(on: dt.date) -> str:
     try:
-        return str(parameter("publicity_working_days").at(on))
+        return str(required_working_days(on))
     except PolicyNotInForce:
         return "?"
 

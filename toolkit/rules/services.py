@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from ..clock import today
 from ..exceptions import PolicyDataError, PolicyNotInForce, ToolkitError
 from ..findings import Source
 from ..models import StrictModel
@@ -141,7 +142,7 @@ def services_for(
         raise ToolkitError(
             f"未知的人员类别 {holder!r} / Unknown holder type; use one of {', '.join(HOLDER_TYPES)}"
         )
-    on = on or dt.date.today()
+    on = on or today()
     cats = frozenset(str(c).upper() for c in categories)
     unknown = cats - {"A", "B", "C", "D"}
     if unknown:

@@ -6,7 +6,10 @@
 - live kernels after 50 visits, with culling configured short for the bench (idle 10 s, checked
   every 2 s) — Voila does not shut a kernel down when its page closes (voila#1458);
 - 20 concurrent sessions: 20 pages opened at once, time to interactive, median and max;
-- the app (every tool in one page): first open of a tool, and switching between built tools.
+- the app (every tool in one page): first open of a tool, switching between built tools, and live
+  kernels after 50 visits of the app;
+- the baseline, in the same run: a bare one-widget Voila page (plain ``voila``, preheated, one
+  ``Button``) — time to interactive and kernel memory — against which the pages' figures are ratios.
 
 ``python -m bench.bench_dashboards`` prints the numbers; ``run()`` returns them.
 """
@@ -14,7 +17,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,20 +31,126 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, SERVED_PAGES, DashboardServer, RequestLog  # noqa: E402
+from browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SERVED_PAGES,
+    DashboardServer,
+    RequestLog,
+    free_port,
+)
 
 CULL_IDLE = 10
 CULL_INTERVAL = 2
 
 
 async def _interactive(ctx: Any, server: DashboardServer, name: str) -> float:
+    """Seconds from asking for a page to its form being usable (the app: its navigation bar)."""
+    selector = ".oqtk-app .oqtk-lang" if name == "app" else f".oqtk-page-{name} .oqtk-lang"
+    return await _time_to(ctx, server.url(name), selector)
+
+
+async def _time_to(ctx: Any, url: str, selector: str) -> float:
     page = await ctx.new_page()
     t0 = time.perf_counter()
-    await page.goto(server.url(name), wait_until="commit", timeout=180_000)
-    await page.wait_for_selector(f".oqtk-page-{name} .oqtk-lang", state="visible", timeout=180_000)
+    await page.goto(url, wait_until="commit", timeout=180_000)
+    await page.wait_for_selector(selector, state="visible", timeout=180_000)
     dt = time.perf_counter() - t0
     await page.close()
     return dt
+
+
+BARE_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "bare",
+            "metadata": {},
+            "outputs": [],
+            "source": ["import ipywidgets\n", "\n", 'ipywidgets.Button(description="bare")'],
+        }
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def _bare_voila(folder: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Plain ``voila`` serving a one-button notebook, preheated (one kernel), as shipped."""
+    nb = folder / "bare.ipynb"
+    nb.write_text(json.dumps(BARE_NOTEBOOK), encoding="utf-8")
+    port, log = free_port(), folder / "voila.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+         "--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1"],
+        cwd=folder, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while "is filled" not in log.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"bare voila did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.25)
+    return proc, f"http://127.0.0.1:{port}/", log
+
+
+def _kernel_rss(proc: subprocess.Popen[bytes]) -> list[float]:
+    import psutil
+
+    kids = [
+        c.pid
+        for c in psutil.Process(proc.pid).children(recursive=True)
+        if "ipykernel" in " ".join(c.cmdline())
+    ]
+    return _rss_mb(kids)
+
+
+async def _bare_baseline() -> dict[str, Any]:
+    """The bare page: first visit (preheated), then warm revisits after the pool refills."""
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url, _log = _bare_voila(Path(tmp))
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                ctx = await browser.new_context()
+                first = await _time_to(ctx, url, ".widget-button")
+                warm = []
+                for _ in range(3):
+                    await asyncio.sleep(8)  # the pool refills
+                    warm.append(await _time_to(ctx, url, ".widget-button"))
+                rss = _kernel_rss(proc)
+                await browser.close()
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    return {"bare_first_visit_s": first, "bare_warm_visit_s": warm, "bare_kernel_rss_mb": rss}
+
+
+async def _fifty_visits(
+    ctx: Any, server: DashboardServer, names: tuple[str, ...], key: str
+) -> dict[str, Any]:
+    """50 visits (pages closed), then the culler's work: live kernels right after and after culling."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    t0 = time.perf_counter()
+    failed = []
+    for i in range(50):
+        try:
+            await _interactive(ctx, server, names[i % len(names)])
+        except PlaywrightTimeout:  # counted and reported, not hidden: the run goes on
+            failed.append(names[i % len(names)])
+    res: dict[str, Any] = {f"{key}_fifty_visits_s": time.perf_counter() - t0, f"{key}_fifty_failed": failed}
+    res[f"{key}_kernels_right_after_50"] = len(server.kernel_pids())
+    start = time.monotonic()
+    deadline = start + CULL_IDLE + 6 * CULL_INTERVAL + 30
+    while time.monotonic() < deadline and len(server.kernel_pids()) > len(SERVED_PAGES):
+        await asyncio.sleep(1)
+    res[f"{key}_kernels_after_culling"] = len(server.kernel_pids())
+    res[f"{key}_culling_wait_s"] = round(time.monotonic() - start, 1)
+    return res
 
 
 def _rss_mb(pids: list[int]) -> list[float]:
@@ -73,18 +186,11 @@ async def _main(server: DashboardServer, pages: tuple[str, ...]) -> dict[str, An
         res.update(await _app_switching(ctx, server))
         rss = _rss_mb(server.kernel_pids())
         res["kernel_rss_mb"] = rss
-        # 50 visits, pages closed; then let the culler work
-        t0 = time.perf_counter()
-        for i in range(50):
-            await _interactive(ctx, server, pages[i % len(pages)])
-        res["fifty_visits_s"] = time.perf_counter() - t0
-        print("50 visits done", file=sys.stderr)
-        res["kernels_right_after_50"] = len(server.kernel_pids())
-        deadline = time.monotonic() + CULL_IDLE + 6 * CULL_INTERVAL + 30
-        while time.monotonic() < deadline and len(server.kernel_pids()) > len(SERVED_PAGES):
-            await asyncio.sleep(1)
-        res["kernels_after_culling"] = len(server.kernel_pids())
-        res["culling_wait_s"] = round(time.monotonic() - (deadline - CULL_IDLE - 6 * CULL_INTERVAL - 30), 1)
+        # 50 visits, pages closed; then let the culler work — the pages, then the app
+        res.update(await _fifty_visits(ctx, server, pages, "pages"))
+        print("50 page visits done", file=sys.stderr)
+        res.update(await _fifty_visits(ctx, server, ("app",), "app"))
+        print("50 app visits done", file=sys.stderr)
         res["requests_outside_loopback"] = log.outside()
         await browser.close()
     return res
@@ -166,6 +272,7 @@ def _fmt(xs: list[float], unit: str = "s") -> str:
 
 def run() -> dict[str, Any]:
     pages = ("home", "lookup", "publicity", "assess", "batch", "supervisor")
+    bare = asyncio.run(_bare_baseline())  # the baseline first, on the same machine in the same run
     with tempfile.TemporaryDirectory() as tmp:
         server = DashboardServer(
             Path(tmp),
@@ -191,50 +298,87 @@ def run() -> dict[str, Any]:
         finally:
             server.stop()
     data["server_ready_s"] = ready
+    data.update(bare)
+    return _report(data, pages, ready)
+
+
+def _report(data: dict[str, Any], pages: tuple[str, ...], ready: float) -> dict[str, Any]:
+    """The table: each time a ratio to the bare one-widget page's first visit, each memory figure a
+    ratio to the bare page's kernel, each kernel count a ratio to the preheated pool."""
     first = list(data["first_visit_s"].values())
+    bare = data["bare_first_visit_s"]
+    bare_rss = statistics.median(data["bare_kernel_rss_mb"] or [float("nan")])
+    pool = len(SERVED_PAGES)
+
+    def vs_bare(xs: list[float]) -> str:
+        return f"{statistics.median(xs or [float('nan')]) / bare:.2f}"
+
     rows = [
+        ["baseline: bare one-widget Voila page, first visit (preheated)", f"{bare:.2f} s", "1.00 (baseline)"],
+        [
+            "baseline: bare page, warm revisit",
+            _fmt(data["bare_warm_visit_s"]),
+            vs_bare(data["bare_warm_visit_s"]),
+        ],
+        ["baseline: bare page's kernel RSS", _fmt(data["bare_kernel_rss_mb"], "MiB"), "1.00 (baseline)"],
         ["server start → all pages preheated", f"{ready:.2f} s", "—"],
-        ["first visit, preheated kernel (6 pages)", _fmt(first), "1.00"],
+        ["first visit, preheated kernel (6 pages)", _fmt(first), vs_bare(first)],
         [
             "revisit, pool empty (kernel starts on demand)",
             _fmt(data["revisit_pool_empty_s"]),
-            f"{statistics.median(data['revisit_pool_empty_s']) / statistics.median(first):.2f}",
+            vs_bare(data["revisit_pool_empty_s"]),
         ],
         [
             "warm revisit (pool refilled)",
             _fmt(data["warm_visit_s"]),
-            f"{statistics.median(data['warm_visit_s']) / statistics.median(first):.2f}",
+            vs_bare(data["warm_visit_s"]),
         ],
         [
             "app: first open of the assessment (form built)",
             f"{data['app_first_open_assess_s']:.2f} s",
-            f"{data['app_first_open_assess_s'] / statistics.median(first):.2f}",
+            vs_bare([data["app_first_open_assess_s"]]),
         ],
         [
             f"app: switching between built tools (no page load: {data['app_no_page_load']})",
             _fmt(data["app_switch_s"]),
-            f"{statistics.median(data['app_switch_s']) / statistics.median(first):.2f}",
+            vs_bare(data["app_switch_s"]),
         ],
-        ["kernel RSS (idle, pooled + open)", _fmt(data["kernel_rss_mb"], "MiB"), "—"],
+        [
+            "kernel RSS (idle, pooled + open)",
+            _fmt(data["kernel_rss_mb"], "MiB"),
+            f"{statistics.median(data['kernel_rss_mb']) / bare_rss:.2f}",
+        ],
+        *(
+            [
+                f"live kernels after 50 visits of {what} (pages closed): right after / after culling",
+                f"{data[f'{key}_kernels_right_after_50']} / {data[f'{key}_kernels_after_culling']}",
+                f"{data[f'{key}_kernels_right_after_50'] / pool:.2f} / {data[f'{key}_kernels_after_culling'] / pool:.2f} of the pool ({pool})",
+            ]
+            for key, what in (("pages", "the 6 pages"), ("app", "the app"))
+        ),
         [
             "20 concurrent page renders, server only (HTTP, no browser)",
             _fmt(data["concurrent_http_s"]),
-            f"{statistics.median(data['concurrent_http_s']) / statistics.median(first):.2f}",
+            vs_bare(data["concurrent_http_s"]),
         ],
         [
             "20 concurrent sessions: time to interactive (20 Chromium tabs on the same 2 cores)",
             _fmt(data["concurrent_20_s"] or [float("nan")]),
-            f"{statistics.median(data['concurrent_20_s'] or [float('nan')]) / statistics.median(first):.2f}",
+            vs_bare(data["concurrent_20_s"]),
         ],
         [
             "kernel RSS under 20 sessions",
             _fmt(data["kernel_rss_mb_under_load"] or [float("nan")], "MiB"),
-            "—",
+            f"{statistics.median(data['kernel_rss_mb_under_load'] or [float('nan')]) / bare_rss:.2f}",
         ],
     ]
     summary = (
-        f"Live kernels: {data['kernels_right_after_50']} right after 50 visits (pages closed), "
-        f"{data['kernels_after_culling']} after culling (idle {CULL_IDLE} s, checked every {CULL_INTERVAL} s; "
+        "Ratios: times against the bare one-widget Voila page's first visit, memory against its kernel, "
+        "kernel counts against the preheated pool, all measured in this run. "
+        f"Live kernels after 50 visits of the pages: {data['pages_kernels_right_after_50']} right after, "
+        f"{data['pages_kernels_after_culling']} after culling; of the app: {data['app_kernels_right_after_50']} right after, "
+        f"{data['app_kernels_after_culling']} after culling; visits not interactive within 180 s: "
+        f"{data['pages_fifty_failed'] or 'none'} (pages), {data['app_fifty_failed'] or 'none'} (app) (idle {CULL_IDLE} s, checked every {CULL_INTERVAL} s; "
         f"{len(SERVED_PAGES)} are the preheated pool: {len(pages)} pages and the app). 20 concurrent sessions (fresh server, production culling): "
         f"{data['concurrent_20_failed']} did not become interactive within 180 s; wall {data['concurrent_20_wall_s']:.1f} s. "
         f"The server alone rendered 20 concurrent page requests in {data['concurrent_http_wall_s']:.1f} s wall; "

@@ -74,6 +74,29 @@ def test_language_switch(dashboard_server, browser_page):
     page.wait_for_selector("text=仪表板")
 
 
+def test_the_language_picked_is_kept_across_pages(dashboard_server, browser_page):
+    """Issue 15: English chosen on the home page stays English on the next page, opened by its link
+    or typed in; 中文 chosen again stays too. Only the language is kept, in this browser."""
+    page, log = browser_page
+    open_dashboard(page, dashboard_server, "home")
+    page.locator(".oqtk-lang button", has_text="English").click()
+    page.wait_for_selector("text=Dashboards")
+    page.locator('.oqtk-nav a[data-page="assess"]').first.click()  # a link: a new page, a new kernel
+    page.wait_for_selector(".oqtk-page-assess .oqtk-lang", timeout=60_000)
+    page.wait_for_selector(".oqtk-page-assess >> text=Fill in the application", timeout=30_000)
+    assert "mod-active" in page.locator(".oqtk-lang button", has_text="English").get_attribute("class")
+    assert page.evaluate("Object.keys(localStorage)") == ["oqtk-lang"]
+    assert page.evaluate("localStorage.getItem('oqtk-lang')") == "en"
+    open_dashboard(page, dashboard_server, "publicity")  # typed in (the token URL)
+    page.wait_for_selector("text=Compute end date", timeout=30_000)
+    page.locator(".oqtk-lang button", has_text="中文").click()
+    page.wait_for_selector("text=计算结束日期")
+    open_dashboard(page, dashboard_server, "lookup")
+    page.wait_for_selector(".oqtk-page-lookup >> text=资格查询", timeout=30_000)
+    assert "mod-active" in page.locator(".oqtk-lang button", has_text="中文").get_attribute("class")
+    assert all("lang=" not in u for u in log.urls)  # nothing sent: the language stays in the browser
+
+
 def test_lookup_search_as_you_type(dashboard_server, browser_page):
     page, _ = browser_page
     open_dashboard(page, dashboard_server, "lookup")
@@ -520,6 +543,35 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_is_not(chromium, tmp_
         server.stop()
 
 
+def test_a_kernel_handed_out_from_a_stale_pool_waits_for_its_page_then_is_culled(tmp_path):
+    """A pooled kernel idle longer than the cull timeout is handed to a page: it must not be culled
+    before the page connects (it would leave the page dead), yet is culled if no page ever does."""
+    import psutil
+    from browser_support import DashboardServer
+
+    server = DashboardServer(
+        tmp_path / "home", extra_args=("--cull-idle-timeout", "4", "--cull-interval", "1")
+    )
+    server.start()
+    try:
+        time.sleep(6)  # every pooled kernel has now been idle longer than the timeout
+
+        def alive(kernel_id: str) -> bool:
+            return any(kernel_id in " ".join(psutil.Process(pid).cmdline()) for pid in server.kernel_pids())
+
+        status, body = server.get("/voila/render/lookup.ipynb")  # from the pool; no browser connects
+        assert status == 200
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', body).group(1)
+        time.sleep(2.5)  # more than two cull passes since it left the pool
+        assert alive(kernel_id), "the page's kernel was culled before the page could connect"
+        deadline = time.monotonic() + 20
+        while alive(kernel_id) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not alive(kernel_id)  # no page ever connected: culled after the timeout
+    finally:
+        server.stop()
+
+
 def test_the_app_switches_tools_without_a_page_load_and_links_by_fragment(dashboard_server, browser_page):
     page, _ = browser_page
     page.goto(dashboard_server.url("app") + "#lookup")  # the token, then the tool
@@ -553,6 +605,7 @@ def test_every_symbol_the_pages_use_renders_with_the_installed_fonts(browser_pag
 
     sources = [*(REPO / "toolkit" / "dashboards").glob("*.py"), *(REPO / "toolkit" / "rules").glob("*.py")]
     sources += [REPO / "templates" / "voila" / "templates" / "oqtk" / "index.html.j2"]
+    sources += list((REPO / "templates" / "dashboards").glob("*.j2"))  # the case summary
     sources += list((REPO / "data" / "policy").glob("*.yaml"))
     chars = set()
     for path in sources:

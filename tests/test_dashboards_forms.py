@@ -311,9 +311,17 @@ def test_show_logs_to_oqtk_home(monkeypatch, tmp_path):
                 h.close()
 
 
+def test_the_served_folder_holds_the_dashboard_pages_and_nothing_else():
+    """Voila renders and preheats whatever notebook is in the folder it serves: only the pages."""
+    from toolkit.dashboards.server import NOTEBOOK_DIR
+
+    assert sorted(p.name for p in NOTEBOOK_DIR.rglob("*")) == sorted(f"{n}.ipynb" for n in (*PAGES, "app"))
+    assert not (NOTEBOOK_DIR / "batch_review.ipynb").exists()
+
+
 def test_notebooks_are_thin_and_have_no_outputs():
     for name in PAGES:
-        nb = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        nb = json.loads((REPO / "notebooks" / "dashboards" / f"{name}.ipynb").read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert len(code) == 1
         src = "".join(code[0]["source"])
@@ -353,9 +361,34 @@ def test_voila_config_is_locked_down():
         0 < mk["cull_idle_timeout"] <= 300 and 0 < mk["cull_interval"] <= 60 and mk["cull_connected"] is False
     )
     assert c["VoilaExecutor"]["timeout"] > 0
-    (deny,) = c["VoilaKernelManager"]["preheat_denylist"]
-    assert re.match(deny, "/x/notebooks/batch_review.ipynb")
-    assert not re.match(deny, "/x/notebooks/home.ipynb") and not re.match(deny, "lookup.ipynb")
+    # the Host header is checked (no DNS rebinding) and no voila.json/voila.py is read
+    ts = c["Voila"]["tornado_settings"]
+    assert ts["allow_remote_access"] is False and ts["local_hostnames"] == ["localhost"]
+    assert c["Voila"]["config_file_paths"] == []
+    assert vc["multi_kernel_manager_class"] == "toolkit.dashboards.voila_app.PageKernelManager"
+
+
+def test_the_voila_extension_points_are_the_ones_checked():
+    """toolkit/dashboards/voila_app.py was read against one Voila release: on an upgrade this fails
+    until its two extension points (the closed routes before Voila's own, the culling of a kernel
+    handed out from the pool) have been checked against the new release's voila/app.py and
+    voila_kernel_manager.py, and VOILA_CHECKED updated."""
+    import voila
+
+    from toolkit.dashboards.voila_app import VOILA_CHECKED, DashboardsVoila, PageKernelManager
+
+    assert voila.__version__ == VOILA_CHECKED, (
+        f"Voila {voila.__version__} installed; toolkit/dashboards/voila_app.py was checked against "
+        f"{VOILA_CHECKED}: read it again against this release"
+    )
+    from voila.app import Voila
+
+    assert issubclass(DashboardsVoila, Voila) and "init_handlers" in vars(Voila)
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    assert "cull_kernel_if_idle" in vars(MappingKernelManager) and issubclass(
+        PageKernelManager, MappingKernelManager
+    )
 
 
 def test_serve_cli_options():
@@ -373,9 +406,10 @@ def test_the_publicity_length_shown_in_the_forms_comes_from_policy_data(monkeypa
     from support import data_copy
 
     import toolkit
-    from toolkit.dashboards.assess import AssessForm, process_steps
+    from toolkit.dashboards.assess import AssessForm
     from toolkit.dashboards.publicity import PublicityForm
     from toolkit.dashboards.widgets import publicity_days
+    from toolkit.rules.process import process_steps
 
     with data_copy(monkeypatch, tmp_path) as root:
         path = root / "policy" / "publicity_working_days.yaml"

@@ -2,8 +2,11 @@
 assessment process as a checklist for this case, and a printable summary for the case file.
 
 The form holds no policy: it builds a :class:`~toolkit.rules.CaseInput`, calls
-:func:`~toolkit.rules.assess_case` and shows what comes back. Every applicant string goes through
-:func:`~toolkit.dashboards.base.esc` before it reaches an ``HTML`` widget or the summary.
+:func:`~toolkit.rules.assess_case` and :func:`~toolkit.rules.process.process_steps` (the process
+and its clauses are data: ``data/policy/process_steps.yaml``) and shows what comes back — the
+result pane through :mod:`.result_view`, the summary through :mod:`.summary` (a Jinja template).
+Every applicant string goes through :func:`~toolkit.dashboards.base.esc` before it reaches an
+``HTML`` widget or the summary.
 
 Field validation (a message next to the field; errors block the assessment, warnings do not):
 
@@ -13,13 +16,6 @@ Field validation (a message next to the field; errors block the assessment, warn
 - a publicity end without a start, or before the start;
 - warnings: an as-of date in the future (a projection), Shanghai experience longer than the
   relevant experience, a round whose List versions do not include the chosen version.
-
-The process checklist (FACTS.md §3: platform verification → employer review → publicity →
-upload to 上海市职称服务系统 → bureau review → electronic certificate) is derived from the case as
-follows — see :func:`process_steps`. Each step is ``done``, ``due`` (with its date when one is
-known) or ``blocked`` (with the reason). The toolkit records no upload, review or certificate,
-so the last three steps are never ``done`` here; the officer confirms them in the title service
-system.
 """
 
 from __future__ import annotations
@@ -27,13 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
 
-from ..findings import Finding, Outcome, Source
-from ..policy import source
+from ..clock import today as shanghai_today
 from ..rules import (
     CaseInput,
     CaseResult,
@@ -41,627 +35,18 @@ from ..rules import (
     basic_requirements,
     get_version,
     list_versions,
-    requirements_for,
     rounds,
     title_series,
 )
 from ..rules.listdata import version_in_force
-from ..version import __version__
-from ..vocab import CATEGORIES, DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, STATUSES, label
-from .base import Form, esc, message_html, safe_handler, tr
-from .widgets import FieldRow, data_link, finding_html, publicity_days, relabel, table_html, tri_options
+from ..rules.process import Step, process_steps
+from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, label
+from . import result_view as view
+from .base import Form, esc, message_html, safe_handler
+from .summary import summary_document
+from .widgets import FieldRow, data_link, publicity_days, relabel, tri_options
 
-__all__ = ["STEP_STATES", "AssessForm", "Step", "process_steps", "summary_document"]
-
-STEP_STATES: dict[str, tuple[str, str, str, str]] = {
-    # state → (icon, zh, en, colour); icons that the installed fonts draw (tests/test_browser.py checks)
-    "done": ("✔", "已完成", "done", "#1b5e20"),
-    "due": ("◔", "待办", "due", "#8d6e00"),
-    "blocked": ("✖", "暂不能办理", "blocked", "#b71c1c"),
-}
-
-PREVAILS_ZH = "本摘要中的政策表述依据相关通知；中英文表述不一致时，以中文版通知为准。"
-PREVAILS_EN = "The Chinese version of the notice prevails over any English text in this summary."
-
-
-def _process_source(on: dt.date | None = None) -> Source:
-    n = publicity_days(on)
-    return source(
-        "notice_3_0",
-        f"支持持证人员职称评审·评审程序：平台核验→用人单位审核并公示不少于{n}个工作日→上传上海市职称服务系统→市人社局审核→电子职称证书",
-        "Professional titles, 3. Assessment process: platform verification → employer review and publicity "
-        f"of at least {n} working days → upload to the Shanghai title service system → bureau review → "
-        "electronic title certificate",
-    )
-
-
-# --- the process checklist ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of the assessment process for this case."""
-
-    key: str
-    zh: str
-    en: str
-    state: str  # done | due | blocked
-    date: str | None = None  # ISO date or "start – end", when known
-    note_zh: str = ""
-    note_en: str = ""
-
-    def name(self, lang: str) -> str:
-        return tr(lang, self.zh, self.en)
-
-    def note(self, lang: str) -> str:
-        return tr(lang, self.note_zh, self.note_en)
-
-
-def _d(value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
-
-
-def process_steps(case: CaseInput, result: CaseResult) -> list[Step]:
-    """The assessment process as steps for this case (empty when no title is sought).
-
-    Derivation, in process order; a step is ``blocked`` while the one before it is not done:
-
-    1. Platform verification: ``done`` if the certificate is marked verified, else ``due``;
-       ``blocked`` when no certificate was found on the List.
-    2. Employer review: ``blocked`` until verified; ``blocked`` while a title condition fails or
-       is missing (dated with the day it will be met when only time is missing, from
-       ``title.eligible_from``); ``blocked`` for a public institution without the authority's
-       recommendation; ``done`` once publicity has started on or before the as-of date (the
-       employer publicises after reviewing); else ``due`` (by the publicity start, if given).
-    3. Publicity (at least 5 working days): ``done`` when a start and end are given, the period
-       is long enough and it ended before the as-of date; otherwise ``due`` with its dates
-       (scheduled, under way, too short → the earliest valid end, or ended with no end date
-       recorded → record it); ``due`` without dates when no start is given.
-    4. Upload to 上海市职称服务系统: ``due`` from the day after publicity ends, else ``blocked``.
-    5. Bureau review and 6. electronic certificate: ``blocked`` until the step before is done
-       (the toolkit does not record them).
-    """
-    title = result.title
-    wants_title = case.title_series is not None or "C" in result.categories
-    if not wants_title:
-        return []
-    as_of = result.as_of
-    steps: list[Step] = []
-
-    # 1. verification
-    if not result.categories:
-        s1 = Step(
-            "verification",
-            "境外职业资格证书核验平台核验",
-            "Verification on the city's platform",
-            "blocked",
-            note_zh="未确认证书在清单上，无法核验",
-            note_en="The certificate is not confirmed on the List",
-        )
-    elif case.verified is True:
-        s1 = Step(
-            "verification", "境外职业资格证书核验平台核验", "Verification on the city's platform", "done"
-        )
-    else:
-        s1 = Step(
-            "verification",
-            "境外职业资格证书核验平台核验",
-            "Verification on the city's platform",
-            "due",
-            note_zh="请持证人在核验平台完成证书核验",
-            note_en="The holder completes verification on the platform",
-        )
-    steps.append(s1)
-
-    # 2. employer review
-    name2 = ("用人单位审核材料、考察业绩", "Employer reviews documents and performance")
-    pub_start = case.publicity_start
-    blocked_zh: list[str] = []
-    blocked_en: list[str] = []
-    date2: str | None = None
-    if s1.state != "done":
-        blocked_zh.append("待证书核验完成")
-        blocked_en.append("waiting for platform verification")
-    title_ok = title is not None and title.highest is not None and title.requested_ok is not False
-    if not title_ok:
-        missing = [
-            f
-            for f in result.all_findings()
-            if f.outcome in (Outcome.FAIL, Outcome.MISSING)
-            and not f.code.startswith(("certificate_", "publicity_"))
-        ]
-        if title is not None and title.eligible_from:
-            level = title.requested if title.requested in title.eligible_from else None
-            when = title.eligible_from[level] if level else min(title.eligible_from.values())
-            date2 = when.isoformat()
-            blocked_zh.append(f"职称申报条件尚未满足，如持续工作将于{date2}满足")
-            blocked_en.append(f"the title conditions are not met yet; met on {date2} if the work continues")
-        elif missing:
-            blocked_zh.append("职称申报条件未满足或信息不全：" + "；".join(f.zh for f in missing[:3]))
-            blocked_en.append(
-                "title conditions not met or information missing: " + "; ".join(f.en for f in missing[:3])
-            )
-        else:
-            blocked_zh.append("职称申报条件未满足")
-            blocked_en.append("the title conditions are not met")
-    if case.employer_type == "public_institution" and case.recommended_by_authority is not True:
-        blocked_zh.append("事业单位人员须先取得主管部门推荐")
-        blocked_en.append(
-            "a public-institution applicant needs the supervising authority's recommendation first"
-        )
-    if blocked_zh:
-        s2 = Step("employer_review", *name2, "blocked", date2, "；".join(blocked_zh), "; ".join(blocked_en))
-    elif pub_start is not None and pub_start <= as_of:
-        s2 = Step(
-            "employer_review",
-            *name2,
-            "done",
-            note_zh="公示已开始，视为审核完成",
-            note_en="publicity has started, so the review is taken as done",
-        )
-    else:
-        s2 = Step(
-            "employer_review",
-            *name2,
-            "due",
-            pub_start.isoformat() if pub_start else None,
-            "于公示开始前完成" if pub_start else "审核后安排公示",
-            "before the publicity starts" if pub_start else "then arrange the publicity",
-        )
-    steps.append(s2)
-
-    # 3. publicity
-    n_days = publicity_days(as_of)
-    name3 = (
-        f"用人单位公示（不少于{n_days}个工作日）",
-        f"Employer publicity (at least {n_days} working days)",
-    )
-    pub = result.publicity or {}
-    pub_findings = {f.code: f for f in result.findings if f.code.startswith("publicity_")}
-    if s2.state == "blocked":
-        s3 = Step(
-            "publicity",
-            *name3,
-            "blocked",
-            note_zh="待用人单位审核",
-            note_en="waiting for the employer review",
-        )
-    elif pub_start is None:
-        s3 = Step(
-            "publicity",
-            *name3,
-            "due",
-            note_zh="尚未填写公示开始日期",
-            note_en="no publicity start date given yet",
-        )
-    elif "publicity_calendar_not_covered" in pub_findings:
-        f = pub_findings["publicity_calendar_not_covered"]
-        s3 = Step("publicity", *name3, "due", pub_start.isoformat(), f.zh, f.en)
-    elif case.publicity_end is not None and pub.get("shortfall"):
-        earliest = pub.get("earliest_valid_end")
-        s3 = Step(
-            "publicity",
-            *name3,
-            "due",
-            f"{pub_start.isoformat()} – {earliest}",
-            f"公示期不足（差{pub['shortfall']}个工作日），应至少公示至{earliest}",
-            f"too short by {pub['shortfall']} working day(s); it must run until {earliest} at least",
-        )
-    else:
-        end = _d(pub.get("end"))
-        assert end is not None
-        span = f"{pub_start.isoformat()} – {end.isoformat()}"
-        if case.publicity_end is not None and end < as_of:
-            s3 = Step("publicity", *name3, "done", span)
-        elif pub_start > as_of:
-            s3 = Step("publicity", *name3, "due", span, "已安排", "scheduled")
-        elif end >= as_of:
-            s3 = Step(
-                "publicity",
-                *name3,
-                "due",
-                span,
-                f"公示中，{end.isoformat()}结束",
-                f"under way; ends on {end.isoformat()}",
-            )
-        else:
-            s3 = Step(
-                "publicity",
-                *name3,
-                "due",
-                span,
-                f"请登记公示结束日期（不早于{end.isoformat()}）",
-                f"record the end date (no earlier than {end.isoformat()})",
-            )
-    steps.append(s3)
-
-    # 4. upload
-    name4 = ("上传至上海市职称服务系统", "Upload to the Shanghai title service system (上海市职称服务系统)")
-    if s3.state == "done":
-        end = _d(pub.get("end"))
-        assert end is not None
-        nxt = (end + dt.timedelta(days=1)).isoformat()
-        s4 = Step(
-            "upload",
-            *name4,
-            "due",
-            nxt,
-            f"公示结束后（{nxt}起）上传",
-            f"upload from {nxt}, after the publicity",
-        )
-    else:
-        s4 = Step(
-            "upload", *name4, "blocked", note_zh="待公示期满", note_en="waiting for the publicity to end"
-        )
-    steps.append(s4)
-    steps.append(
-        Step(
-            "bureau_review",
-            "市人社局审核",
-            "Bureau review",
-            "blocked",
-            note_zh="待材料上传后审核",
-            note_en="after the upload",
-        )
-    )
-    steps.append(
-        Step(
-            "certificate",
-            "核发电子职称证书",
-            "Electronic title certificate",
-            "blocked",
-            note_zh="待审核通过",
-            note_en="after the bureau's review",
-        )
-    )
-    return steps
-
-
-def _steps_html(steps: list[Step], lang: str) -> str:
-    if not steps:
-        return f"<p>{esc(tr(lang, '本案不涉及职称申报，无评审流程。', 'No title application in this case: no assessment process.'))}</p>"
-    items = []
-    for i, s in enumerate(steps, 1):
-        icon, zh, en, colour = STEP_STATES[s.state]
-        date = f" <b>{esc(s.date)}</b>" if s.date else ""
-        note = f" — {esc(s.note(lang))}" if s.note(lang) else ""
-        items.append(
-            f'<li class="oqtk-step oqtk-step-{esc(s.state)}" data-step="{esc(s.key)}" data-state="{esc(s.state)}">'
-            f'<span style="color:{colour};font-weight:bold">{icon} {esc(tr(lang, zh, en))}</span> '
-            f"{i}. {esc(s.name(lang))}{date}{note}</li>"
-        )
-    return '<ol class="oqtk-checklist" style="list-style:none;padding-left:0">' + "".join(items) + "</ol>"
-
-
-# --- rendering the result -------------------------------------------------------------------------
-
-
-_STATUS_KIND = {"eligible": "ok", "not_eligible": "error", "incomplete": "warning", "invalid": "error"}
-
-
-def _status_html(result: CaseResult, lang: str, seen: set[str] | None = None) -> str:
-    """The decision first: the status and its deciding findings in one line, then the details."""
-    kind = _STATUS_KIND[result.status]
-    reasons = result.reasons(lang)
-    text = f'<b class="oqtk-headline">{esc(result.headline(lang))}</b>'
-    if len(reasons) > 1:
-        text += "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in reasons) + "</ul>"
-    cats = (
-        "、".join(label(c, CATEGORIES, lang) for c in result.categories)
-        if lang == "zh"
-        else ", ".join(label(c, CATEGORIES, lang) for c in result.categories)
-    )
-    cats_line = (
-        f"<div><b>{esc(tr(lang, '清单类别：', 'Categories: '))}</b>{esc(cats or tr(lang, '无', 'none'))} "
-        f"<span style='color:#666'>({esc(tr(lang, f'{result.list_version}版清单', f'List {result.list_version}'))}, "
-        f"{esc(tr(lang, '评估日', 'as of'))} {esc(result.as_of.isoformat())})</span></div>"
-    )
-    case_findings = "".join(finding_html(f, lang, seen=seen) for f in result.findings)
-    return (
-        message_html(kind, text)
-        + cats_line
-        + (f'<ul class="oqtk-findings">{case_findings}</ul>' if case_findings else "")
-    )
-
-
-def _services_html(result: CaseResult, lang: str) -> str:
-    if not result.services:
-        return f"<p>{esc(tr(lang, '无可列出的服务事项。', 'No services to list.'))}</p>"
-    rows = []
-    for s in result.services:
-        via = (
-            s.category
-            if s.via == s.category
-            else tr(lang, f"{s.category}（经{s.via}类）", f"{s.category} (via {s.via})")
-        )
-        check = tr(lang, s.check_zh or "", s.check_en or "")
-        cite = s.source.cite(lang) + (f"；{s.via_source.cite(lang)}" if s.via_source else "")
-        rows.append((via, s.text(lang), check, cite))
-    return table_html(
-        [
-            tr(lang, "类别", "Category"),
-            tr(lang, "服务事项", "Service"),
-            tr(lang, "须核对", "To check"),
-            tr(lang, "依据", "Basis"),
-        ],
-        rows,
-        css_class="oqtk-table oqtk-services",
-    )
-
-
-def _title_html(result: CaseResult, lang: str, seen: set[str] | None = None) -> str:
-    t = result.title
-    if t is None:
-        return f"<p>{esc(tr(lang, '未评估职称（无C类证书或未填写职称系列）。', 'No title assessed (no Category C certificate or no series given).'))}</p>"
-    parts = [
-        f"<div><b>{esc(tr(lang, '职称系列：', 'Series: '))}</b>{esc(tr(lang, t.series_zh or '', t.series_en or ''))}</div>"
-    ]
-    if t.highest:
-        title_name = tr(lang, t.title_zh or "", t.title_en or "")
-        parts.append(
-            f"<div><b>{esc(tr(lang, '最高可申报：', 'Highest level open: '))}</b>{esc(label(t.highest, LEVELS, lang))}"
-            f" — {esc(title_name)}</div>"
-        )
-        parts.append(
-            f"<div><b>{esc(tr(lang, '可申报级别：', 'Levels open: '))}</b>"
-            f"{esc(('、' if lang == 'zh' else ', ').join(label(x, LEVELS, lang) for x in t.eligible))}</div>"
-        )
-    else:
-        parts.append(f"<div><b>{esc(tr(lang, '目前无可申报级别', 'No level is open yet'))}</b></div>")
-    if t.requested is not None:
-        ok = tr(lang, "可申报", "open") if t.requested_ok else tr(lang, "暂不可申报", "not open")
-        parts.append(
-            f"<div><b>{esc(tr(lang, '所选级别：', 'Requested level: '))}</b>{esc(label(t.requested, LEVELS, lang))} ({esc(ok)})</div>"
-        )
-    if t.eligible_from:
-        items = "".join(
-            f"<li>{esc(label(lvl, LEVELS, lang))}: {esc(tr(lang, f'{d.isoformat()}起可申报', f'from {d.isoformat()}'))}</li>"
-            for lvl, d in t.eligible_from.items()
-        )
-        parts.append(
-            f"<div><b>{esc(tr(lang, '如持续工作，可申报日期：', 'Open from (if the work continues): '))}</b><ul class='oqtk-eligible-from'>{items}</ul></div>"
-        )
-    parts.append(f"<div><b>{esc(tr(lang, '逐条核对：', 'Every rule checked: '))}</b></div>")
-    parts.append(
-        '<ul class="oqtk-findings">' + "".join(finding_html(f, lang, seen=seen) for f in t.findings) + "</ul>"
-    )
-    return "".join(parts)
-
-
-def _missing_html(result: CaseResult, lang: str) -> str:
-    fs = [f for f in result.all_findings() if f.outcome in (Outcome.FAIL, Outcome.MISSING, Outcome.CHECK)]
-    if not fs:
-        return f"<p>{esc(tr(lang, '无缺项。', 'Nothing missing.'))}</p>"
-    return '<ul class="oqtk-missing">' + "".join(finding_html(f, lang, cite=False) for f in fs) + "</ul>"
-
-
-def _publicity_html(result: CaseResult, lang: str) -> str:
-    p = result.publicity
-    if not p:
-        return f"<p>{esc(tr(lang, '未填写公示开始日期。', 'No publicity start date given.'))}</p>"
-    end = p.get("end")
-    given = p.get("given_end", "x") is not None
-    if given:
-        text = tr(lang, f"公示期：{p['start']} 至 {end}", f"Publicity: {p['start']} to {end}")
-    else:
-        text = tr(
-            lang,
-            f"公示期：{p['start']} 起，至 {end} 止（计算所得，{p['required']}个工作日）",
-            f"Publicity from {p['start']} ends on {end} (computed, {p['required']} working days)",
-        )
-    if p.get("earliest_valid_end") and p.get("shortfall"):
-        text += tr(
-            lang,
-            f"；最早应于 {p['earliest_valid_end']} 结束",
-            f"; it must end on {p['earliest_valid_end']} at the earliest",
-        )
-    return f'<p class="oqtk-publicity">{esc(text)}</p>'
-
-
-def _section(title: str, body: str) -> str:
-    return f'<h4 style="margin:12px 0 4px">{esc(title)}</h4>{body}'
-
-
-# --- the printable summary ----------------------------------------------------------------------
-
-
-def _input_rows(case: CaseInput) -> list[tuple[str, str, str]]:
-    def yn(v: bool | None) -> str:
-        return "" if v is None else ("是 Yes" if v else "否 No")
-
-    def d(v: dt.date | None) -> str:
-        return v.isoformat() if v else ""
-
-    def num(v: float | None) -> str:
-        return "" if v is None else f"{v:g}"
-
-    def tick(v: bool | None) -> str:
-        return "待核对 To check" if v is None else ("符合 Met" if v else "不符合 Not met")
-
-    series = title_series().get(case.title_series or "")
-    rnd = rounds().get(case.round_id or "")
-    return [
-        ("申请编号", "Application ID", case.application_id or ""),
-        ("姓名", "Name", case.full_name or ""),
-        ("人员类别", "Holder type", label(case.holder_type, HOLDER_TYPES, "both")),
-        ("上海户籍", "Shanghai hukou", yn(case.shanghai_hukou)),
-        ("出生日期", "Date of birth", d(case.date_of_birth)),
-        ("境外职业资格证书", "Certificate(s)", "；".join(case.qualifications)),
-        ("平台核验", "Verified on the platform", yn(case.verified)),
-        ("学历学位", "Degree", label(case.degree, DEGREES, "both")),
-        ("理工科学位", "Science/engineering degree", yn(case.science_or_engineering_degree)),
-        (
-            "职称系列",
-            "Title series",
-            f"{series.name_zh} {series.name_en}" if series else (case.title_series or ""),
-        ),
-        ("申报级别", "Requested level", label(case.title_level, LEVELS, "both") or "最高可申报 highest open"),
-        ("相关工作起始", "Relevant work since", d(case.relevant_since)),
-        ("相关工作年限", "Relevant work, years", num(case.relevant_years)),
-        ("在沪工作起始", "Shanghai work since", d(case.shanghai_since)),
-        ("在沪工作年限", "Shanghai work, years", num(case.shanghai_years)),
-        ("单位性质", "Employer type", label(case.employer_type, EMPLOYER_TYPES, "both")),
-        ("主管部门推荐", "Authority recommendation", yn(case.recommended_by_authority)),
-        ("参加过往期评审", "Took part in an earlier round", yn(case.previous_round)),
-        ("评审批次", "Round", f"{rnd.name_zh} {rnd.name_en}" if rnd else ""),
-        (  # one row for the checklist, each item with its tick
-            "基本条件（经办人核对）",
-            "Basic requirements (officer's check)",
-            "；".join(
-                f"{req.zh}：{tick(dict(case.basic_requirements).get(req.code))}"
-                for req in (requirements_for(case.employer_type) if case.title_series else ())
-            ),
-        ),
-        ("公示开始", "Publicity start", d(case.publicity_start)),
-        ("公示结束", "Publicity end", d(case.publicity_end)),
-    ]
-
-
-def _bi_finding(f: Finding, seen: set[str] | None = None) -> str:
-    icon = {"pass": "✔", "fail": "✖", "missing": "◌", "check": "⚠", "info": "ℹ"}[f.outcome.value]
-    cite = ""
-    if f.source is not None:
-        zh_seen, en_seen = (seen, seen) if seen is not None else (set(), set())
-        cite = (
-            f'<div class="cite">依据：{esc(f.source.cite_once("zh", zh_seen))}<br>'
-            f'<span class="en">Basis: {esc(f.source.cite_once("en", en_seen))}</span></div>'
-        )
-    return f'<li data-code="{esc(f.code)}">{icon} {esc(f.zh)}<br class="b"><span class="en">{esc(f.en)}</span>{cite}</li>'
-
-
-def summary_document(
-    case: CaseInput, result: CaseResult, steps: list[Step], generated: dt.datetime | None = None
-) -> str:
-    """A standalone bilingual HTML page for the case file (print it or save it)."""
-    generated = generated or dt.datetime.now().replace(microsecond=0)
-    zh_status, en_status = STATUSES[result.status]
-    seen: set[str] = set()  # each clause quoted once in the summary
-    case_findings = "<ul>" + "".join(_bi_finding(f, seen) for f in result.findings) + "</ul>"
-    given = [(zh, en, v) for zh, en, v in _input_rows(case) if v]
-    cells = [
-        f"<th>{esc(zh)}<br class='b'><span class='en'>{esc(en)}</span></th><td>{esc(v)}</td>"
-        for zh, en, v in given
-    ]
-    facts = "".join(f"<tr>{''.join(cells[k : k + 2])}</tr>" for k in range(0, len(cells), 2))  # two a row
-    cats = (
-        "".join(f"<li>{esc(label(c, CATEGORIES, 'both'))}</li>" for c in result.categories)
-        or "<li>无 None</li>"
-    )
-    # services: one row each (text, what to check, a note number); their clauses once each, below
-    notes: dict[str, int] = {}
-    note_rows: list[str] = []
-    note_docs: set[str] = set()
-
-    def note(src: Source) -> int:
-        key = src.cite("zh")
-        if key not in notes:
-            notes[key] = len(notes) + 1
-            # the document's title on its first note only, then just the clause
-            first = src.doc_id not in note_docs
-            note_docs.add(src.doc_id)
-            zh = key if first else src.clause_zh
-            en = src.cite("en") if first else src.clause_en
-            note_rows.append(f"<li>{esc(zh)}<br class='b'><span class='en'>{esc(en)}</span></li>")
-        return notes[key]
-
-    service_rows = []
-    for sv in result.services:
-        refs = [note(sv.source)] + ([note(sv.via_source)] if sv.via_source else [])
-        via = "" if sv.via == sv.category else f"（经{sv.via}类 via {sv.via}）"
-        check = (
-            f"<br><i>须核对：{esc(sv.check_zh)}</i><br class='b'><span class='en'><i>Check: {esc(sv.check_en or '')}</i></span>"
-            if sv.check_zh
-            else ""
-        )
-        service_rows.append(
-            f"<tr><td>{esc(sv.category)}{esc(via)}</td><td>{esc(sv.zh)}<br class='b'><span class='en'>{esc(sv.en)}</span>"
-            f"{check}</td><td>{''.join(f'[{n}]' for n in refs)}</td></tr>"
-        )
-    services = "".join(service_rows)
-    service_notes = f"<ol class='cite'>{''.join(note_rows)}</ol>" if note_rows else ""
-    t = result.title
-    title_part = "<p>未评估职称 <span class='en'>No title assessed</span></p>"
-    if t is not None:
-        head = (
-            f"<p>系列 <span class='en'>Series</span>：{esc(t.series_zh)} <span class='en'>{esc(t.series_en)}</span><br>"
-            f"最高可申报 <span class='en'>Highest open</span>：{esc(label(t.highest, LEVELS, 'both') or '无 none')}"
-            + (f" — {esc(t.title_zh)} <span class='en'>{esc(t.title_en)}</span>" if t.title_zh else "")
-            + "</p>"
-        )
-        if t.eligible_from:
-            head += (
-                "<p>如持续工作可申报 <span class='en'>Open from if the work continues</span>："
-                + "；".join(
-                    f"{esc(label(k, LEVELS, 'both'))} {esc(v.isoformat())}"
-                    for k, v in t.eligible_from.items()
-                )
-                + "</p>"
-            )
-        title_part = head + "<ul>" + "".join(_bi_finding(f, seen) for f in t.findings) + "</ul>"
-    step_rows = "".join(
-        f"<tr data-step='{esc(s.key)}'><td>{i}</td><td>{esc(s.zh)}<br class='b'><span class='en'>{esc(s.en)}</span></td>"
-        f"<td>{esc(STEP_STATES[s.state][1])} <span class='en'>{esc(STEP_STATES[s.state][2])}</span></td>"
-        f"<td>{esc(s.date or '')}</td><td>{esc(s.note_zh)}<br class='b'><span class='en'>{esc(s.note_en)}</span></td></tr>"
-        for i, s in enumerate(steps, 1)
-    )
-    proc = _process_source(result.as_of)
-    steps_part = (
-        f"<table><tr><th>#</th><th>步骤 <span class='en'>Step</span></th><th>状态 <span class='en'>State</span></th>"
-        f"<th>日期 <span class='en'>Date</span></th><th>说明 <span class='en'>Note</span></th></tr>{step_rows}</table>"
-        f"<p class='cite'>依据：{esc(proc.cite('zh'))}<br class='b'><span class='en'>Basis: {esc(proc.cite('en'))}</span></p>"
-        if steps
-        else "<p>本案不涉及职称申报 <span class='en'>No title application in this case</span></p>"
-    )
-    partial = ""
-    if result.list_partial_zh:
-        partial = (
-            f"<p class='notice'>⚠ {esc(result.list_partial_zh)}<br>"
-            f"<span class='en'>{esc(result.list_partial_en or '')}</span></p>"
-        )
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<title>境外职业资格证书持证人员评估摘要 Assessment summary</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #111; }}
-.en {{ color: #555; font-size: 90%; }}
-.cite {{ color: #444; font-size: 85%; }}
-table {{ border-collapse: collapse; margin: 0.5em 0; }}
-th, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; text-align: left; }}
-.notice, .prevails {{ border: 1px solid #8d6e00; background: #fff8e1; padding: 6px; }}
-.decision {{ border: 2px solid #333; padding: 6px 10px; margin: 0.5em 0; }}
-.decision h2 {{ margin: 0 0 4px; }}
-.signoff {{ width: 100%; margin-top: 1em; }}
-.signoff td {{ height: 2.2em; width: 33%; }}
-@page {{ size: A4; margin: 10mm; }}
-@media print {{ body {{ margin: 0; font-size: 7.5pt; line-height: 1.25; }} .decision {{ font-size: 9pt; }} h1 {{ font-size: 13pt; margin: 0 0 4px; }}
-  h2 {{ font-size: 11pt; }} h3 {{ font-size: 9.5pt; margin: 0.5em 0 0.2em; }} ul {{ margin: 0.2em 0; padding-left: 1.2em; }}
-  th, td {{ padding: 1px 4px; }} br.b {{ display: none; }} .en::before {{ content: " "; }} .cite {{ font-size: 7pt; }}
-  p {{ margin: 0.3em 0; }} li .cite {{ display: inline; }} li .cite::before {{ content: " — "; }}
-  table.facts {{ width: 100%; }} table.facts th {{ width: 18%; }} table.facts td {{ width: 32%; }} }}
-</style></head><body>
-<h1>境外职业资格证书持证人员评估摘要<br class="b"><span class="en">Assessment summary: overseas occupational qualification</span></h1>
-<div class="decision"><h2>结论 <span class="en">Result</span>：{esc(zh_status)} <span class="en">{esc(en_status)}</span></h2>
-<p class="headline">{esc(result.headline("zh"))}<br class="b"><span class="en">{esc(result.headline("en"))}</span></p></div>
-<p>评估日 <span class="en">As of</span>：{esc(result.as_of.isoformat())}；清单版本 <span class="en">List version</span>：{esc(result.list_version)}；
-生成时间 <span class="en">Generated</span>：{esc(generated.isoformat(sep=" "))}；oq-toolkit {esc(__version__)}</p>
-{partial}
-<h2>申请信息 <span class="en">Application</span></h2><table class="facts">{facts}</table>
-<h3>清单类别 <span class="en">Categories</span></h3><ul>{cats}</ul>
-<h3>证书、核验与公示 <span class="en">Certificate, verification and publicity</span></h3>{case_findings}
-<h3>可享受的服务 <span class="en">Services for this holder</span></h3>
-<table><tr><th>类别 <span class="en">Category</span></th><th>服务及须核对事项 <span class="en">Service, and what to check</span></th><th>依据 <span class="en">Basis</span></th></tr>{services}</table>
-{service_notes}
-<h3>职称评估 <span class="en">Title eligibility</span></h3>{title_part}
-<h3>评审流程 <span class="en">Assessment process</span></h3>{steps_part}
-<p class="prevails">{esc(PREVAILS_ZH)}<br class="b"><span class="en">{esc(PREVAILS_EN)}</span></p>
-<p class="en">本摘要由工具生成，供案卷留存，不构成正式决定。 This summary is generated by a tool for the case file and is not a formal decision.</p>
-<table class="signoff"><tr><th>经办人 <span class="en">Officer</span></th><th>日期 <span class="en">Date</span></th><th>复核人 <span class="en">Reviewer</span></th></tr>
-<tr><td></td><td></td><td></td></tr></table>
-</body></html>
-"""
-
+__all__ = ["AssessForm"]
 
 # --- the form ---------------------------------------------------------------------------------
 
@@ -703,13 +88,23 @@ class AssessForm(Form):
 
     def __init__(self, *, today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._today = today or dt.date.today()
+        self._today = today or shanghai_today()
         self.result: CaseResult | None = None
         self.case: CaseInput | None = None
         self.steps: list[Step] = []
         self._setting_version = False
         self._version_chosen = False
+        self._build_fields()
+        self._build_result_pane()
+        self._lay_out()
+        self._render_labels()
+        for name in self.rows:
+            getattr(self, name).observe(self._on_field_change, names="value")
+        self.as_of.observe(self._on_as_of, names="value")
+        self.list_version.observe(self._on_version, names="value")
 
+    def _build_fields(self) -> None:
+        """The intake fields, each in a labelled row with a slot for its message."""
         lay = w.Layout(width="320px")
         self.application_id = w.Text(layout=lay)
         self.full_name = w.Text(layout=lay)
@@ -752,6 +147,9 @@ class AssessForm(Form):
                 *(f"basic_{code}" for code in self.basic),
             )
         }  # fmt: skip
+
+    def _build_result_pane(self) -> None:
+        """The button, the decision beside it, and the result pane beside the form."""
         self.heading = w.HTML()
         self.section_titles = {
             k: w.HTML() for k in ("applicant", "qualification", "title", "basic", "process", "basis")
@@ -777,6 +175,8 @@ class AssessForm(Form):
         self.button_note = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
         self.button_note.add_class("oqtk-button-note")
         self.decision.add_class("oqtk-decision")
+
+    def _lay_out(self) -> None:
         r = self.rows
         form_column = w.VBox(
             [
@@ -800,16 +200,37 @@ class AssessForm(Form):
                 layout=w.Layout(flex_flow="row nowrap", align_items="flex-start"),
             ),
         ]
-        self._render_labels()
-        for name in self.rows:
-            getattr(self, name).observe(self._on_field_change, names="value")
-        self.as_of.observe(self._on_as_of, names="value")
-        self.list_version.observe(self._on_version, names="value")
 
     # --- labels ---------------------------------------------------------------------------
 
     @safe_handler  # also runs on a language switch: never let it raise into the toggle
     def _render_labels(self) -> None:
+        self._relabel_options()
+        self._label_rows()
+        t = self.t
+        self.certificate.placeholder = t("如：FCCA", "e.g. FCCA")
+        self.relevant_years.placeholder = self.shanghai_years.placeholder = t("如：3.5", "e.g. 3.5")
+        self.heading.value = (
+            f"<h3>{esc(t('单人评估', 'Single assessment'))}</h3>"
+            f"<p style='color:#555'>{esc(t('填写申请信息后点击“评估”。结论依据所选清单版本与政策数据，以中文版通知为准。', 'Fill in the application and click Assess. The result follows the chosen List version and policy data; the Chinese version of the notice prevails.'))}</p>"
+        )
+        titles = {
+            "applicant": ("申请人", "Applicant"),
+            "qualification": ("境外职业资格", "Overseas qualification"),
+            "title": ("职称申报", "Title application"),
+            "basic": ("基本条件（经办人核对）", "Basic requirements (the officer checks)"),
+            "process": ("公示", "Publicity"),
+            "basis": ("评估依据", "Basis of the assessment"),
+        }
+        for k, (zh, en) in titles.items():
+            self.section_titles[k].value = f"<h4 style='margin:10px 0 2px'>{esc(t(zh, en))}</h4>"
+        self.assess_button.description = t("评估", "Assess")
+        self._render_list_notice()
+        self._validate()
+        self._render_result()
+
+    def _relabel_options(self) -> None:
+        """Every dropdown's options in the current language (the chosen values kept)."""
         lang = self.lang
         t = self.t
         none = t("（未填）", "(not given)")
@@ -831,6 +252,13 @@ class AssessForm(Form):
                              *((t(r.name_zh, r.name_en), rid) for rid, r in rounds().items())])  # fmt: skip
         for dd in (self.hukou, self.verified, self.science_degree, self.recommended, self.previous_round):
             relabel(dd, tri_options(lang))
+        for req in basic_requirements():
+            relabel(self.basic[req.code], [(t("（待核对）", "(to check)"), None), (t("符合", "Met"), True),
+                                           (t("不符合", "Not met"), False)])  # fmt: skip
+
+    def _label_rows(self) -> None:
+        """Each field's label and hint (a table of data)."""
+        t = self.t
         labels = {
             "application_id": ("申请编号", "Application ID", "", ""),
             "full_name": ("姓名", "Name", "", ""),
@@ -862,30 +290,8 @@ class AssessForm(Form):
         for name, (zh, en, hzh, hen) in labels.items():
             self.rows[name].set_label(t(zh, en), t(hzh, hen))
         for req in basic_requirements():
-            relabel(self.basic[req.code], [(t("（待核对）", "(to check)"), None), (t("符合", "Met"), True),
-                                           (t("不符合", "Not met"), False)])  # fmt: skip
             applies = t("仅事业单位人员", "Public-institution staff only") if req.applies_to else ""
-            self.rows[f"basic_{req.code}"].set_label(req.text(lang), applies)
-        self.certificate.placeholder = t("如：FCCA", "e.g. FCCA")
-        self.relevant_years.placeholder = self.shanghai_years.placeholder = t("如：3.5", "e.g. 3.5")
-        self.heading.value = (
-            f"<h3>{esc(t('单人评估', 'Single assessment'))}</h3>"
-            f"<p style='color:#555'>{esc(t('填写申请信息后点击“评估”。结论依据所选清单版本与政策数据，以中文版通知为准。', 'Fill in the application and click Assess. The result follows the chosen List version and policy data; the Chinese version of the notice prevails.'))}</p>"
-        )
-        titles = {
-            "applicant": ("申请人", "Applicant"),
-            "qualification": ("境外职业资格", "Overseas qualification"),
-            "title": ("职称申报", "Title application"),
-            "basic": ("基本条件（经办人核对）", "Basic requirements (the officer checks)"),
-            "process": ("公示", "Publicity"),
-            "basis": ("评估依据", "Basis of the assessment"),
-        }
-        for k, (zh, en) in titles.items():
-            self.section_titles[k].value = f"<h4 style='margin:10px 0 2px'>{esc(t(zh, en))}</h4>"
-        self.assess_button.description = t("评估", "Assess")
-        self._render_list_notice()
-        self._validate()
-        self._render_result()
+            self.rows[f"basic_{req.code}"].set_label(req.text(self.lang), applies)
 
     def _render_list_notice(self) -> None:
         if not self.list_version.value:
@@ -921,6 +327,24 @@ class AssessForm(Form):
     def _problems(self) -> dict[str, tuple[str, str, str]]:
         """Field name → (kind, zh, en) for every field with a problem now."""
         out: dict[str, tuple[str, str, str]] = {}
+        self._date_problems(out)
+        years = self._years_problems(out)
+        if "shanghai_years" not in out and "relevant_years" not in out:
+            rs, ss = self.relevant_since.value, self.shanghai_since.value
+            ry, sy = years.get("relevant"), years.get("shanghai")
+            if (rs and ss and ss < rs) or (ry is not None and sy is not None and sy > ry):
+                out.setdefault(
+                    "shanghai_years" if sy is not None else "shanghai_since",
+                    (
+                        "warning",
+                        "在沪相关工作长于相关工作总年限，请核对",
+                        "Shanghai work is longer than all relevant work: check",
+                    ),
+                )
+        self._publicity_and_round_problems(out)
+        return out
+
+    def _date_problems(self, out: dict[str, tuple[str, str, str]]) -> None:
         as_of = self.as_of.value
         today = self._today
         if as_of is None:
@@ -945,6 +369,11 @@ class AssessForm(Form):
                     "出生日期晚于评估日期",
                     "The date of birth is after the as-of date",
                 )
+
+    def _years_problems(self, out: dict[str, tuple[str, str, str]]) -> dict[str, float | None]:
+        """The two experiences: years that are no number, negative, or given beside a date; a
+        start after the as-of date. Returns the years read."""
+        as_of = self.as_of.value
         years: dict[str, float | None] = {}
         for kind in ("relevant", "shanghai"):
             since = getattr(self, f"{kind}_since").value
@@ -973,18 +402,9 @@ class AssessForm(Form):
                     f"起始日期晚于评估日期（{as_of.isoformat()}）",
                     f"The start date is after the as-of date ({as_of.isoformat()})",
                 )
-        if "shanghai_years" not in out and "relevant_years" not in out:
-            rs, ss = self.relevant_since.value, self.shanghai_since.value
-            ry, sy = years.get("relevant"), years.get("shanghai")
-            if (rs and ss and ss < rs) or (ry is not None and sy is not None and sy > ry):
-                out.setdefault(
-                    "shanghai_years" if sy is not None else "shanghai_since",
-                    (
-                        "warning",
-                        "在沪相关工作长于相关工作总年限，请核对",
-                        "Shanghai work is longer than all relevant work: check",
-                    ),
-                )
+        return years
+
+    def _publicity_and_round_problems(self, out: dict[str, tuple[str, str, str]]) -> None:
         ps, pe = self.publicity_start.value, self.publicity_end.value
         if pe is not None and ps is None:
             out["publicity_end"] = ("error", "请先填写公示开始日期", "Give the publicity start date first")
@@ -1002,7 +422,6 @@ class AssessForm(Form):
                 f"{r.name_zh}面向{'、'.join(r.list_versions)}版清单证书",
                 f"{r.name_en} is for certificates on List {', '.join(r.list_versions)}",
             )
-        return out
 
     def _validate(self) -> bool:
         """Show each field's problem next to it; True when no field has an error."""
@@ -1096,39 +515,37 @@ class AssessForm(Form):
     # --- output ---------------------------------------------------------------------------
 
     def _render_result(self) -> None:
+        panes = (self.status_html, self.services_html, self.title_html, self.missing_html, self.publicity_html,
+                 self.checklist_html, self.download_html)  # fmt: skip
         if self.result is None or self.case is None:
             self.result_box.layout.display = "none"
             self.decision.value = ""
-            for h in (self.status_html, self.services_html, self.title_html, self.missing_html, self.publicity_html,
-                      self.checklist_html, self.download_html):  # fmt: skip
+            for h in panes:
                 h.value = ""
             return
-        lang, r = self.lang, self.result
+        lang, r, t = self.lang, self.result, self.t
         self.decision.value = message_html(
-            _STATUS_KIND[r.status],
+            view.STATUS_KIND[r.status],
             f"<b>{esc(r.headline(lang))}</b> "
-            f"<span style='color:#555'>{esc(self.t('（详情见右侧结果栏）', '(details in the result pane)'))}</span>",
+            f"<span style='color:#555'>{esc(t('（详情见右侧结果栏）', '(details in the result pane)'))}</span>",
         )
         seen: set[str] = set()  # each clause quoted once in the result
-        self.status_html.value = _section(self.t("评估结论", "Result"), _status_html(r, lang, seen))
-        self.services_html.value = _section(
-            self.t("可享受的服务及须核对事项", "Services for this holder, and what to check"),
-            _services_html(r, lang),
+        sections = (
+            (t("评估结论", "Result"), view.status_html(r, lang, seen)),
+            (
+                t("可享受的服务及须核对事项", "Services for this holder, and what to check"),
+                view.services_html(r, lang),
+            ),
+            (t("职称评估", "Title eligibility"), view.title_html(r, lang, seen)),
+            (t("缺项与须核对事项", "Missing and to check"), view.missing_html(r, lang)),
+            (t("公示期", "Publicity"), view.publicity_html(r, lang)),
+            (t("评审流程（本案）", "Assessment process (this case)"), view.checklist_html(self.steps, lang)),
         )
-        self.title_html.value = _section(self.t("职称评估", "Title eligibility"), _title_html(r, lang, seen))
-        self.missing_html.value = _section(
-            self.t("缺项与须核对事项", "Missing and to check"), _missing_html(r, lang)
-        )
-        self.publicity_html.value = _section(self.t("公示期", "Publicity"), _publicity_html(r, lang))
-        proc = _process_source(r.as_of)
-        self.checklist_html.value = _section(
-            self.t("评审流程（本案）", "Assessment process (this case)"),
-            _steps_html(self.steps, lang)
-            + f"<div style='color:#555;font-size:90%'>{esc(self.t('依据：', 'Basis: '))}{esc(proc.cite(lang))}</div>",
-        )
+        for widget, (title, body) in zip(panes, sections, strict=False):
+            widget.value = view.section(title, body)
         name = f"assessment-{_safe_filename(self.case.application_id or 'case')}-{r.as_of.isoformat()}.html"
         self.download_html.value = data_link(self.summary_html().encode("utf-8"), name,
-                                             self.t("下载评估摘要（可打印）", "Download the printable summary"))  # fmt: skip
+                                             t("下载评估摘要（可打印）", "Download the printable summary"))  # fmt: skip
         self.result_box.layout.display = None
 
     def summary_html(self) -> str:

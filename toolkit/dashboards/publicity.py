@@ -159,7 +159,8 @@ class PublicityForm(Form):
         self._last = "deadline"
         self._show_deadline(self.deadline.value, self.latest_start, self.window)
 
-    def _d(self, d: dt.date) -> str:
+    def _format_date(self, d: dt.date) -> str:
+        """The date with its weekday, as the officer reads it."""
         zh, en = _WEEKDAY[d.weekday()]
         return self.t(f"{d.isoformat()}（星期{zh}）", f"{d.isoformat()} ({en})")
 
@@ -168,8 +169,8 @@ class PublicityForm(Form):
             "ok",
             esc(
                 self.t(
-                    f"截止日期 {self._d(deadline)}：最晚应于 {self._d(start)} 开始公示，{self._d(win.end)} 结束。",
-                    f"Deadline {self._d(deadline)}: the publicity must start by {self._d(start)}; it ends on {self._d(win.end)}.",
+                    f"截止日期 {self._format_date(deadline)}：最晚应于 {self._format_date(start)} 开始公示，{self._format_date(win.end)} 结束。",
+                    f"Deadline {self._format_date(deadline)}: the publicity must start by {self._format_date(start)}; it ends on {self._format_date(win.end)}.",
                 )
             ),
         )
@@ -192,8 +193,8 @@ class PublicityForm(Form):
             "ok",
             esc(
                 self.t(
-                    f"公示期 {self._d(win.start)} 至 {self._d(win.end)}，共 {win.required} 个工作日{first}。",
-                    f"Publicity from {self._d(win.start)} to {self._d(win.end)}: {win.required} working days{first}.",
+                    f"公示期 {self._format_date(win.start)} 至 {self._format_date(win.end)}，共 {win.required} 个工作日{first}。",
+                    f"Publicity from {self._format_date(win.start)} to {self._format_date(win.end)}: {win.required} working days{first}.",
                 )
             ),
         )

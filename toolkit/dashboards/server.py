@@ -1,23 +1,30 @@
 """The Voila server behind ``oqtk serve``: the dashboards on 127.0.0.1, locked down.
 
+Everything here is Voila's and Jupyter Server's public configuration (:func:`voila_config`, passed
+to Voila directly; no ``voila.json``/``voila.py`` is read: ``Voila.config_file_paths`` is empty).
+The two needs that configuration cannot meet live in :mod:`.voila_app`, with why.
+
 What it serves
-    Only the dashboard notebooks named in :data:`toolkit.dashboards.page.PAGES`, rendered at
-    ``/voila/render/<page>.ipynb`` (``/`` redirects to the home page). Voila's directory listing
-    (``/voila/tree``), its contents API (``/voila/api/contents``) and ``/voila/files/`` serve
-    nothing: no ``.ipynb`` or ``.py`` source leaves the server, and other notebooks in
-    ``notebooks/`` (e.g. the papermill ``batch_review.ipynb``) are neither rendered nor preheated.
+    Voila serves the folder ``notebooks/dashboards/``, which holds only the dashboard pages
+    (:data:`toolkit.dashboards.page.PAGES` and the app), at ``/voila/render/<page>.ipynb``: no other
+    notebook (e.g. the papermill ``batch_review.ipynb`` beside that folder) can be rendered or is
+    preheated. ``/`` redirects to the home page; the directory listing (``/voila/tree``) and the
+    contents API (``/voila/api/contents``) answer 404 (:mod:`.voila_app`); ``/voila/files/`` serves
+    nothing (``file_allowlist``). No ``.ipynb`` or ``.py`` source leaves the server.
 
 Who may use it
-    Only a browser that has the server's token: generated at each start (or ``$OQTK_SERVE_TOKEN``),
-    put in the URL that ``oqtk serve`` prints and opens, as Jupyter does (``?token=…`` once, then
-    a cookie). Without it every page is a redirect to the token form: no form, no kernel. The
-    ``Host`` header must be 127.0.0.1 (any loopback address) or ``localhost``, so a web page using
-    DNS rebinding cannot reach the server. Sign-off here is not tied to a login (one user, one
-    machine): the bureau deployment is ``oqtk hub``.
+    Only a browser that has the server's token (``Voila.token``): generated at each start (or
+    ``$OQTK_SERVE_TOKEN``), put in the URL that ``oqtk serve`` prints and opens, as Jupyter does
+    (``?token=…`` once, then a cookie). Without it every page is a redirect to the token form: no
+    form, no kernel. The ``Host`` header must be 127.0.0.1 (any loopback address) or
+    ``localhost`` (Jupyter Server's ``allow_remote_access`` off, ``local_hostnames``, given as
+    ``Voila.tornado_settings``), so a web page using DNS rebinding cannot reach the server.
+    Sign-off here is not tied to a login (one user, one machine): the bureau deployment is
+    ``oqtk hub``.
 
 What it refuses
     Code sent from the browser: Voila's kernel websocket only passes comm and kernel-info
-    messages (``allowed_message_types``), so an ``execute_request`` is dropped.
+    messages, so an ``execute_request`` is dropped.
 
 No request leaves the machine
     The page uses our template ``oqtk`` (``templates/voila/templates/oqtk``, base ``lab``) which
@@ -25,22 +32,23 @@ No request leaves the machine
     Mermaid are not loaded; only the widgets extension is loaded; template and theme cannot be
     overridden from the URL.
 
-Settings (:func:`voila_config`, passed to Voila directly; no ``voila.json`` is read)
-    preheated kernels (one per page), kernels whose page has closed culled within minutes (Voila
+Kernels
+    One preheated kernel per page; a kernel whose page has closed is culled within minutes (Voila
     does not shut a kernel down when its page closes, voila-dashboards/voila#1458; an open page's
-    kernel is never culled), a cell timeout, no tracebacks, and an
-    upload limit (:data:`UPLOAD_LIMIT_BYTES`, ``$OQTK_UPLOAD_LIMIT_MB``, default 20) enforced by
-    tornado, by the page (a file over the limit is not read; the page says why) and by the
-    forms' own check.
+    kernel is never culled; one handed out from the pool gets a full idle timeout to connect,
+    :class:`.voila_app.PageKernelManager`); a cell timeout; no tracebacks.
+
+Uploads
+    :data:`UPLOAD_LIMIT_BYTES` (``$OQTK_UPLOAD_LIMIT_MB``, default 20) is enforced by tornado's
+    websocket message limit (uploads travel over the kernel websocket), by the page (a file over
+    the limit is not read; the page says why) and by the forms' own check.
 
 This module imports Voila lazily: a form may import :data:`UPLOAD_LIMIT_BYTES` cheaply.
 """
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -62,9 +70,8 @@ __all__ = [
     "voila_config",
 ]
 
-log = logging.getLogger("toolkit.dashboards.server")
-
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+#: The dashboard pages, and nothing else: the folder Voila serves.
+NOTEBOOK_DIR = REPO_ROOT / "notebooks" / "dashboards"
 #: A Jupyter data directory: Voila finds our template at ``<root>/voila/templates/oqtk``.
 TEMPLATE_ROOT = REPO_ROOT / "templates"
 TEMPLATE_NAME = "oqtk"
@@ -108,16 +115,14 @@ class ServerSettings:
     cull_connected: bool = False  # never cull the kernel of an open page
     cell_timeout: int = 120  # seconds a notebook cell may run while the page is built
     upload_limit_bytes: int = field(default_factory=lambda: UPLOAD_LIMIT_BYTES)
-    pages: tuple[str, ...] = ()  # default: every page in toolkit.dashboards.page.PAGES
     token: str = ""  # the browser's key; default: $OQTK_SERVE_TOKEN, else generated at start
 
 
-def _pages(settings: ServerSettings) -> tuple[str, ...]:
-    if settings.pages:
-        return settings.pages
+def _tools() -> list[str]:
+    """The app's navigation order: each tool's page (the app itself is not a tool)."""
     from .page import PAGES
 
-    return (*PAGES, "app")  # each tool's own page, and the app holding them all (dashboards/app.py)
+    return list(PAGES)
 
 
 def page_url(base: str, page: str) -> str:
@@ -131,7 +136,6 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
     :func:`serve` passes it to the application directly and reads no ``voila.json``/``voila.py``
     from the user's Jupyter folders, so nothing outside the repository can loosen it.
     """
-    pages = _pages(settings)
     # tornado closes a websocket whose message is larger than this: leave room for the
     # message header so a file at the limit still arrives and the form's own check answers.
     ws_max = settings.upload_limit_bytes + 4 * 1024 * 1024
@@ -142,7 +146,13 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
             "port_retries": 0,
             "open_browser": False,  # serve() opens the URL with the token itself
             "token": settings.token,
-            "tornado_settings": {"websocket_max_message_size": ws_max},
+            "config_file_paths": [],  # settings come from here only
+            "tornado_settings": {
+                "websocket_max_message_size": ws_max,
+                # the Host header must name this machine (loopback or localhost): no DNS rebinding
+                "allow_remote_access": False,
+                "local_hostnames": ["localhost"],
+            },
         },
         "VoilaConfiguration": {
             "template": TEMPLATE_NAME,
@@ -153,8 +163,10 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
             "show_tracebacks": False,
             "preheat_kernel": True,
             "default_pool_size": settings.pool_size,
+            "multi_kernel_manager_class": "toolkit.dashboards.voila_app.PageKernelManager",
             "file_allowlist": [],  # /voila/files/ serves nothing
             "file_denylist": [".*"],
+            "extension_language_mapping": {},  # only notebooks are pages, never a .py file
             # the widgets and Voila's widget manager for them; no other JupyterLab extension
             "extension_allowlist": [
                 "@jupyter-widgets/jupyterlab-manager",
@@ -162,12 +174,9 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
             ],
             "resources": {
                 "oqtk_upload_limit_bytes": settings.upload_limit_bytes,
-                "oqtk_tools": [p for p in pages if p != "app"],  # the app's navigation order
+                "oqtk_tools": _tools(),
             },
         },
-        # preheat only the dashboards, never another notebook in the folder (batch_review.ipynb);
-        # Voila matches this against the notebook's absolute path
-        "VoilaKernelManager": {"preheat_denylist": [rf"^(?!(.*/)?({'|'.join(pages)})\.ipynb$)"]},
         "VoilaExporter": {"language_code": "zh"},
         # iopub_timeout: how long to wait for a cell's output after it finishes. nbclient's default
         # (4 s) drops a form's widget output when many kernels start at once, leaving a page that never
@@ -180,109 +189,6 @@ def voila_config(settings: ServerSettings) -> dict[str, dict[str, Any]]:
             "cull_busy": False,
         },
     }
-
-
-@functools.cache
-def _app_class() -> type:
-    """Voila's application with the routes locked down (built lazily: Voila is heavy)."""
-    import re
-
-    import tornado.web
-    from traitlets import default
-    from voila.app import Voila
-    from voila.static_file_handler import TemplateStaticFileHandler
-    from voila.tornado.handler import TornadoVoilaHandler
-
-    class _TemplateStatic(TemplateStaticFileHandler):  # type: ignore[misc]
-        """A malformed template path is a 404, not a 500 with a traceback in the log."""
-
-        def parse_url_path(self, path: str) -> str:
-            try:
-                return str(super().parse_url_path(path))
-            except ValueError:
-                raise tornado.web.HTTPError(404) from None
-
-        @classmethod
-        def get_absolute_path(cls, root: str, path: str) -> str:
-            try:
-                return str(super().get_absolute_path(root, path))
-            except ValueError:
-                raise tornado.web.HTTPError(404) from None
-
-    class OqtkVoila(Voila):  # type: ignore[misc]
-        name = "voila"
-        pages: tuple[str, ...] = ()
-        max_body_size: int = 0
-
-        def init_handlers(self) -> list[Any]:
-            handlers = super().init_handlers()
-            render_kwargs = None
-            kept = []
-            for h in handlers:
-                pattern = h[0]
-                if h[1] is TemplateStaticFileHandler:
-                    h = (pattern, _TemplateStatic, *h[2:])
-                if "/voila/render/" in pattern:
-                    render_kwargs = h[2]
-                    continue
-                if pattern == self.server_url or "/voila/tree" in pattern or "/voila/api/contents" in pattern:
-                    continue  # directory listing and contents API: not served
-                kept.append(h)
-            if render_kwargs is None:  # pragma: no cover - Voila changed
-                raise RuntimeError("Voila's render route was not found")
-            names = "|".join(re.escape(p) for p in self.pages)
-            base = self.server_url.rstrip("/")
-            kept.append(
-                (
-                    f"{base}/voila/render/((?:{names})\\.ipynb)",
-                    TornadoVoilaHandler,
-                    render_kwargs,
-                )
-            )
-            kept.append(
-                (
-                    f"{base}/?",
-                    tornado.web.RedirectHandler,
-                    {"url": f"{base}/voila/render/home.ipynb"},
-                )
-            )
-            return kept
-
-        def init_settings(self) -> dict[str, Any]:
-            settings: dict[str, Any] = super().init_settings()
-            km = self.kernel_manager
-            original = getattr(km, "get_rendered_notebook", None)
-            if original is not None:
-                from jupyter_server._tz import utcnow
-
-                async def handed_out(*args: Any, **kwargs: Any) -> Any:
-                    # A pooled kernel idle for longer than the cull timeout must not be culled
-                    # between leaving the pool and its page connecting.
-                    result = await original(*args, **kwargs)
-                    try:
-                        km.get_kernel(result[2]).last_activity = utcnow()
-                    except (KeyError, IndexError):
-                        pass
-                    return result
-
-                km.get_rendered_notebook = handed_out
-            # The Host header must name this machine (loopback or localhost): no DNS rebinding.
-            settings["allow_remote_access"] = False
-            settings["local_hostnames"] = ["localhost"]
-            return settings
-
-        @default("config_file_paths")
-        def _no_config_files(self) -> list[str]:
-            return []  # settings come from voila_config() only
-
-        def listen(self) -> None:
-            # tornado's HTTP body limits (Voila's own listen() passes none)
-            self.app.listen = functools.partial(
-                self.app.listen, max_body_size=self.max_body_size, max_buffer_size=self.max_body_size
-            )
-            super().listen()
-
-    return OqtkVoila
 
 
 def _is_loopback(host: str) -> bool:
@@ -300,6 +206,10 @@ def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()
     import secrets
     import threading
     import webbrowser
+
+    from traitlets.config import Config
+
+    from .voila_app import DashboardsVoila
 
     settings = settings or ServerSettings()
     token = settings.token or os.environ.get("OQTK_SERVE_TOKEN", "").strip() or secrets.token_urlsafe(32)
@@ -325,22 +235,7 @@ def serve(settings: ServerSettings | None = None, extra_argv: Sequence[str] = ()
     )
     if settings.open_browser:
         threading.Timer(2.0, webbrowser.open, [url]).start()
-    cls = _app_class()
-    cls.pages = _pages(settings)
-    cls.max_body_size = settings.upload_limit_bytes + 4 * 1024 * 1024
-    from traitlets.config import Config
-
-    cls.launch_instance(argv=[str(NOTEBOOK_DIR), *extra_argv], config=Config(voila_config(settings)))
+    DashboardsVoila.launch_instance(
+        argv=[str(NOTEBOOK_DIR), *extra_argv], config=Config(voila_config(settings))
+    )
     return 0
-
-
-def main(
-    argv: Sequence[str] | None = None,
-) -> int:  # pragma: no cover - `python -m toolkit.dashboards.server`
-    from ..cli.main import main as cli_main
-
-    return cli_main(["serve", *(argv if argv is not None else sys.argv[1:])])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

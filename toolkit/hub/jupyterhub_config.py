@@ -134,7 +134,7 @@ def pre_spawn_hook(spawner):  # type: ignore[no-untyped-def]
     role = role_of_groups([g.name for g in spawner.user.groups]) or "officer"
     home = state / "users" / spawner.user.name
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    links = {"dashboards": REPO_ROOT / "notebooks"}
+    links = {"dashboards": REPO_ROOT / "notebooks" / "dashboards"}  # the pages only, not batch_review.ipynb
     if role in ("supervisor", "admin"):
         links["runs"] = runs_root
     for name in ("dashboards", "runs"):

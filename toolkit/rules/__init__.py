@@ -1,5 +1,5 @@
 """The rules: the List, services by category, Category C title eligibility, the publicity period,
-and one case end to end."""
+one case end to end, and the assessment process as that case's checklist."""
 
 from .case import CaseInput, CaseResult, assess_case
 from .experience import completion_date, full_years, years_between
@@ -14,6 +14,7 @@ from .listdata import (
     version_in_force,
 )
 from .listsearch import QualificationMatch, find_qualifications
+from .process import Step, process_steps
 from .publicity import (
     PublicityCheck,
     PublicityWindow,
@@ -40,6 +41,7 @@ __all__ = [
     "Requirement",
     "Round",
     "Service",
+    "Step",
     "TitleAssessment",
     "VersionChoice",
     "assess_case",
@@ -55,6 +57,7 @@ __all__ = [
     "list_version_to_use",
     "list_versions",
     "lookup_version",
+    "process_steps",
     "provisional_finding",
     "publicity_end_date",
     "publicity_window",

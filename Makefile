@@ -58,6 +58,7 @@ lint: setup
 	$(BIN)/ruff check toolkit tests bench notebooks
 	$(BIN)/ruff format --check toolkit tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format toolkit tests bench

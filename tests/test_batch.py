@@ -1009,3 +1009,20 @@ def test_the_ready_client_still_matches_jupyter_clients_wait_for_ready() -> None
     from jupyter_client.asynchronous.client import AsyncKernelClient
 
     assert issubclass(speedups.ReadyClient, AsyncKernelClient)  # asynchronous, as nbclient expects
+
+
+def test_a_batch_without_a_list_version_uses_the_newest_loaded_one_and_its_report_says_so(
+    tmp_path: Path,
+) -> None:
+    from toolkit.rules import list_version_to_use
+
+    choice = list_version_to_use(dt.date.fromisoformat(AS_OF))
+    assert choice.fell_back  # 3.0 is in force on AS_OF and has no entries in the shipped data
+    run = report.review_sheet(str(CLEAN), AS_OF, "", "zh", "")
+    assert run.parameters.list_version == choice.version.version != choice.in_force.version
+    head = report.report_parts(run)[0][1]
+    assert choice.finding.zh in head and 'class="oqtk-version-note"' in head
+    # a version the officer names is used as named, with no note
+    named = report.review_sheet(str(CLEAN), AS_OF, choice.in_force.version, "en", "")
+    assert named.parameters.list_version == choice.in_force.version
+    assert "oqtk-version-note" not in report.report_parts(named)[0][1]

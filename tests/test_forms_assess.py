@@ -15,8 +15,9 @@ from toolkit.dashboards.assess import AssessForm
 TODAY = dt.date(2026, 1, 15)
 
 
-def fcca_form(**overrides) -> AssessForm:
-    """The worked example: FCCA, foreign national, master's, accounting, List 1.0, as of 2025-12-31."""
+def fcca_form(version: str | None = "1.0", **overrides) -> AssessForm:
+    """The worked example: FCCA, foreign national, master's, accounting, List 1.0 (``None``: the
+    version the form chooses), as of 2025-12-31."""
     f = AssessForm(today=TODAY)
     f.holder_type.value = "foreign_national"
     f.hukou.value = False
@@ -28,7 +29,8 @@ def fcca_form(**overrides) -> AssessForm:
     f.shanghai_since.value = dt.date(2023, 1, 1)
     f.employer_type.value = "enterprise"
     f.previous_round.value = False
-    f.list_version.value = "1.0"
+    if version is not None:
+        f.list_version.value = version
     f.as_of.value = dt.date(2025, 12, 31)
     for k, v in overrides.items():
         getattr(f, k).value = v
@@ -172,18 +174,35 @@ def test_publicity_end_before_start_is_a_field_error():
     assert "publicity_end" in f.field_errors()
 
 
-def test_as_of_defaults_to_today_and_version_to_the_one_in_force():
+def test_as_of_defaults_to_today_and_version_to_the_one_to_use():
+    from toolkit.rules import list_version_to_use
+
     f = AssessForm(today=TODAY)
     assert f.as_of.value == TODAY
-    assert f.list_version.value == "3.0"
-    assert "不完整" in f.list_notice.value  # partial-List notice shown
+    choice = list_version_to_use(TODAY)  # 3.0 in force, no entries loaded: the newest with entries
+    assert choice.fell_back and f.list_version.value == choice.version.version == "1.0"
+    assert choice.finding.zh in f.list_notice.value  # said next to the version, before assessing
     f.as_of.value = dt.date(2024, 1, 1)  # not chosen by hand yet: follows the as-of date
-    assert f.list_version.value == "1.0"
+    assert f.list_version.value == "1.0" and choice.finding.zh not in f.list_notice.value
     f.list_version.value = "2.0"
     f.as_of.value = dt.date(2025, 12, 31)  # chosen by hand: kept
     assert f.list_version.value == "2.0"
     assert "FCCA" in f.certificate.options  # suggestions from the List (other versions when partial)
     assert "ACCA资深会员证书" in f.certificate.options
+    f.list_version.value = "3.0"  # the one in force, named by hand: its partial-List notice
+    assert "不完整" in f.list_notice.value
+
+
+def test_assessed_on_the_version_to_use_the_case_carries_the_fallback_finding():
+    f = fcca_form(version=None)  # the officer leaves the version as the form chose it
+    assert f.list_version.value == "1.0"
+    f.assess_button.click()
+    assert f.result is not None and f.result.list_version == "1.0"
+    assert "list_version_fallback" in {x.code for x in f.result.all_findings()}
+    f.list_version.value = "2.0"
+    f.list_version.value = "1.0"  # named by hand: assessed as named, no fallback finding
+    f.assess_button.click()
+    assert "list_version_fallback" not in {x.code for x in f.result.all_findings()}
 
 
 def test_checklist_without_publicity():

@@ -34,7 +34,7 @@ class ReviewParameters(StrictModel):
 
     intake_path: str = "data/examples/intake_clean.xlsx"  # 申报汇总表 .xlsx / intake sheet
     as_of: str = ""  # 审核基准日 YYYY-MM-DD；空：今天（上海）/ review date; empty: today in Shanghai
-    list_version: str = ""  # 清单版本；空：基准日有效版本 / List version; empty: in force on as_of
+    list_version: str = ""  # 清单版本；空：基准日应使用的版本 / List version; empty: the one to use on as_of
     lang: Literal["zh", "en"] = "zh"  # 结果文件语言 / language of the results files
     output_dir: str = ""  # 结果文件夹；空：不写文件 / folder for the results files; empty: none
 
@@ -48,10 +48,11 @@ class ReviewParameters(StrictModel):
 
     def resolved(self) -> ReviewParameters:
         """The parameters as the run uses them: an absolute sheet path, a concrete date (empty:
-        today in Shanghai) and List version (empty: the one in force on that date).
+        today in Shanghai) and List version (empty: :func:`toolkit.rules.list_version_to_use` on that
+        date — the one in force, or the newest with entries while it has none).
 
         Raises :class:`ParameterError` for a bad date or an unknown List version."""
-        from ..rules import list_versions, version_in_force
+        from ..rules import list_version_to_use, list_versions
 
         if not self.intake_path.strip():
             raise ParameterError("intake_path: 必须填写申报汇总表路径 / the intake sheet path is required")
@@ -61,7 +62,7 @@ class ReviewParameters(StrictModel):
             raise ParameterError(
                 f"as_of: 不是有效日期 / not a valid date: {self.as_of!r} (use YYYY-MM-DD)"
             ) from None
-        version = self.list_version or version_in_force(day).version
+        version = self.list_version or list_version_to_use(day).version.version
         if version not in list_versions():
             raise ParameterError(
                 f"list_version: 未知的清单版本 / unknown List version {version!r} "

@@ -80,6 +80,8 @@ class SheetReview:
     review: Any  # toolkit.intake.IntakeReview
     versions: dict[str, str]
     outputs: dict[str, Path] = field(default_factory=dict)
+    # the List version was not given and the one in force has no entries: the choice's finding
+    version_note: Any = None  # toolkit.findings.Finding | None
 
     @property
     def input_name(self) -> str:
@@ -135,7 +137,12 @@ def review_sheet(
     outputs: dict[str, Path] = {}
     if params.output_dir:
         outputs = dict(write_results(review, params.output_dir, lang=params.lang))
-    return SheetReview(params, review, versions(params.list_version), outputs)
+    note = None
+    if not list_version.strip():  # chosen for the officer: say so when it is not the one in force
+        from ..rules import list_version_to_use
+
+        note = list_version_to_use(params.day).finding
+    return SheetReview(params, review, versions(params.list_version), outputs, note)
 
 
 def summary(run: SheetReview) -> dict[str, Any]:
@@ -297,6 +304,7 @@ def report_parts(run: SheetReview) -> list[tuple[str, Any]]:
         "input_name": run.input_name,
         "zh": lang == "zh",
         "decision": _decision(review, counts, total, lang == "zh"),
+        "version_note": run.version_note.text(lang) if run.version_note is not None else "",
         "count_rows": [*((bilingual(STATUSES[k]), counts[k]) for k in STATUSES), ("合计 / Total", total)],
         "results": _table(results, ("结果", "results"), len(review.rows)),
         "problems": _table(problems, ("问题", "problems"), len(review.problems)),

@@ -34,11 +34,11 @@ from ..rules import (
     assess_case,
     basic_requirements,
     get_version,
+    list_version_to_use,
     list_versions,
     rounds,
     title_series,
 )
-from ..rules.listdata import version_in_force
 from ..rules.process import Step, process_steps
 from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, label
 from . import result_view as view
@@ -130,7 +130,7 @@ class AssessForm(Form):
         self.as_of = w.DatePicker(value=self._today, layout=lay)
         self.list_version = w.Dropdown(options=list(list_versions()), layout=lay)
         self.list_notice = w.HTML()
-        self._set_version(version_in_force(self._today).version)
+        self._set_version(list_version_to_use(self._today).version.version)
         # the officer's ticks on the basic requirements (items from data/policy/basic_requirements.yaml)
         self.basic: dict[str, w.Dropdown] = {}
         for req in basic_requirements():
@@ -298,8 +298,22 @@ class AssessForm(Form):
             self.list_notice.value = ""
             return
         v = get_version(self.list_version.value)
-        notice = v.partial_notice(self.lang)
-        self.list_notice.value = message_html("warning", esc(notice)) if notice else ""
+        notices = [v.partial_notice(self.lang)]
+        choice = self._version_choice()
+        if choice is not None and choice.finding is not None:  # the one in force has no entries yet
+            notices.insert(0, choice.finding.text(self.lang))
+        self.list_notice.value = "".join(message_html("warning", esc(n)) for n in notices if n)
+
+    def _version_choice(self) -> Any:
+        """:func:`toolkit.rules.list_version_to_use` for the review date while the officer has not
+        picked a version by hand and the dropdown holds its choice; else ``None``."""
+        if self._version_chosen or self.as_of.value is None:
+            return None
+        try:
+            choice = list_version_to_use(self.as_of.value)
+        except Exception:  # no List in force on that date: validation says so
+            return None
+        return choice if choice.version.version == self.list_version.value else None
 
     def _set_version(self, version: str) -> None:
         self._setting_version = True
@@ -455,9 +469,10 @@ class AssessForm(Form):
     def _on_as_of(self, change: dict[str, Any]) -> None:
         if change["new"] is not None and not self._version_chosen:
             try:
-                self._set_version(version_in_force(change["new"]).version)
+                self._set_version(list_version_to_use(change["new"]).version.version)
             except Exception:  # no List in force then: leave the chosen version, validation says so
                 return
+        self._render_list_notice()  # the version may be the same, its reason not
 
     @safe_handler
     def _on_version(self, _change: dict[str, Any]) -> None:
@@ -507,7 +522,7 @@ class AssessForm(Form):
             )
             return
         case = self.build_case()
-        result = assess_case(case, self.as_of.value, self.list_version.value)
+        result = assess_case(case, self.as_of.value, self._version_choice() or self.list_version.value)
         self.case, self.result = case, result
         self.steps = process_steps(case, result)
         self._render_result()

@@ -178,6 +178,9 @@ def summary_context(
     services, service_notes = _services(result)
     proc, readings = process_basis(steps)
     zh_status, en_status = STATUSES[result.status]
+    # the List version chosen for the officer (the one in force has no entries): said with the
+    # version, at the top, not among the certificate's findings
+    chosen = [f for f in result.findings if f.code == "list_version_fallback"]
     return {
         "status_zh": zh_status,
         "status_en": en_status,
@@ -191,7 +194,8 @@ def summary_context(
         "partial_en": result.list_partial_en or "",
         "facts": [given[k : k + 2] for k in range(0, len(given), 2)],  # two a row
         "categories": [label(c, CATEGORIES, "both") for c in result.categories],
-        "case_findings": [_finding(f, seen) for f in result.findings],
+        "version_note": _finding(chosen[0], seen) if chosen else None,
+        "case_findings": [_finding(f, seen) for f in result.findings if f not in chosen],
         "services": services,
         "service_notes": service_notes,
         "title": _title(result, seen),

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 STEP_STATES: dict[str, tuple[str, str, str, str]] = {
-    # state → (icon, zh, en, colour); icons that the installed fonts draw (tests/test_browser.py checks)
+    # state → (icon, zh, en, colour); icons that the installed fonts draw (tests/test_dashboards_browser.py checks)
     "done": ("✔", "已完成", "done", "#1b5e20"),
     "due": ("◔", "待办", "due", "#8d6e00"),
     "blocked": ("✖", "暂不能办理", "blocked", "#b71c1c"),

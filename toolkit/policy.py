@@ -31,6 +31,7 @@ Unknown keys, duplicate keys or dates, bad dates and a missing reference each ra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .clock import today
-from .exceptions import PolicyDataError, PolicyNotInForce
+from .exceptions import PolicyDataError, PolicyNotInForce, ToolkitError
+from .files import write_text_atomic
 from .findings import Basis, Source
 from .models import StrictModel
 from .paths import data_dir, forget_data_dir
@@ -367,6 +369,35 @@ def reload() -> None:
 
 
 _RELOAD_HOOKS: list[Any] = []
+
+
+def install_data_file(
+    dest: Path, text: str, loads: Callable[[], object], error: type[ToolkitError], nothing: tuple[str, str]
+) -> None:
+    """Write an imported file into the bureau's data folder, reload the policy data, and call
+    ``loads`` (which raises when the new file does not load as it should): on any failure the
+    file that was there before is put back (or the new one removed), the data reloaded and the
+    error raised. A folder that cannot be written raises ``error`` saying that nothing was done
+    (``nothing``: "未写入", "nothing was written")."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old = dest.read_text(encoding="utf-8") if dest.exists() else None
+        write_text_atomic(dest, text)
+    except OSError as exc:
+        raise error(
+            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），{nothing[0]} / cannot write the bureau's data "
+            f"folder; {nothing[1]} — check its permissions or set OQTK_BUREAU_DATA_DIR"
+        ) from exc
+    reload()
+    try:
+        loads()
+    except Exception:
+        if old is None:
+            dest.unlink(missing_ok=True)
+        else:
+            write_text_atomic(dest, old)
+        reload()
+        raise
 
 
 def on_reload(fn: Any) -> Any:

@@ -23,9 +23,8 @@ from typing import Any
 import yaml
 
 from ..exceptions import NoticeImportError, PolicyDataError
-from ..files import write_text_atomic
 from ..paths import bureau_data_dir, data_file
-from ..policy import load_yaml, reload
+from ..policy import install_data_file, load_yaml
 from .libraries import LIBRARIES, library_schedules
 from .loaded import first_provisional_days
 from .notice import ImportedNotice, parse_adjustment, parse_notice, read_notice_text
@@ -225,24 +224,10 @@ def _note_change_before_provisional_days(notice: ImportedNotice) -> None:
 
 
 def _write_and_load(dest: Path, text: str, year: int) -> None:
-    """Write the year file, reload, and put the old file back if the year does not load."""
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        old = dest.read_text(encoding="utf-8") if dest.exists() else None
-        write_text_atomic(dest, text)
-    except OSError as exc:
-        raise NoticeImportError(
-            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），未写入 / cannot write the bureau's data folder; "
-            "nothing was written — check its permissions or set OQTK_BUREAU_DATA_DIR"
-        ) from exc
-    reload()
-    try:
+    """Write the year file and reload; put the old file back if the year does not load."""
+
+    def loads() -> None:
         if year not in covered_years():
             raise NoticeImportError(f"{dest}: {year} 未能载入 / was not loaded")
-    except Exception:
-        if old is None:
-            dest.unlink(missing_ok=True)
-        else:
-            write_text_atomic(dest, old)
-        reload()
-        raise
+
+    install_data_file(dest, text, loads, NoticeImportError, ("未写入", "nothing was written"))

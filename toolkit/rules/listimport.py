@@ -45,9 +45,9 @@ from typing import Any
 import yaml
 
 from ..exceptions import ListImportError
-from ..files import open_word_document, write_text_atomic
+from ..files import open_word_document
 from ..paths import bureau_data_dir
-from ..policy import reload
+from ..policy import install_data_file
 from ..vocab import LEVELS, normalize_text, parse_code
 from .listdata import ListVersion, list_versions
 
@@ -478,22 +478,4 @@ def _version_document(path: Path, version: str, partial: bool, entries: list[dic
 
 def _write_version(dest: Path, text: str) -> None:
     """Write the version file, then load it: if it does not load, put the old one back."""
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        old_text = dest.read_text(encoding="utf-8") if dest.exists() else None
-        write_text_atomic(dest, text)
-    except OSError as exc:
-        raise ListImportError(
-            f"{dest}: 无法写入数据目录（{exc.strerror or exc}），未导入 / cannot write the bureau's data folder; "
-            "nothing was imported — check its permissions or set OQTK_BUREAU_DATA_DIR"
-        ) from exc
-    reload()
-    try:
-        list_versions()  # the new file must load; if not, restore the old one
-    except Exception:
-        if old_text is not None:
-            write_text_atomic(dest, old_text)
-        else:
-            dest.unlink(missing_ok=True)
-        reload()
-        raise
+    install_data_file(dest, text, list_versions, ListImportError, ("未导入", "nothing was imported"))

@@ -628,6 +628,56 @@ def test_a_zip_whose_sheet_is_longer_than_declared_is_refused(tmp_path: Path) ->
         review_intake(liar, as_of=AS_OF, list_version=LIST_VERSION)
 
 
+def _sheet_of_size(n_bytes: int, *, rows: int = 4_000, extra: str = "") -> str:
+    """A sheet of applicants whose XML is exactly ``n_bytes`` long (padded in one cell's text)."""
+    import hostile
+
+    data = hostile.applicants(rows)
+    base = len(hostile.sheet_xml(data, extra=extra).encode())
+    assert base <= n_bytes, (base, n_bytes)
+    data[2][1] = str(data[2][1]) + "x" * (n_bytes - base)
+    xml = hostile.sheet_xml(data, extra=extra)
+    assert len(xml.encode()) == n_bytes
+    return xml
+
+
+def test_where_the_scans_blocks_end_never_changes_what_it_finds(tmp_path: Path) -> None:
+    # The scan reads a sheet's XML in 1 MiB blocks. A block that ends just after "<c " (its
+    # r="…" in the next block) once sent a 100,000-row sheet down the slow, exact pass (3 s);
+    # and a sheet whose last block was shorter than "</worksheet>" was refused as damaged.
+    import zipfile
+
+    import hostile
+
+    from toolkit.intake import limits
+
+    block = 1 << 20
+    text = _sheet_of_size(block + 200).encode()
+    cut = text.rfind(b"<c ", 0, block) + 3  # where a block ending just after "<c " would end
+    for shift in range(-8, 9):  # that block end, and the ends just before and after it
+        xml = _sheet_of_size(len(text) + (block - cut) + shift)
+        src = hostile.book(tmp_path / f"s{shift}.xlsx", [("申请人", "visible", xml)])
+        with zipfile.ZipFile(src) as zf:
+            (found,) = limits.scan_workbook(src, zf).sheets.values()
+        assert not found.placed, shift  # every cell has its reference
+        assert found.rows >= 4_001 and not found.special
+    # a cell without a reference cut by a block's end is still seen
+    tail = '<row r="40000"><c><v>1</v></c></row>'
+    after = len(b"<c><v>1</v></c></row></sheetData></worksheet>")
+    for at in range(block - 3, block + 1):  # "<c>" ends the block, or is cut after "<" or "<c"
+        xml = _sheet_of_size(at + after, extra=tail)
+        assert xml.encode().index(b"<c><v>1") == at
+        src = hostile.book(tmp_path / f"unref{at}.xlsx", [("申请人", "visible", xml)])
+        with zipfile.ZipFile(src) as zf:
+            (found,) = limits.scan_workbook(src, zf).sheets.values()
+        assert found.placed and found.rows == 40_000, at
+    # a sheet ending a few bytes into a block is read, not refused as damaged
+    for over in (1, 5, 13, 64):
+        xml = _sheet_of_size(block + over)
+        src = hostile.book(tmp_path / f"end{over}.xlsx", [("申请人", "visible", xml)])
+        assert len(review_intake(src, as_of=AS_OF, list_version=LIST_VERSION).rows) == 4_000
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
 def test_a_fifo_a_folder_or_a_device_gets_a_message_and_is_never_opened(tmp_path: Path, kind: str) -> None:
     import os

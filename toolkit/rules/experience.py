@@ -12,6 +12,7 @@ The notice is silent; this is a toolkit convention (source ``toolkit_assumption`
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 __all__ = ["anniversary", "completion_date", "days_text", "full_years", "years_between", "years_text"]
 
@@ -63,8 +64,15 @@ def years_text(years: float, lang: str = "zh") -> str:
     months = int(round((years - whole) * 12, 6))  # floor, but 0.5 years * 12 is exactly 6
     if months >= 12:  # pragma: no cover - guarded by the floor above
         whole, months = whole + 1, 0
+    return _years_words(whole, months, years > 0, lang)
+
+
+@lru_cache(maxsize=4096)
+def _years_words(whole: int, months: int, positive: bool, lang: str) -> str:
+    """The words for whole years and months (cached: a batch writes the same few hundred
+    amounts some twelve times a row)."""
     if whole == 0 and months == 0:
-        if years > 0:
+        if positive:
             return "不足1个月" if lang == "zh" else "under 1 month"
         return "0年" if lang == "zh" else "0 years"
     if lang == "zh":

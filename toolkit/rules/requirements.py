@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..exceptions import PolicyDataError
@@ -100,7 +100,15 @@ def basic_requirements() -> tuple[Requirement, ...]:
 def requirements_for(employer_type: str | None) -> tuple[Requirement, ...]:
     """The items that apply to an applicant of this employer type (unknown type: the general ones
     and, since a public institution cannot be ruled out, its note too)."""
-    return tuple(r for r in basic_requirements() if employer_type is None or r.applies(employer_type))
+    return _for(data_dir(), employer_type)
+
+
+@lru_cache(maxsize=64)
+def _for(root: Path, employer_type: str | None) -> tuple[Requirement, ...]:
+    return tuple(r for r in _items(root) if employer_type is None or r.applies(employer_type))
+
+
+on_reload(_for.cache_clear)
 
 
 def _section(items: list[Requirement] | tuple[Requirement, ...]) -> Source | None:
@@ -110,6 +118,18 @@ def _section(items: list[Requirement] | tuple[Requirement, ...]) -> Source | Non
     sections_zh = dict.fromkeys(r.source.clause_zh.split("：", 1)[0] for r in items)
     sections_en = dict.fromkeys(r.source.clause_en.split(": ", 1)[0] for r in items)
     return replace(items[0].source, clause_zh="；".join(sections_zh), clause_en="; ".join(sections_en))
+
+
+@lru_cache(maxsize=64)
+def _listed(root: Path, codes: tuple[str, ...]) -> tuple[str, str, Source | None]:
+    """The items' texts joined (zh, en) and their one source: the same for every row of a batch
+    with the same items (cached per data folder, and cleared when it is reloaded)."""
+    by_code = {r.code: r for r in _items(root)}
+    items = [by_code[c] for c in codes]
+    return "；".join(r.zh for r in items), "; ".join(r.en for r in items), _section(items)
+
+
+on_reload(_listed.cache_clear)
 
 
 def rule_basic_requirements(
@@ -141,24 +161,26 @@ def rule_basic_requirements(
             )
     open_items = [r for r in items if ticks.get(r.code) is None]
     if open_items:
+        zh, en, src = _listed(data_dir(), tuple(r.code for r in open_items))
         out.append(
             Finding(
                 "basic_requirements_to_check",
                 Outcome.CHECK,
-                "请经办人核对基本条件：" + "；".join(r.zh for r in open_items),
-                "The officer checks the basic requirements: " + "; ".join(r.en for r in open_items),
-                _section(open_items),
+                "请经办人核对基本条件：" + zh,
+                "The officer checks the basic requirements: " + en,
+                src,
                 {"requirements": [r.code for r in open_items]},
             )
         )
     elif not out:
+        zh, en, src = _listed(data_dir(), tuple(r.code for r in items))
         out.append(
             Finding(
                 "basic_requirements_confirmed",
                 Outcome.PASS,
-                "经办人已核对基本条件：" + "；".join(r.zh for r in items),
-                "The officer confirmed the basic requirements: " + "; ".join(r.en for r in items),
-                _section(items),
+                "经办人已核对基本条件：" + zh,
+                "The officer confirmed the basic requirements: " + en,
+                src,
                 {"requirements": [r.code for r in items]},
             )
         )

@@ -69,8 +69,7 @@ class Experience:
 
 def rule_shanghai_minimum(exp: Experience, on: dt.date) -> Finding:
     """在本市从事与境外职业资格相关工作满1年 — at least 1 year of relevant work in Shanghai."""
-    need = parameter("shanghai_min_years").at(on)
-    src = parameter("shanghai_min_years").source_at(on)
+    _from, need, src = parameter("shanghai_min_years").entry(on)
     if exp.shanghai is None:
         return Finding(
             "shanghai_years_missing",
@@ -180,8 +179,7 @@ def rule_level_threshold(level: str, degree: str | None, exp: Experience, on: dt
     Where the degree reaches ``level`` only through a higher level's threshold (a doctorate and
     junior), the finding cites the toolkit's reading ``higher_level_opens_lower`` (basis I).
     """
-    thresholds = parameter("title_thresholds").at(on)
-    src = parameter("title_thresholds").source_at(on)
+    _from, thresholds, src = parameter("title_thresholds").entry(on)
     code = f"{level}_threshold"
     if degree is None:
         return Finding(

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -60,7 +60,16 @@ __all__ = [
 ]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# PyYAML's libyaml-based loader where PyYAML was built with it (the wheels are): it parses the
+# policy files 7x faster than the pure-Python one (all of data/: 39 -> 5 ms), which every kernel,
+# page and command pays once at start.
+if TYPE_CHECKING or not getattr(yaml, "__with_libyaml__", False):
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = yaml.CSafeLoader
+
+
+class _UniqueKeyLoader(_SafeLoader):
     """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one).
 
     Dates stay text (no implicit timestamp resolution), so that the schema validates them and

@@ -111,7 +111,7 @@ SUPERSEDED_HOLDER_WORDS: tuple[str, ...] = (
 def superseded_holder_word(value: object) -> bool:
     """Whether ``value`` is an old word for 内地（大陆）居民 (read as ``mainland_resident``, with a note)."""
     key = normalize_text(value)
-    return bool(key) and key in {normalize_text(w) for w in SUPERSEDED_HOLDER_WORDS}
+    return bool(key) and key in _SUPERSEDED_KEYS
 
 
 def normalize_text(value: object) -> str:
@@ -119,6 +119,9 @@ def normalize_text(value: object) -> str:
     s = unicodedata.normalize("NFKC", str(value))
     s = "".join(ch for ch in s if not ch.isspace()).lower()
     return s.rstrip("*")
+
+
+_SUPERSEDED_KEYS = frozenset(normalize_text(w) for w in SUPERSEDED_HOLDER_WORDS)
 
 
 def parse_code(value: object, vocab: Mapping[str, tuple[str, str]], kind: str | None = None) -> str | None:

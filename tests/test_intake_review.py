@@ -438,34 +438,6 @@ def test_xlsx_writer_types_and_text(tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E3"
 
 
-def test_paused_gc_promotes_what_it_allocated_and_still_frees_cycles():
-    """After a paused block the young generation is empty (no collection traverses the block's
-    objects on the way out), nothing stays frozen, and a cycle made inside is still freed."""
-    import gc
-    import weakref
-
-    from toolkit.intake.review import paused_gc
-
-    class Node:
-        pass
-
-    assert gc.isenabled()
-    with paused_gc():
-        assert not gc.isenabled()
-        kept = [[i] for i in range(50_000)]  # far beyond the young generation's threshold
-        a, b = Node(), Node()
-        a.other, b.other = b, a  # a cycle only the collector can free
-        gone = weakref.ref(a)
-        del a, b
-    assert gc.isenabled()
-    assert gc.get_count()[0] < gc.get_threshold()[0]  # moved on, not waiting to be traversed
-    assert gc.get_freeze_count() == 0
-    assert gone() is not None
-    gc.collect()
-    assert gone() is None
-    assert len(kept) == 50_000
-
-
 def test_serial_60_is_refused_as_excels_phantom_leap_day_never_moved(tmp_path):
     """Issue 16, item 7: Excel shows serial 60 as 1900-02-29, which never existed; calamine reads
     it as 1900-02-28 (like serial 59). It is a bad_date saying why, as a date cell or a number."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..collector import paused_gc
 from ..paths import REPO_ROOT
 from ..textsafe import visible_controls
 from ..vocab import LEVEL_ORDER, LEVELS, STATUSES
@@ -98,22 +99,23 @@ def preload(intake_path: str | None = None) -> None:
     bytes are still the same. No date or parameter is touched and no name is bound. Should
     anything fail here, the notebook's own call fails the same way, in the record.
     """
-    with contextlib.suppress(Exception):
-        if intake_path:
-            from ..intake.reader import prefetch
+    with paused_gc():  # some 190,000 objects, all kept: 0.1-0.25 s faster without the collector
+        with contextlib.suppress(Exception):
+            if intake_path:
+                from ..intake.reader import prefetch
 
-            prefetch(intake_path)
-    with contextlib.suppress(Exception):
-        from .. import rules
-        from ..calendar import workdays
-        from ..intake import review, writer  # noqa: F401
-        from ..intake.schema import intake_schema
+                prefetch(intake_path)
+        with contextlib.suppress(Exception):
+            from .. import rules
+            from ..calendar import workdays
+            from ..intake import review, writer  # noqa: F401
+            from ..intake.schema import intake_schema
 
-        intake_schema()
-        rules.list_versions()
-        rules.rounds()
-        workdays.covered_years()
-        _templates()
+            intake_schema()
+            rules.list_versions()
+            rules.rounds()
+            workdays.covered_years()
+            _templates()
 
 
 def review_sheet(

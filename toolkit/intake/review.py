@@ -30,19 +30,17 @@ run is its *sign-off* (签核, :mod:`toolkit.register`); the executed notebook o
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import operator
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..collector import paused_gc
 from ..exceptions import ToolkitError
 from ..rules import CaseInput, CaseResult, assess_case, get_version
 from ..vocab import superseded_holder_word
@@ -62,7 +60,7 @@ from .reader import IntakeSheet, OtherSheet, read_intake
 from .rows import ReviewedRow
 from .schema import Problem, display, validate_frame
 
-__all__ = ["STATUS_ORDER", "IntakeReview", "paused_gc", "review_intake"]
+__all__ = ["STATUS_ORDER", "IntakeReview", "review_intake"]
 
 STATUS_ORDER = ("eligible", "not_eligible", "incomplete", "invalid")
 _problem_values = operator.attrgetter(*PROBLEM_COLUMNS)  # a problem's values in table order
@@ -145,31 +143,6 @@ class IntakeReview:
             "sheets_not_reviewed": [o.to_dict() for o in self.other_sheets],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a batch of short-lived allocations.
-
-    Reviewing 100k rows allocates millions of small objects that live until the end; the
-    collector would rescan them again and again (read, validate and assess ran 2–3× slower).
-    Reference counting still frees everything; the collector runs again afterwards.
-
-    On the way out, the objects allocated meanwhile are moved straight to the oldest
-    generation (``gc.freeze()`` then ``gc.unfreeze()``, both constant-time list splices):
-    re-enabling alone would make the next young collection traverse every one of them
-    (0.1–0.4 s at 10k rows, seconds at 100k). Nothing stays frozen: the next full
-    collection still examines them, so reference cycles are still freed.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _yes_no(v: Any) -> bool | None:

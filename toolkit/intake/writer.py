@@ -35,12 +35,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..collector import paused_gc
 from ..exceptions import IntakeError, OutputError
 from ..files import atomic_paths
 from ..textsafe import VisibleControlsWriter
 from ..vocab import STATUSES
 from .columns import CODE_COLUMNS, PROBLEM_COLUMNS, column, label
-from .review import STATUS_ORDER, IntakeReview, paused_gc
+from .review import STATUS_ORDER, IntakeReview
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
 

@@ -275,17 +275,18 @@ def _execute_notebook(
     plan: _Plan,
     run_dir: Path,
     params: dict[str, Any],
+    km: BatchKernel | None,
     ahead: KernelsAhead | None,
     then: Callable[[], None] | None,
 ) -> tuple[Any, str | None, int]:
-    """Execute the notebook in its kernel (started ahead, or now) and stop that kernel at once;
-    return the executed notebook (or what was saved of it), the error and the exit status."""
+    """Execute the notebook in its kernel (``km``, started ahead; else started now) and stop that
+    kernel at once; return the executed notebook (or what was saved of it), the error and the
+    exit status."""
     import papermill
 
     from .export import html_exporter
     from .kernels import once_ready, start_kernel
 
-    km: BatchKernel | None = ahead.take(plan.index) if ahead is not None else None
     try:
         if km is None:
             km = start_kernel(plan.kernel_name, _kernel_config(), plan.input_path)
@@ -344,12 +345,14 @@ def _execute(
     from .export import export_html, notebook_summary
 
     nb, error, status = None, None, 0
-    try:
-        _read_check(plan.input_path)
-    except IntakeError as exc:
-        error, status = str(exc), 2
+    km = ahead.take(plan.index) if ahead is not None else None
+    if km is None:  # a kernel started ahead was started for a file that passed this check
+        try:
+            _read_check(plan.input_path)
+        except IntakeError as exc:
+            error, status = str(exc), 2
     if status == 0:
-        nb, error, status = _execute_notebook(plan, run_dir, params, ahead, then)
+        nb, error, status = _execute_notebook(plan, run_dir, params, km, ahead, then)
         if nb is not None:
             try:
                 export_html(nb, run_dir / "review.html")

@@ -472,5 +472,8 @@ def _title_or_finding(findings: list[Finding], **kwargs: Any) -> TitleAssessment
         return None
 
 
+_LEVEL_PREFIXES = tuple(f"{lvl}_threshold" for lvl in LEVEL_ORDER)
+
+
 def _is_level_finding(f: Finding) -> bool:
-    return any(f.code.startswith(f"{lvl}_threshold") for lvl in LEVEL_ORDER)
+    return f.code.startswith(_LEVEL_PREFIXES)

@@ -53,6 +53,7 @@ def years_between(start: dt.date, until: dt.date) -> float:
     return n + min(frac, 0.999)
 
 
+@lru_cache(maxsize=1024)
 def years_text(years: float, lang: str = "zh") -> str:
     """Years as an officer reads them: whole years and months, never a rounded decimal.
 
@@ -69,8 +70,9 @@ def years_text(years: float, lang: str = "zh") -> str:
 
 @lru_cache(maxsize=4096)
 def _years_words(whole: int, months: int, positive: bool, lang: str) -> str:
-    """The words for whole years and months (cached: a batch writes the same few hundred
-    amounts some twelve times a row)."""
+    """The words for whole years and months. Both this and :func:`years_text` are cached: a
+    title assessment words the same amounts (the applicant's years, each level's threshold)
+    some twelve times, and a batch the same few hundred amounts over and over."""
     if whole == 0 and months == 0:
         if positive:
             return "不足1个月" if lang == "zh" else "under 1 month"

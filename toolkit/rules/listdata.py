@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -176,6 +176,14 @@ class ListVersion:
 
     def partial_notice(self, lang: str = "zh") -> str | None:
         """A sentence saying the shipped list is partial, or None when the annex is complete."""
+        return self._partial_notices[lang == "zh"]
+
+    @cached_property
+    def _partial_notices(self) -> tuple[str | None, str | None]:
+        """(en, zh): every case result carries both, so they are worded once per version."""
+        return self._partial_notice("en"), self._partial_notice("zh")
+
+    def _partial_notice(self, lang: str) -> str | None:
         if self.complete:
             return None
         total = self.expected_total

@@ -190,9 +190,9 @@ def _col_number(letters: bytes) -> int:
 
 
 def _shape_re(n: int) -> re.Pattern[bytes]:
-    """In one pass: a cell beyond column Z (its letters and its digits), or a cell of columns
-    A–Z whose row has more than ``n`` digits (those digits)."""
-    return re.compile(rb'r="(?:([A-Z]{2,3})(\d+)|[A-Z](\d{%d,}))' % (n + 1))
+    """In one pass: a cell beyond column Z (its letters, and its digits when there are more than
+    ``n``), or a cell of columns A–Z whose row has more than ``n`` digits (those digits)."""
+    return re.compile(rb'r="(?:([A-Z]{2,3})(\d{%d,})?|[A-Z](\d{%d,}))' % (n + 1, n + 1))
 
 
 @dataclass(frozen=True)
@@ -338,12 +338,12 @@ def _scan_sheet(
                     unreferenced = piece.has(_NO_REF_CELL)
                 else:
                     unreferenced = piece.has(_NO_REF_PREFIXED)
-            found = _shape_re(digits).findall(chunk)
-            if found:
-                digits = max(digits, *(len(wide or narrow) for _letters, wide, narrow in found))
-                letters = {m for m, _wide, _narrow in found if m}
+            # one tuple per cell beyond Z (every row of a sheet past column Z has one): the same
+            # few distinct ones, unless rows gain a digit in this piece
+            for letters, wide, narrow in set(_shape_re(digits).findall(chunk)):
+                digits = max(digits, len(wide or narrow))
                 if letters:
-                    col_max = max(col_max, *map(_col_number, letters))
+                    col_max = max(col_max, _col_number(letters))
     if not ending.complete():
         raise IntakeError(
             f"{path}: 工作表 {info.filename} 的内容不完整或与压缩包记录的大小不符（文件损坏），未读取 / the worksheet "

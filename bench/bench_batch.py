@@ -161,7 +161,7 @@ def _breakdown(run_dir: Path) -> dict[str, float]:
     }
 
 
-def run(n_rows: int = 10_000, *, repeat: int = 3, big_rows: int | None = 100_000) -> dict:
+def run(n_rows: int = 10_000, *, repeat: int = 5, big_rows: int | None = 100_000) -> dict:
     """Time the four ways for ``n_rows`` (and ``oqtk batch`` alone for ``big_rows``); return timings and ratios."""
     rows: list[list[str]] = []
     notes: list[str] = []

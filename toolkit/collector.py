@@ -21,9 +21,11 @@ def paused_gc() -> Iterator[None]:
 
     Reviewing 100k rows allocates millions of small objects that live until the end; the
     collector would rescan them again and again (read, validate and assess ran 2–3× slower). A
-    batch kernel's imports and policy data are some 190,000 objects: its preload took 0.67–0.88 s
-    with the collector and 0.54–0.68 s without (same machine, alternating runs). Reference
-    counting still frees everything; the collector runs again afterwards.
+    batch kernel's imports and policy data are some 190,000 objects: importing ipykernel and
+    running the preload took 0.67–0.88 s with the collector and 0.54–0.68 s without it (same
+    machine, alternating runs; the preload alone is paused in the kernel, ipykernel having been
+    imported before it runs). Reference counting still frees everything; the collector runs
+    again afterwards.
 
     On the way out, the objects allocated meanwhile are moved straight to the oldest
     generation (``gc.freeze()`` then ``gc.unfreeze()``, both constant-time list splices):

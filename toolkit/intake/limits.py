@@ -249,11 +249,9 @@ class _Ending:
     def __init__(self) -> None:
         self.tail = b""
 
-    def see(self, piece: _Piece) -> None:
-        if piece.seam:
-            return
-        d = piece.data
-        self.tail = d[-_OVERLAP:] if len(d) >= _OVERLAP else (self.tail + d)[-_OVERLAP:]
+    def see(self, block: bytes) -> None:
+        """The next block of the part (never a seam: its bytes are in the blocks already)."""
+        self.tail = block[-_OVERLAP:] if len(block) >= _OVERLAP else (self.tail + block)[-_OVERLAP:]
 
     def complete(self) -> bool:
         return bool(_END.search(self.tail))
@@ -323,7 +321,8 @@ def _scan_sheet(
     with closing(_inflated(zf, info)) as blocks:
         for piece in _pieces(_charged(blocks, budget, path, lim)):
             chunk = piece.data
-            ending.see(piece)
+            if not piece.seam:
+                ending.see(chunk)
             if prefixed is None:  # elements named with a namespace prefix (<x:c>): rare, looked for only then
                 root = _ROOT.search(chunk)
                 prefixed = bool(root and root.group(1)) if root else None
@@ -401,7 +400,7 @@ def _scan_workbook(path: Path, zf: zipfile.ZipFile, lim: Limits) -> WorkbookScan
             ending = _Ending()
             with closing(_inflated(zf, info)) as blocks:
                 for block in _charged(blocks, budget, path, lim):
-                    ending.see(_Piece(block, len(block)))
+                    ending.see(block)
             if not ending.complete():
                 raise IntakeError(
                     f"{path}: 共享字符串表不完整或与压缩包记录的大小不符（文件损坏），未读取 / the shared strings are "

@@ -60,21 +60,16 @@ def years_text(years: float, lang: str = "zh") -> str:
     ``6.999`` reads "6年11个月" / "6 years 11 months" (not "7." as a rounded decimal did); whole
     months are counted down (a part of a month is not a month done); a positive amount under a
     month reads "不足1个月" / "under 1 month"; ``1`` reads "1年" / "1 year".
+
+    Cached: a title assessment words the same amounts (the applicant's years, each level's
+    threshold) some twelve times, and a batch the same thresholds over and over.
     """
     whole = int(years)
     months = int(round((years - whole) * 12, 6))  # floor, but 0.5 years * 12 is exactly 6
     if months >= 12:  # pragma: no cover - guarded by the floor above
         whole, months = whole + 1, 0
-    return _years_words(whole, months, years > 0, lang)
-
-
-@lru_cache(maxsize=4096)
-def _years_words(whole: int, months: int, positive: bool, lang: str) -> str:
-    """The words for whole years and months. Both this and :func:`years_text` are cached: a
-    title assessment words the same amounts (the applicant's years, each level's threshold)
-    some twelve times, and a batch the same few hundred amounts over and over."""
     if whole == 0 and months == 0:
-        if positive:
+        if years > 0:
             return "不足1个月" if lang == "zh" else "under 1 month"
         return "0年" if lang == "zh" else "0 years"
     if lang == "zh":

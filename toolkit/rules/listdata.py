@@ -176,12 +176,12 @@ class ListVersion:
 
     def partial_notice(self, lang: str = "zh") -> str | None:
         """A sentence saying the shipped list is partial, or None when the annex is complete."""
-        return self._partial_notices[lang == "zh"]
+        return self._partial_notices["zh" if lang == "zh" else "en"]
 
     @cached_property
-    def _partial_notices(self) -> tuple[str | None, str | None]:
-        """(en, zh): every case result carries both, so they are worded once per version."""
-        return self._partial_notice("en"), self._partial_notice("zh")
+    def _partial_notices(self) -> dict[str, str | None]:
+        """Both languages' notices: every case result carries both, so they are worded once."""
+        return {lang: self._partial_notice(lang) for lang in ("zh", "en")}
 
     def _partial_notice(self, lang: str) -> str | None:
         if self.complete:

@@ -23,7 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..rules import title_series
-from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, parse_code
+from ..vocab import DEGREES, EMPLOYER_TYPES, HOLDER_TYPES, LEVELS, normalize_text, parse_code
 from .contract import COLUMN_BY_KEY, COLUMNS, Column
 from .reader import ErrorCell, FormulaCell
 
@@ -166,8 +166,8 @@ def _series_spellings() -> dict[str, str]:
             s.name_zh.removesuffix("技术"),
             s.name_zh.removesuffix("技术") + "系列",
         ):
-            out[_key(name)] = code
-    out.setdefault(_key("工程技术人员"), "engineering") if "engineering" in title_series() else None
+            out[normalize_text(name)] = code
+    out.setdefault(normalize_text("工程技术人员"), "engineering") if "engineering" in title_series() else None
     return out
 
 
@@ -176,13 +176,9 @@ def _level_spellings() -> dict[str, str]:
     out = {}
     for s in title_series().values():  # a title name stands for its level: 高级工程师 → 副高级
         for level, (zh, en) in s.titles.items():
-            out[_key(zh)] = level
-            out[_key(en)] = level
+            out[normalize_text(zh)] = level
+            out[normalize_text(en)] = level
     return out
-
-
-def _key(s: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if not ch.isspace()).lower().rstrip("*")
 
 
 _VOCABS = {"holder": HOLDER_TYPES, "degree": DEGREES, "level": LEVELS, "employer": EMPLOYER_TYPES}
@@ -193,10 +189,10 @@ def _code_parser(vocab: str) -> Callable[[Any], Any]:
         if not isinstance(v, str):
             return v
         if vocab == "series":
-            return _series_spellings().get(_key(v), v)
+            return _series_spellings().get(normalize_text(v), v)
         code = parse_code(v, _VOCABS[vocab], vocab)
         if code is None and vocab == "level":
-            code = _level_spellings().get(_key(v))
+            code = _level_spellings().get(normalize_text(v))
         if code is None and vocab == "employer":
             code = {
                 "民营企业": "enterprise",
@@ -205,7 +201,7 @@ def _code_parser(vocab: str) -> Callable[[Any], Any]:
                 "公司": "enterprise",
                 "个体工商户": "individual_business",
                 "社会团体": "social_organisation",
-            }.get(_key(v))
+            }.get(normalize_text(v))
         return code if code is not None else v
 
     return parse

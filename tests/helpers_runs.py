@@ -100,6 +100,17 @@ def make_run(
     return run_dir
 
 
+def replace_output(run_dir: Path, name: str, data: bytes) -> None:
+    """Give a fake run another output file ``name`` with ``data``, its manifest entry to match
+    (hash and size): a run whose files still check out."""
+    (run_dir / name).write_bytes(data)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    for o in manifest["outputs"]:
+        if o["name"] == name:
+            o.update(sha256=_sha(data), bytes=len(data))
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def flip_byte(path: Path, offset: int = 0) -> None:
     data = bytearray(path.read_bytes())
     data[offset] ^= 0x01

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import html
-import json
 import re
 from pathlib import Path
 
@@ -131,7 +129,7 @@ def test_the_supervisor_page_heads_its_table_with_the_workbooks_words(
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from helpers_runs import make_run
+    from helpers_runs import make_run, replace_output
 
     from toolkit.dashboards.supervisor import SupervisorForm
     from toolkit.register import Register
@@ -141,12 +139,7 @@ def test_the_supervisor_page_heads_its_table_with_the_workbooks_words(
     monkeypatch.setenv("OQTK_HOME", str(home))
     run_dir = make_run(home / "runs", "20251231T000000Z-aaaa")
     data = Path(files["zh"]["csv"]).read_bytes()
-    (run_dir / "results.csv").write_bytes(data)
-    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    for o in manifest["outputs"]:
-        if o["name"] == "results.csv":
-            o.update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
-    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    replace_output(run_dir, "results.csv", data)
     form = SupervisorForm(register=Register(home / "register.sqlite"), runs_dir=home / "runs")
     form.run_select.value = run_dir.name
     for lang in ("zh", "en"):

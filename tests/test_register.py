@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from helpers_runs import DEFAULT_ROWS, concurrent_worker, flip_byte, make_run
+from helpers_runs import DEFAULT_ROWS, concurrent_worker, flip_byte, make_run, replace_output
 
 import toolkit
 from toolkit.cli import main
@@ -579,12 +579,7 @@ def test_compare_is_tolerant_of_column_names(reg, runs_dir):
         run_dir = make_run(runs_dir, run_id)
         # results.csv with Chinese headers, no reason columns, a row without an id; manifest to match
         csv_bytes = f"申请编号,状态\nZ-9,{status}\n,待补正\n".encode()
-        (run_dir / "results.csv").write_bytes(csv_bytes)
-        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        for o in manifest["outputs"]:
-            if o["name"] == "results.csv":
-                o.update(sha256=hashlib.sha256(csv_bytes).hexdigest(), bytes=len(csv_bytes))
-        (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        replace_output(run_dir, "results.csv", csv_bytes)
         runs.append(reg.record_run(run_dir).run_id)
     changes = reg.compare_runs(*runs)
     assert [(c.application_id, c.old_status, c.new_status, c.old_reasons) for c in changes] == [
@@ -747,12 +742,7 @@ def test_compare_reads_the_batch_results_sheet_layout(reg, runs_dir):
     ):
         run_dir = make_run(runs_dir, run_id)
         data = (header + line).encode("utf-8-sig")
-        (run_dir / "results.csv").write_bytes(data)
-        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        for o in manifest["outputs"]:
-            if o["name"] == "results.csv":
-                o.update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
-        (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        replace_output(run_dir, "results.csv", data)
         runs.append(run_id)
     assert sorted(reg.scan(runs_dir).recorded) == sorted(runs)
     [change] = reg.compare_runs(*runs)

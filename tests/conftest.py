@@ -69,6 +69,17 @@ def browser_page(chromium: Any) -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.fixture
+def shipped_data(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The shipped data/ (no bureau folder set, no 2027 file), reloaded before and after."""
+    from toolkit import policy
+
+    monkeypatch.delenv("OQTK_DATA_DIR", raising=False)
+    policy.reload()
+    yield
+    policy.reload()
+
+
+@pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty toolkit home ($OQTK_HOME), so runs and the register live in the temp folder."""
     h = tmp_path / "home"

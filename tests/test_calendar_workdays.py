@@ -11,7 +11,7 @@ import chinese_calendar
 import holidays
 import pytest
 
-from toolkit import CalendarNotCovered, policy
+from toolkit import CalendarNotCovered
 from toolkit.calendar import (
     DayKind,
     add_working_days,
@@ -36,13 +36,7 @@ MAKEUP_2025 = [D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(
 MAKEUP_2026 = [D(2026, 1, 4), D(2026, 2, 14), D(2026, 2, 28), D(2026, 5, 9), D(2026, 9, 20), D(2026, 10, 10)]
 
 
-@pytest.fixture(autouse=True)
-def _repo_data(monkeypatch):
-    """These tests read the shipped data/ (no 2027 file)."""
-    monkeypatch.delenv("OQTK_DATA_DIR", raising=False)
-    policy.reload()
-    yield
-    policy.reload()
+pytestmark = pytest.mark.usefixtures("shipped_data")  # these tests read the shipped data/
 
 
 def days_in(year: int) -> list[dt.date]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import CalendarNotCovered, Outcome, PolicyNotInForce, policy
+from toolkit import CalendarNotCovered, Outcome, PolicyNotInForce
 from toolkit.calendar import DayKind, add_working_days, count_working_days, day_info, is_working_day
 from toolkit.cli import main
 from toolkit.rules.publicity import (
@@ -29,13 +29,7 @@ D = dt.date
 LAST_COVERED = D(2026, 12, 31)  # with holidays 0.109 / chinesecalendar 1.11.0
 
 
-@pytest.fixture(autouse=True)
-def _repo_data(monkeypatch):
-    """These tests read the shipped data/ (no 2027 file)."""
-    monkeypatch.delenv("OQTK_DATA_DIR", raising=False)
-    policy.reload()
-    yield
-    policy.reload()
+pytestmark = pytest.mark.usefixtures("shipped_data")  # these tests read the shipped data/
 
 
 # --- the official examples --------------------------------------------------------------------

@@ -66,23 +66,18 @@ def add_cli(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     p.set_defaults(func=_verify)
 
-    p = rsub.add_parser("approve", parents=[common], help="批准 / approve a run")
-    p.add_argument("run_id", metavar="RUN")
-    p.add_argument(
+    signoff = argparse.ArgumentParser(add_help=False)  # approve and return: the run, who signs
+    signoff.add_argument("run_id", metavar="RUN")
+    signoff.add_argument(
         "--by",
         metavar="NAME",
         help="审批人姓名（本机模式必填；JupyterHub 中不接受）/ your name (local mode; refused under the hub)",
     )
+    p = rsub.add_parser("approve", parents=[common, signoff], help="批准 / approve a run")
     p.add_argument("--comment", metavar="TEXT", help="备注 / comment")
     p.set_defaults(func=_approve)
 
-    p = rsub.add_parser("return", parents=[common], help="退回 / return a run to the officer")
-    p.add_argument("run_id", metavar="RUN")
-    p.add_argument(
-        "--by",
-        metavar="NAME",
-        help="审批人姓名（本机模式必填；JupyterHub 中不接受）/ your name (local mode; refused under the hub)",
-    )
+    p = rsub.add_parser("return", parents=[common, signoff], help="退回 / return a run to the officer")
     p.add_argument("--comment", required=True, metavar="TEXT", help="退回理由（必填）/ why (required)")
     p.set_defaults(func=_return)
 

@@ -4,7 +4,8 @@ read-and-write of the same sheet (pandas + calamine read, CSV write) measured in
 Also the read of the 10k-row sheet with the reading limits (issue 16: ``toolkit.intake.limits``
 scans the file before calamine parses it) against the read as it was before them, in the same
 run: the scan replaced by an empty one, which also restores the old unconditional decode of the
-sheet's XML (looking for formulas)."""
+sheet's XML (looking for formulas); and the write with results.xlsx built by a forked child
+(:mod:`toolkit.alongside`) against both files written in one process, alternating."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.intake import limits, reader, review_intake, write_results
+from toolkit.intake import limits, reader, review_intake, write_results, writer
 
 from .common import Timing, measure, row
 from .sheets import bare_read_write, make_sheet
@@ -48,8 +49,30 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 3) -> dict:
             total = Timing("total", stages["total"])
             rows.append(row(f"{n:,} rows: review_intake + write_results", total, b))
             notes.append(f"{n:,} rows: {n / total.median:,.0f} rows/s end to end ({reps} run(s))")
+            rows += _alongside_rows(review, tmpdir / f"ab_{n}", n, reps)
         rows += _limits_rows(tmpdir, sizes[0], repeat=max(repeat, 5) * 2)
     return {"title": "Intake review", "rows": rows, "notes": notes}
+
+
+def _alongside_rows(review: object, out: Path, n: int, repeat: int) -> list[list[str]]:
+    """write_results with results.xlsx built in this process (baseline) and by a forked child
+    while this process writes results.csv (:mod:`toolkit.alongside`), alternating, same review."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    threshold = writer.FORK_FROM_ROWS
+    try:
+        for _ in range(repeat):
+            for forked in (False, True):
+                writer.FORK_FROM_ROWS = 0 if forked else n + 1
+                t0 = time.perf_counter()
+                write_results(review, out)  # type: ignore[arg-type]
+                times[forked].append(time.perf_counter() - t0)
+    finally:
+        writer.FORK_FROM_ROWS = threshold
+    base = Timing("write here", times[False])
+    return [
+        row(f"{n:,} rows: write, both files in one process (baseline)", base, None),
+        row(f"{n:,} rows: write, results.xlsx by a child alongside", Timing("alongside", times[True]), base),
+    ]
 
 
 def _limits_rows(tmpdir: Path, n: int, repeat: int) -> list[list[str]]:

@@ -173,11 +173,24 @@ def _assert_clear(exc: BaseException, folder: Path, zh: str, en: str) -> None:
         ("folder", errno.EROFS, "只读", "read-only"),
     ],
 )
+@pytest.mark.parametrize("alongside", [False, True], ids=["one process", "xlsx alongside"])
 def test_a_full_disk_or_read_only_folder_is_a_clear_error_leaving_no_partial_results(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_review, where: str, err: int, zh: str, en: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clean_review,
+    where: str,
+    err: int,
+    zh: str,
+    en: str,
+    alongside: bool,
 ) -> None:
+    """The same whether results.xlsx is written here or by a forked child (``FORK_FROM_ROWS``,
+    lowered to this small sheet): the child's error, or the CSV's while the child writes, ends the
+    write the same way."""
     out = tmp_path / "out"
     write_results(clean_review, out)  # an earlier, complete pair of results
+    if alongside:
+        monkeypatch.setattr(writer_mod, "FORK_FROM_ROWS", 1)
     earlier = {n: _sha256(out / n) for n in ("results.xlsx", "results.csv")}
     before = _sha256(CLEAN)
     if where == "xlsx":

@@ -20,10 +20,11 @@ Safety:
   :mod:`toolkit.textsafe`).
 - Characters that XML cannot hold (control characters other than tab, line feed and carriage
   return) are dropped from workbook cells.
-- Both files are written to temporary names in the output folder, and only once both are whole
-  moved into place with ``os.replace``: a full disk or a read-only folder raises
-  :class:`~toolkit.exceptions.OutputError` (naming the folder and what to do), removes the
-  temporary files and leaves an earlier pair of results as it was. The input file is never
+- Both files are written to temporary names in the output folder (from :data:`FORK_FROM_ROWS`
+  rows on, ``results.xlsx`` by a forked child at the same time: :mod:`toolkit.alongside`), and
+  only once both are whole moved into place with ``os.replace``: a full disk or a read-only
+  folder raises :class:`~toolkit.exceptions.OutputError` (naming the folder and what to do),
+  removes the temporary files and leaves an earlier pair of results as it was. The input file is never
   written to.
 """
 
@@ -35,6 +36,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..alongside import alongside
 from ..collector import paused_gc
 from ..exceptions import IntakeError, OutputError
 from ..files import atomic_paths
@@ -45,7 +47,7 @@ from .review import STATUS_ORDER, IntakeReview
 from .xlsxwrite import Sheet
 from .xlsxwrite import write_xlsx as write_xlsx_file
 
-__all__ = ["EXCEL_MAX_ROWS", "WrittenFiles", "csv_safe", "csv_safe_row", "write_results"]
+__all__ = ["EXCEL_MAX_ROWS", "FORK_FROM_ROWS", "WrittenFiles", "csv_safe", "csv_safe_row", "write_results"]
 
 STATUS_FILL = {
     "eligible": "C6EFCE",  # green
@@ -112,6 +114,10 @@ def _table(
         sheet.fills = dict(STATUS_FILL)
     return sheet
 
+
+#: Reviews of this many rows or more have results.xlsx built by a forked child while this process
+#: writes results.csv (:mod:`toolkit.alongside`; below it a process is not worth starting).
+FORK_FROM_ROWS = 2_000
 
 #: Rows an Excel worksheet holds (the header included): a longer table continues on another sheet.
 EXCEL_MAX_ROWS = 1_048_576
@@ -216,13 +222,11 @@ def write_results(
             )
     with paused_gc():
         keys = review.result_columns
-        rows = review.result_rows()
-        problems = review.problem_rows()
 
         def write_xlsx(tmp: Path) -> None:
             results = _officer_sheets(review, lang, max_sheet_rows)
             probs = _continued(
-                "待补正 Problems", list(PROBLEM_COLUMNS), problems, lang, max_rows=max_sheet_rows
+                "待补正 Problems", list(PROBLEM_COLUMNS), review.problem_rows(), lang, max_rows=max_sheet_rows
             )
             codes = _continued(
                 "代码 Codes",
@@ -241,13 +245,13 @@ def write_results(
                 visible = VisibleControlsWriter(f, buffered=True)
                 w = csv.writer(visible, lineterminator="\r\n")
                 w.writerow(csv_safe_row(keys))  # headers are applicants' text too (extra columns)
-                w.writerows(map(csv_safe_row, rows))
+                w.writerows(map(csv_safe_row, review.result_rows()))
                 visible.flush()
 
         try:
             with atomic_paths(xlsx_path, csv_path) as (xlsx_tmp, csv_tmp):
-                write_xlsx(xlsx_tmp)
-                write_csv(csv_tmp)
+                with alongside(write_xlsx, xlsx_tmp, fork=len(review.rows) >= FORK_FROM_ROWS):
+                    write_csv(csv_tmp)
         except OSError as exc:  # disk full, read-only folder, no permission
             raise OutputError(out, exc) from None
     files = WrittenFiles(xlsx=xlsx_path, csv=csv_path)

@@ -202,6 +202,12 @@ def write_results(
     1,048,576 with the header) continues on a second sheet (``结果 Results 2`` …); the full sheet's
     last row and the summary sheet say so. ``results.csv`` holds every row in one table.
 
+    From :data:`FORK_FROM_ROWS` rows on, ``results.xlsx`` is built by a forked child while this
+    process writes ``results.csv`` (:mod:`toolkit.alongside`): 0.45 → 0.35 s at 10,000 rows,
+    4.5 → 3.2 s at 100,000, for up to about 400 MiB more memory at 100,000 rows while it runs
+    (the pages of the review the child reads are copied). An error in either ends the write as
+    one in a single process would; should the child die (out of memory), :class:`~toolkit.alongside.ChildFailed` says so.
+
     Returns ``{"xlsx": path, "csv": path}`` with ``.seconds`` set; also records
     ``review.timings["write"]``.
     """

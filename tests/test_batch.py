@@ -26,7 +26,7 @@ from toolkit.batch.parameters import ReviewParameters
 from toolkit.batch.runner import RunResult, run_batch
 from toolkit.cli import main
 from toolkit.clock import SHANGHAI
-from toolkit.exceptions import ParameterError
+from toolkit.exceptions import IntakeError, ParameterError
 from toolkit.paths import REPO_ROOT, examples_dir
 from toolkit.vocab import STATUSES
 
@@ -850,6 +850,53 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
     assert made[4].stopped and ahead.take(4) is None  # started after stop_all: stopped at once
     ahead.start(5, CLEAN)  # and no start after stop_all
     assert len(made) == 5
+
+
+def test_a_kernel_boots_while_its_workbook_is_checked_and_is_stopped_if_the_check_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's own KernelsAhead: a file that is no workbook at all starts no kernel; a zip
+    that looks like one starts its kernel at once, before the reading limits' scan and the
+    damage check (which ran first before); when those refuse it the kernel is stopped and not
+    handed out; a sound workbook's kernel is kept."""
+    import zipfile
+
+    from toolkit.batch import kernels
+
+    order: list[str] = []
+    made: list[object] = []
+
+    class Fake:
+        stopped = False
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    def fake_start(*_a: object, **_k: object) -> Fake:
+        order.append("kernel")
+        km = Fake()
+        made.append(km)
+        return km
+
+    def check(path: Path) -> None:
+        order.append("check")
+        batch._read_check(path)
+
+    monkeypatch.setattr(kernels, "start_kernel", fake_start)
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(damaged, "w") as z:
+        z.writestr("xl/workbook.xml", "<not xml")
+    with kernels.KernelsAhead("python3", lambda: None, check, batch._sniff_check) as ahead:
+        ahead.start(0, _unreadable(tmp_path))
+        assert made == [] and order == []  # not a workbook: no kernel, no full check
+        ahead.start(1, damaged)
+        assert order == ["kernel", "check"]  # the kernel first, the full check while it boots
+        assert made[0].stopped and ahead.take(1) is None  # type: ignore[attr-defined]
+        ahead.start(2, CLEAN)
+        kept = ahead.take(2)
+        assert kept is made[1] and not kept.stopped  # type: ignore[attr-defined]
+    with pytest.raises(IntakeError, match="无法打开"):
+        batch._read_check(damaged)  # the run itself then refuses it, with the message
 
 
 @pytest.mark.notebook

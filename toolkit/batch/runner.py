@@ -140,19 +140,32 @@ def _kernel_config() -> Any:
 
 
 def _read_check(path: Path) -> None:
-    """Raise :class:`IntakeError` when the file is not a workbook at all (before any kernel starts).
+    """Raise :class:`IntakeError` when the file cannot be read as a workbook (a kernel started
+    ahead for it is stopped; a run without one starts none).
 
     Only the file-level checks (:func:`toolkit.intake.check_workbook`: the file type, the
     reading limits of :mod:`toolkit.intake.limits`, ~50 ms per 10,000 rows, no cell read);
     a workbook without a usable header is refused by the notebook's own read, and that
     ``IntakeError`` ends the run the same way (exit status 2, its message in the manifest).
     """
-    if not path.exists():
-        raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
     from ..intake.reader import check_workbook  # also refuses a FIFO, a device or a folder, unopened
 
+    _file_check(path, check_workbook)
+
+
+def _sniff_check(path: Path) -> None:
+    """:func:`_read_check`'s first part (:func:`toolkit.intake.reader.sniff_workbook`, ~2 ms):
+    enough to know a kernel will be needed, which then boots while the rest is checked."""
+    from ..intake.reader import sniff_workbook
+
+    _file_check(path, sniff_workbook)
+
+
+def _file_check(path: Path, check: Callable[[Path], None]) -> None:
+    if not path.exists():
+        raise IntakeError(f"找不到申报汇总表 / Intake sheet not found: {path}")
     try:
-        check_workbook(path)
+        check(path)
     except OSError as exc:  # e.g. no permission: as unreadable as a broken file
         raise IntakeError(
             f"无法读取申报汇总表 / Cannot read the intake sheet {path}: {exc.strerror or exc}"
@@ -500,7 +513,8 @@ def run_batch(
     called as each run finishes (from a worker thread).
 
     Kernels are started ahead of their notebooks (:mod:`toolkit.batch.kernels`): the first sheet's
-    as soon as its file passes the file-level check, and in a sequential batch each next
+    as soon as its file is a workbook at all (:func:`_sniff_check`; the rest of the file-level check
+    runs while it boots, and stops it if the file is refused), and in a sequential batch each next
     sheet's while the current one runs.
 
     Every file of a run, the executed notebook included, and its folder get ``access``'s modes
@@ -517,7 +531,7 @@ def run_batch(
     from .kernels import KernelsAhead
 
     inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    with KernelsAhead(kernel_name, _kernel_config, _read_check) as ahead:
+    with KernelsAhead(kernel_name, _kernel_config, _read_check, _sniff_check) as ahead:
         if inputs:
             ahead.start(0, inputs[0])
         plans = _plan_all(

@@ -238,8 +238,8 @@ def _by_distinct(fn: Callable[[Any], Any]) -> Callable[[pd.Series], pd.Series]:
 # Each column has one check of its cells' kind (:data:`CELL_CHECK`): a text is a str, a date a
 # date, a yes/no "yes" or "no", a code one of its codes …; a cell failing it is named by what it
 # holds (:func:`_cell_code`): a formula without a value, an Excel error, else ``bad_<kind>``.
-# (Three checks per column, one for each, each mapping the column's types again, made validation
-# 25 % slower: 0.17 → 0.13 s for 10,000 rows.)
+# (Three checks per column, one for each, each mapping the column's types again: validating 10,000
+# rows took 0.18–0.33 s, against 0.14–0.16 s with one; 100,000 rows 2.25 s against 1.45 s.)
 
 #: The name of every column's cell-kind check in pandera's failure cases.
 CELL_CHECK = "cell_kind"
@@ -251,8 +251,8 @@ def _cell_code(kind: str, value: Any) -> str:
     return _SPECIAL_CODES.get(type(value), f"bad_{kind}")
 
 
-def _types_ok(*types: type) -> Callable[[pd.Series], pd.Series]:
-    return lambda s: s.map(type).isin(types)
+def _of_type(t: type) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: s.map(type).isin([t])
 
 
 def _check(fn: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
@@ -265,7 +265,7 @@ def _kind_check(c: Column) -> Callable[[pd.Series], pd.Series]:
     if c.kind == "code":
         codes = _codes_of(c.vocab or "")
         return lambda s: s.isin(codes)
-    return _types_ok({"text": str, "list": tuple, "date": dt.date, "years": float}[c.kind])
+    return _of_type({"text": str, "list": tuple, "date": dt.date, "years": float}[c.kind])
 
 
 def _column_checks(c: Column) -> list[pa.Check]:

@@ -24,8 +24,8 @@ Safety:
   rows on, ``results.xlsx`` by a forked child at the same time: :mod:`toolkit.alongside`), and
   only once both are whole moved into place with ``os.replace``: a full disk or a read-only
   folder raises :class:`~toolkit.exceptions.OutputError` (naming the folder and what to do),
-  removes the temporary files and leaves an earlier pair of results as it was. The input file is never
-  written to.
+  removes the temporary files and leaves an earlier pair of results as it was. The input file
+  is never written to.
 """
 
 from __future__ import annotations
@@ -206,7 +206,8 @@ def write_results(
     process writes ``results.csv`` (:mod:`toolkit.alongside`): 0.45 → 0.35 s at 10,000 rows,
     4.5 → 3.2 s at 100,000, for up to about 400 MiB more memory at 100,000 rows while it runs
     (the pages of the review the child reads are copied). An error in either ends the write as
-    one in a single process would; should the child die (out of memory), :class:`~toolkit.alongside.ChildFailed` says so.
+    one in a single process would; should the child die (out of memory),
+    :class:`~toolkit.alongside.ChildFailed` says so.
 
     Returns ``{"xlsx": path, "csv": path}`` with ``.seconds`` set; also records
     ``review.timings["write"]``.

@@ -24,7 +24,9 @@ import pytest
 from toolkit.alongside import ChildFailed, alongside, can_fork
 from toolkit.exceptions import ToolkitError
 
-pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this platform: alongside runs in process")
+pytestmark = pytest.mark.skipif(
+    not can_fork(), reason="alongside forks on Linux only: elsewhere it runs in process"
+)
 
 
 def _write_pid(path: Path, wait: float = 0.0) -> None:

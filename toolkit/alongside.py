@@ -3,9 +3,9 @@
 Why: a batch kernel reviews its sheet on one core while the machine's other core waits (the
 runner that started the kernel only waits for it). A review's results are two independent files,
 so :func:`toolkit.intake.writer.write_results` has a child build ``results.xlsx`` while this
-process writes ``results.csv``; the two meet before either is moved into place. Measured
-(``make bench``, "write" rows of the intake review; 2 cores): writing the results of 10,000 rows
-0.45 → 0.35 s, of 100,000 rows 4.5 → 3.2 s.
+process writes ``results.csv``; the two meet before either is moved into place. Measured on
+this 2-core machine, alternating on one review: writing the results of 10,000 rows 0.45 → 0.35 s,
+of 100,000 rows 4.5 → 3.2 s (``make bench`` repeats it in its intake review's "write" rows).
 
 The child is a ``fork`` of this process (multiprocessing's ``fork`` context, a public interface):
 it sees the review as it is in memory, so nothing is pickled or copied to it up front, and it
@@ -15,14 +15,15 @@ or the exception raised over a pipe, and exits as multiprocessing's forked child
 (``os._exit``: no ``atexit`` handler, no output). An ipykernel or Voila kernel is undisturbed
 (ipykernel's output streams are themselves made for forked children).
 
-Where there is no ``fork`` (Windows), or when the caller says the work is too small to be worth a
-process, the function simply runs here first, with the same outcome.
+Off Linux (:func:`can_fork`), or when the caller says the work is too small to be worth a process,
+the function simply runs here first, with the same outcome.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -39,8 +40,11 @@ class ChildFailed(ToolkitError):
 
 
 def can_fork() -> bool:
-    """Whether this platform has multiprocessing's ``fork`` start method."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether work is forked here: on Linux, where multiprocessing's ``fork`` is its default.
+
+    Not on macOS, where Python itself stopped forking by default (3.8) because system frameworks
+    can crash a forked child; nor on Windows, which has no ``fork``."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
@@ -74,8 +78,8 @@ def alongside(fn: Callable[..., Any], *args: Any, fork: bool = True) -> Iterator
     block, wait for the child and raise the exception ``fn`` raised, if any.
 
     Should the block raise (or the wait be interrupted), the child is killed and waited for, and
-    that exception goes on. With ``fork=False``, or without ``fork`` on this platform, ``fn``
-    runs here before the block.
+    that exception goes on. With ``fork=False``, or where :func:`can_fork` is false, ``fn`` runs
+    here before the block.
     """
     if not (fork and can_fork()):
         fn(*args)

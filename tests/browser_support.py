@@ -193,10 +193,29 @@ class RequestLog:
 
 
 def open_dashboard(page: Any, server: DashboardServer, name: str, timeout_ms: float = 60_000) -> float:
-    """Open a page and wait until its form is interactive; returns the seconds it took."""
+    """Open a page and wait until its form is interactive; returns the seconds it took.
+
+    A page that does not get there fails with what explains it: the browser's console, the
+    page's visible text and the end of the server's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     t0 = time.perf_counter()
-    page.goto(server.url(name))
-    page.wait_for_selector(f".oqtk-page-{name} .oqtk-lang", state="visible", timeout=timeout_ms)
+    try:
+        page.goto(server.url(name))
+        page.wait_for_selector(f".oqtk-page-{name} .oqtk-lang", state="visible", timeout=timeout_ms)
+    except PlaywrightTimeout as exc:
+        try:
+            text = page.inner_text("body")[:1500]
+        except Exception as e:  # the page itself is gone
+            text = f"(no page text: {e})"
+        raise AssertionError(
+            f"{name}: not interactive after {time.perf_counter() - t0:.0f} s ({exc.message.splitlines()[0]})\n"
+            f"console:\n" + "\n".join(console[-40:]) + f"\npage text:\n{text}\n"
+            f"server log (end):\n{server.log_text()[-6000:]}"
+        ) from None
     return time.perf_counter() - t0
 
 

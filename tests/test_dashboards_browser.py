@@ -13,7 +13,8 @@ import time
 import pytest
 from browser_support import PAGE_NAMES, REPO, SERVED_PAGES, open_dashboard
 
-pytestmark = pytest.mark.browser
+# one Voila server per run (an xdist group), not one per worker
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 TITLES = {
     "home": "首页",

@@ -364,11 +364,14 @@ class SupervisorForm(Form):
                 "文件已更改或缺失，不能批准（可退回）。",
                 "Files changed or are missing: it cannot be approved (it can be returned).",
             )
+        # each change reaches the page as its own message: the buttons close before their reason
+        # shows, and a reason goes before the buttons open (never an open button beside a refusal)
+        if not why:
+            self.decision_msg.value = ""
         self.approve_button.disabled = bool(why)
         self.return_button.disabled = not self.can_decide or own or not finished
-        self.decision_msg.value = (
-            f'<div class="oqtk-decision-why">{message_html("info", esc(why))}</div>' if why else ""
-        )
+        if why:
+            self.decision_msg.value = f'<div class="oqtk-decision-why">{message_html("info", esc(why))}</div>'
 
     def _unshowable(self, path: Path, bad: set[str]) -> str | None:
         """Why a run file is not shown (it changed since the run, or the run has none), else None."""

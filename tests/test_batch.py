@@ -808,7 +808,7 @@ def test_kernels_ahead_keeps_one_kernel_per_run_and_stops_the_rest(
 
     made: list[Fake] = []
     race = {"on": False}
-    ahead = kernels.KernelsAhead("python3", lambda: None, batch._read_check)
+    ahead = kernels.KernelsAhead("python3", lambda: None, batch._read_check, batch._sniff_check)
 
     def fake_start(*_a: object, **_k: object) -> Fake:
         km = Fake()

@@ -6,7 +6,7 @@ What each test proves:
 - an exception the child raises is raised here, with its type and arguments; one that does not
   pickle arrives as its traceback text; a child that dies without a word is a clear error;
 - a block that raises kills the child (its work stops) and its own exception goes on;
-- ``fork=False`` runs the function here, first;
+- ``fork=False`` runs the function here, first, and so does a fork that fails (out of memory);
 - ``write_results`` on a review of ``FORK_FROM_ROWS`` rows or more writes, through the child, the
   same workbook (every cell of every sheet) and the same CSV as in one process.
 """
@@ -45,6 +45,19 @@ def test_the_function_runs_in_another_process_while_the_block_runs(tmp_path: Pat
 def test_fork_false_runs_it_here_first(tmp_path: Path) -> None:
     out = tmp_path / "pid"
     with alongside(_write_pid, out, fork=False):
+        assert int(out.read_text()) == os.getpid()
+
+
+def test_when_no_process_can_be_forked_it_runs_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out of memory or at the process limit, fork fails: the work is done here, not lost."""
+    import errno
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    out = tmp_path / "pid"
+    with alongside(_write_pid, out):
         assert int(out.read_text()) == os.getpid()
 
 

@@ -72,28 +72,42 @@ def _answer(recv: Any, proc: Any) -> BaseException | None:
         )
 
 
+def _fork(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, Any] | None:
+    """The child started on ``fn`` and the end of the pipe its answer comes by; None if no
+    process could be forked."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, fn, args), name="oqtk-alongside", daemon=True)
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns at every fork of a process with threads (a kernel has some); the
+            # child runs only ``fn`` (see the module docstring).
+            warnings.filterwarnings("ignore", r".*use of fork\(\) may lead to deadlocks", DeprecationWarning)
+            proc.start()
+    except OSError:  # EAGAIN, ENOMEM: the work is done here instead
+        recv.close()
+        return None
+    finally:
+        send.close()  # the child's end: once the child is gone, recv() sees EOF
+    return proc, recv
+
+
 @contextlib.contextmanager
 def alongside(fn: Callable[..., Any], *args: Any, fork: bool = True) -> Iterator[None]:
     """Run ``fn(*args)`` in a forked child while the ``with`` block runs here; on leaving the
     block, wait for the child and raise the exception ``fn`` raised, if any.
 
     Should the block raise (or the wait be interrupted), the child is killed and waited for, and
-    that exception goes on. With ``fork=False``, or where :func:`can_fork` is false, ``fn`` runs
-    here before the block.
+    that exception goes on. With ``fork=False``, where :func:`can_fork` is false, or when no
+    process can be forked now (out of memory, at the process limit), ``fn`` runs here before the
+    block.
     """
-    if not (fork and can_fork()):
+    started = _fork(fn, args) if fork and can_fork() else None
+    if started is None:
         fn(*args)
         yield
         return
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, fn, args), name="oqtk-alongside", daemon=True)
-    with warnings.catch_warnings():
-        # Python 3.12+ warns at every fork of a process with threads (a kernel has some); the
-        # child runs only ``fn`` (see the module docstring).
-        warnings.filterwarnings("ignore", r".*use of fork\(\) may lead to deadlocks", DeprecationWarning)
-        proc.start()
-    send.close()  # the child's end: once the child is gone, recv() sees EOF
+    proc, recv = started
     try:
         yield
         outcome = _answer(recv, proc)
